@@ -1,0 +1,1 @@
+"""Composition root: settings, wiring, the FastAPI app, auth and the `tessera` command."""

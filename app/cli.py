@@ -1,0 +1,105 @@
+"""The `tessera` command: serve the API, print tokens, export the schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.auth import Role, issue_token
+from app.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tessera", description="Tessera loyalty backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the GraphQL API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--program", type=Path, help="program file (TOML)")
+    serve.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="load the demo members (default: on)",
+    )
+
+    token = commands.add_parser("token", help="print a bearer token")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--member", help="member id (member tokens)")
+    token.add_argument("--store", help="store id (pos tokens)")
+    token.add_argument("--ttl", type=int, default=86400, help="seconds the token is valid")
+
+    sdl = commands.add_parser("sdl", help="print the GraphQL schema (SDL)")
+    sdl.add_argument("--write", action="store_true", help="write schema/schema.graphql")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "token":
+        settings = Settings()
+        try:
+            print(
+                issue_token(
+                    settings.secret.get_secret_value(),
+                    Role(args.role),
+                    args.member,
+                    args.store,
+                    args.ttl,
+                )
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
+        return 0
+    from schema.build import SDL_PATH
+    from schema.build import sdl as schema_sdl
+
+    text = schema_sdl()
+    if args.write:
+        SDL_PATH.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.demo import DEMO_STORE
+    from app.factory import create_app
+
+    overrides = {
+        key: value
+        for key, value in {
+            "host": args.host,
+            "port": args.port,
+            "program": args.program,
+            "demo": args.demo,
+        }.items()
+        if value is not None
+    }
+    settings = Settings(**overrides)
+    app = create_app(settings)
+    secret = settings.secret.get_secret_value()
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    print(f"Tessera: {app.state.tessera.program.name}")
+    print(f"GraphQL (GraphiQL in a browser): {url}")
+    print(f"Store: {'MongoDB at TESSERA_MONGODB_URL' if settings.mongodb_url else 'embedded'}")
+    if settings.demo:
+        print("Bearer tokens for the demo (valid 24 h):")
+        tokens = {
+            "member (Ada, app)": issue_token(secret, Role.MEMBER, member_id="mbr_demo_ada"),
+            f"pos ({DEMO_STORE})": issue_token(secret, Role.POS, store_id=DEMO_STORE),
+            "callcenter": issue_token(secret, Role.CALLCENTER),
+            "admin": issue_token(secret, Role.ADMIN),
+        }
+        for surface, value in tokens.items():
+            print(f"  {surface:<20} {value}")
+    sys.stdout.flush()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The FastAPI app: GraphQL at /graphql (GraphiQL in a browser), health at /healthz."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from strawberry.fastapi import GraphQLRouter
+
+from app.auth import BadToken, read_token
+from app.limits import BodySizeLimit
+from app.settings import Settings
+from app.wiring import Tessera
+from domain.clock import Clock
+from domain.program import Program
+from resolvers.context import TesseraContext
+from schema.build import build_schema
+from schema.program import Program as ProgramType
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    program: Program | None = None,
+    client: Any = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    tessera = Tessera.build(settings, clock=clock, program=program, client=client)
+    program_type = ProgramType.of(tessera.program)
+    secret = settings.secret.get_secret_value()
+
+    async def context(request: Request) -> TesseraContext:
+        try:
+            principal, problem = read_token(secret, request.headers.get("authorization")), None
+        except BadToken as exc:
+            principal, problem = None, str(exc)
+        return TesseraContext(tessera.ports, program_type, principal, problem)
+
+    router: GraphQLRouter[TesseraContext, None] = GraphQLRouter(
+        build_schema(settings.max_query_depth),
+        context_getter=context,
+        graphql_ide=None if settings.production else "graphiql",
+        multipart_uploads_enabled=False,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with tessera.running():
+            yield
+
+    app = FastAPI(title="Tessera", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.tessera = tessera
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "program": tessera.program.name}
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

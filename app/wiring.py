@@ -1,0 +1,117 @@
+"""Wiring adapters to the domain. Nothing else knows which adapter is in use."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import tomllib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from domain.clock import Clock, SystemClock
+from domain.ports import Ports
+from domain.program import Program, load_program
+from storage.ledger import MongoLedger
+from storage.members import MongoKeyRegistry, MongoMemberStore
+from storage.mongo import Collections, connect, ensure_indexes
+from storage.outbox import MongoOutbox
+from storage.stock import MongoRewardStock
+from subscriptions.bus import InProcessBus
+
+log = logging.getLogger(__name__)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def read_program(path: Path) -> Program:
+    with path.open("rb") as handle:
+        return load_program(tomllib.load(handle))
+
+
+@dataclass
+class Tessera:
+    """One running instance: its settings, program, clock, ports and background tasks."""
+
+    settings: Settings
+    program: Program
+    clock: Clock
+    client: Any
+    collections: Collections
+    bus: InProcessBus
+    outbox: MongoOutbox
+    stock: MongoRewardStock
+    ports: Ports
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        program: Program | None = None,
+        client: Any = None,
+    ) -> Tessera:
+        clock = clock or SystemClock()
+        program = program or read_program(settings.program)
+        if client is None:
+            client, collections = connect(settings.mongodb_url, settings.mongodb_database)
+        else:
+            from storage.mongo import collections_of
+
+            collections = collections_of(client[settings.mongodb_database])
+        bus = InProcessBus()
+        outbox = MongoOutbox(collections.members, collections.ledger, bus)
+        stock = MongoRewardStock(collections.stock)
+        ports = Ports(
+            members=MongoMemberStore(collections.members),
+            keys=MongoKeyRegistry(collections.keys, clock),
+            ledger=MongoLedger(collections.ledger),
+            stock=stock,
+            outbox=outbox,
+            program=program,
+            clock=clock,
+            new_id=new_id,
+        )
+        return cls(settings, program, clock, client, collections, bus, outbox, stock, ports)
+
+    async def start(self) -> None:
+        await ensure_indexes(self.collections)
+        await self.stock.ensure(self.program)
+        # Finish what a crash left between a member write and its relay.
+        await self.outbox.sweep()
+        if self.settings.demo:
+            from app.demo import load_demo
+
+            await load_demo(self.ports)
+        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Tessera]:
+        await self.start()
+        try:
+            yield self
+        finally:
+            await self.stop()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.relay_interval_seconds)
+            try:
+                await self.outbox.sweep()
+            except Exception:
+                log.exception("outbox sweep failed; will try again")

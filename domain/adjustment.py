@@ -1,0 +1,56 @@
+"""Goodwill and corrections by the call center, always with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from domain.clock import add_months
+from domain.commands import AdjustPoints, fingerprint
+from domain.errors import InsufficientPoints, InvalidInput
+from domain.events import CauseKind, Change
+from domain.idempotency import remember
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, take
+from domain.member import Member
+from domain.program import Program
+from domain.validation import MAX_ADJUSTMENT, require_key, require_text
+
+
+def validate_adjustment(cmd: AdjustPoints) -> AdjustPoints:
+    if cmd.points == 0:
+        raise InvalidInput("points", "must not be zero")
+    if abs(cmd.points) > MAX_ADJUSTMENT:
+        raise InvalidInput("points", f"at most {MAX_ADJUSTMENT} either way")
+    return replace(
+        cmd,
+        reason=require_text("reason", cmd.reason, 500),
+        idempotency_key=require_key(cmd.idempotency_key),
+    )
+
+
+def adjust_points(
+    member: Member, cmd: AdjustPoints, program: Program, now: datetime, new_id: NewId
+) -> Change:
+    """Credits are a new batch (not qualifying); debits spend like a redemption, never overdraw."""
+    if cmd.points > 0:
+        expires = add_months(now, program.points_validity_months)
+        batches = add(member.batches, PointBatch(new_id("bat"), cmd.points, now, expires))
+    else:
+        if member.balance < -cmd.points:
+            raise InsufficientPoints(-cmd.points, member.balance)
+        batches = take(member.batches, -cmd.points)
+    entry = LedgerEntry(
+        new_id("ent"),
+        member.id,
+        EntryKind.ADJUSTED,
+        cmd.points,
+        now,
+        channel=cmd.channel,
+        reason=cmd.reason,
+    )
+    after = replace(
+        member,
+        batches=batches,
+        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
+    )
+    return Change(after, (entry,), CauseKind.ADJUSTED, cmd.channel, None, entry.id)

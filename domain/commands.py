@@ -1,0 +1,96 @@
+"""Commands: what a surface asks the loyalty core to do, in domain terms."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.channel import Channel
+from domain.identity import IdentifierKind
+
+
+@dataclass(frozen=True, slots=True)
+class RawIdentifier:
+    """An identifier as typed; normalised by the domain before any lookup."""
+
+    kind: IdentifierKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """Exactly one of an id or an identifier."""
+
+    id: str | None = None
+    identifier: RawIdentifier | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollMember:
+    identifiers: tuple[RawIdentifier, ...]
+    display_name: str | None
+    channel: Channel
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPurchase:
+    member: MemberRef
+    order_id: str
+    amount: Decimal
+    currency: str
+    channel: Channel
+    store_id: str | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemReward:
+    member: MemberRef
+    reward_id: str
+    channel: Channel
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class UseReward:
+    code: str
+    channel: Channel
+    store_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustPoints:
+    member: MemberRef
+    points: int
+    reason: str
+    idempotency_key: str
+    channel: Channel = Channel.CALL_CENTER
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPurchase:
+    order_id: str
+    amount: Decimal
+    idempotency_key: str
+    channel: Channel = Channel.POS
+    store_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIdentifier:
+    member: MemberRef
+    identifier: RawIdentifier
+    channel: Channel = Channel.CALL_CENTER
+
+
+@dataclass(frozen=True, slots=True)
+class MergeMembers:
+    survivor: MemberRef
+    duplicate: MemberRef
+    channel: Channel = Channel.CALL_CENTER
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable digest of a request's normalised meaning, to tell a replay from a reused key."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

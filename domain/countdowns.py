@@ -1,0 +1,92 @@
+"""What the member is counting down to. The one function every surface and message uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from domain.member import Member, RewardStatus
+from domain.program import Program
+from domain.tiers import current_qualifying_points, points_to_keep
+
+
+class CountdownKind(Enum):
+    NEXT_REWARD = "NEXT_REWARD"
+    NEXT_TIER = "NEXT_TIER"
+    POINTS_EXPIRY = "POINTS_EXPIRY"
+    REWARD_EXPIRY = "REWARD_EXPIRY"
+    TIER_REQUALIFICATION = "TIER_REQUALIFICATION"
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    kind: CountdownKind
+    label: str
+    points_remaining: int | None
+    deadline: datetime | None
+
+
+def countdowns_for(member: Member, program: Program, now: datetime) -> tuple[Countdown, ...]:
+    found = (
+        _next_reward(member, program),
+        _next_tier(member, program, now),
+        _points_expiry(member),
+        _reward_expiry(member, program),
+        _requalification(member, program, now),
+    )
+    return tuple(c for c in found if c is not None)
+
+
+def _next_reward(member: Member, program: Program) -> Countdown | None:
+    rank = program.tier_rank(member.tier.code)
+    balance = member.balance
+    within_reach = [
+        r for r in program.rewards if program.tier_rank(r.min_tier) <= rank and r.cost > balance
+    ]
+    if not within_reach:
+        return None
+    reward = min(within_reach, key=lambda r: (r.cost, r.id))
+    missing = reward.cost - balance
+    return Countdown(CountdownKind.NEXT_REWARD, f"{missing} points to {reward.name}", missing, None)
+
+
+def _next_tier(member: Member, program: Program, now: datetime) -> Countdown | None:
+    upcoming = program.next_tier(member.tier.code)
+    if upcoming is None:
+        return None
+    missing = max(0, upcoming.threshold - current_qualifying_points(member.orders, program, now))
+    return Countdown(CountdownKind.NEXT_TIER, f"{missing} points to {upcoming.name}", missing, None)
+
+
+def _points_expiry(member: Member) -> Countdown | None:
+    expiring = [b for b in member.batches if b.points > 0 and b.expires_at is not None]
+    if not expiring:
+        return None
+    soonest = min(expiring, key=lambda b: (b.expires_at, b.id))
+    label = f"{soonest.points} points expire on {soonest.expires_at:%Y-%m-%d}"
+    return Countdown(CountdownKind.POINTS_EXPIRY, label, soonest.points, soonest.expires_at)
+
+
+def _reward_expiry(member: Member, program: Program) -> Countdown | None:
+    active = [r for r in member.rewards if r.status is RewardStatus.ACTIVE]
+    if not active:
+        return None
+    soonest = min(active, key=lambda r: (r.expires_at, r.id))
+    reward = program.reward(soonest.reward_id)
+    name = reward.name if reward else soonest.reward_id
+    label = f"{name} voucher {soonest.code} expires on {soonest.expires_at:%Y-%m-%d}"
+    return Countdown(CountdownKind.REWARD_EXPIRY, label, None, soonest.expires_at)
+
+
+def _requalification(member: Member, program: Program, now: datetime) -> Countdown | None:
+    needed = points_to_keep(member.tier, member.orders, program, now)
+    if needed is None or member.tier.requalify_by is None:
+        return None
+    name = program.tier(member.tier.code).name
+    label = (
+        f"{name} is secured until {member.tier.requalify_by:%Y-%m-%d}"
+        if needed == 0
+        else f"{needed} points by {member.tier.requalify_by:%Y-%m-%d} to keep {name}"
+    )
+    return Countdown(CountdownKind.TIER_REQUALIFICATION, label, needed, member.tier.requalify_by)

@@ -1,0 +1,143 @@
+"""Earn on purchases; claw back in proportion on returns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from domain.clock import add_months
+from domain.commands import RecordPurchase, ReturnPurchase, fingerprint
+from domain.errors import (
+    OrderNotFound,
+    ReturnExceedsPurchase,
+    UnsupportedCurrency,
+)
+from domain.events import CauseKind, Change
+from domain.idempotency import remember
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, claw_back
+from domain.member import Member, OrderRecord
+from domain.program import Program
+from domain.tiers import upgrade
+from domain.validation import optional_text, require_amount, require_key, require_text
+
+
+def validate_purchase(cmd: RecordPurchase, program: Program) -> RecordPurchase:
+    currency = require_text("currency", cmd.currency, 3).upper()
+    if currency != program.currency:
+        raise UnsupportedCurrency(f"{program.name} accepts {program.currency} only; got {currency}")
+    return replace(
+        cmd,
+        order_id=require_text("orderId", cmd.order_id, 64),
+        amount=require_amount("amount", cmd.amount, program.currency_decimals),
+        currency=currency,
+        store_id=optional_text("storeId", cmd.store_id, 64),
+        idempotency_key=require_key(cmd.idempotency_key),
+    )
+
+
+def points_for(amount: Decimal, program: Program, tier_code: str) -> int:
+    raw = amount * program.earn_rate * program.tier(tier_code).earn_multiplier
+    return int(raw.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def record_purchase(
+    member: Member, cmd: RecordPurchase, program: Program, now: datetime, new_id: NewId
+) -> Change:
+    """Earn at the multiplier of the tier held before the purchase; upgrade at once."""
+    points = points_for(cmd.amount, program, member.tier.code)
+    batch = PointBatch(new_id("bat"), points, now, add_months(now, program.points_validity_months))
+    entry = LedgerEntry(
+        new_id("ent"),
+        member.id,
+        EntryKind.EARNED,
+        points,
+        now,
+        channel=cmd.channel,
+        store_id=cmd.store_id,
+        order_id=cmd.order_id,
+    )
+    order = OrderRecord(cmd.order_id, cmd.amount, cmd.currency, points, batch.id, now, cmd.store_id)
+    orders = (*member.orders, order)
+    tier = upgrade(member.tier, orders, program, now)
+    entries = [entry]
+    if tier.code != member.tier.code:
+        entries.append(
+            LedgerEntry(
+                new_id("ent"),
+                member.id,
+                EntryKind.TIER_CHANGED,
+                0,
+                now,
+                channel=cmd.channel,
+                store_id=cmd.store_id,
+                order_id=cmd.order_id,
+                reason=f"{member.tier.code} -> {tier.code}: qualifying points reached",
+            )
+        )
+    after = replace(
+        member,
+        batches=add(member.batches, batch),
+        orders=orders,
+        tier=tier,
+        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
+    )
+    return Change(
+        after,
+        tuple(entries),
+        CauseKind.EARNED,
+        cmd.channel,
+        cmd.store_id,
+        entry.id,
+        previous_tier=member.tier.code if tier.code != member.tier.code else None,
+    )
+
+
+def validate_return(cmd: ReturnPurchase, program: Program) -> ReturnPurchase:
+    return replace(
+        cmd,
+        order_id=require_text("orderId", cmd.order_id, 64),
+        amount=require_amount("amount", cmd.amount, program.currency_decimals),
+        idempotency_key=require_key(cmd.idempotency_key),
+        store_id=optional_text("storeId", cmd.store_id, 64),
+    )
+
+
+def return_purchase(
+    member: Member, cmd: ReturnPurchase, program: Program, now: datetime, new_id: NewId
+) -> Change:
+    """Reverse the order's points in proportion to what came back; may leave a debt."""
+    order = member.order(cmd.order_id)
+    if order is None:
+        raise OrderNotFound(f"order {cmd.order_id!r} is not on record (or past its return window)")
+    returned = order.returned_amount + cmd.amount
+    if returned > order.amount:
+        left = order.amount - order.returned_amount
+        raise ReturnExceedsPurchase(
+            f"order {cmd.order_id} was {order.amount} {order.currency}; "
+            f"{left} {order.currency} can still be returned"
+        )
+    # Counted on the running total, so that partial returns add up to exactly the order's points.
+    reversed_total = int(
+        (Decimal(order.points) * returned / order.amount).to_integral_value(rounding=ROUND_FLOOR)
+    )
+    points = reversed_total - order.returned_points
+    entry = LedgerEntry(
+        new_id("ent"),
+        member.id,
+        EntryKind.RETURNED,
+        -points,
+        now,
+        channel=cmd.channel,
+        store_id=cmd.store_id,
+        order_id=order.order_id,
+        reason=f"returned {cmd.amount} {order.currency} of {order.amount}",
+    )
+    updated_order = replace(order, returned_amount=returned, returned_points=reversed_total)
+    after = replace(
+        member,
+        batches=claw_back(member.batches, points, order.batch_id, new_id("debt"), now),
+        orders=tuple(updated_order if o is order else o for o in member.orders),
+        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
+    )
+    return Change(after, (entry,), CauseKind.RETURNED, cmd.channel, cmd.store_id, entry.id)

@@ -1,0 +1,92 @@
+"""Expected failures of loyalty commands. Each maps to a typed error in the schema."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    REWARD_NOT_FOUND = "REWARD_NOT_FOUND"
+    REWARD_UNAVAILABLE = "REWARD_UNAVAILABLE"
+    REWARD_NOT_ACTIVE = "REWARD_NOT_ACTIVE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    IDENTIFIER_TAKEN = "IDENTIFIER_TAKEN"
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    ORDER_ALREADY_RECORDED = "ORDER_ALREADY_RECORDED"
+    RETURN_EXCEEDS_PURCHASE = "RETURN_EXCEEDS_PURCHASE"
+    UNSUPPORTED_CURRENCY = "UNSUPPORTED_CURRENCY"
+    INVALID_INPUT = "INVALID_INPUT"
+    MEMBER_BUSY = "MEMBER_BUSY"
+
+
+class LoyaltyError(Exception):
+    code: ErrorCode
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MemberNotFound(LoyaltyError):
+    code = ErrorCode.MEMBER_NOT_FOUND
+
+
+class InsufficientPoints(LoyaltyError):
+    code = ErrorCode.INSUFFICIENT_POINTS
+
+    def __init__(self, needed: int, balance: int) -> None:
+        super().__init__(f"this needs {needed} points; the balance is {balance}")
+        self.needed = needed
+        self.balance = balance
+
+
+class RewardNotFound(LoyaltyError):
+    code = ErrorCode.REWARD_NOT_FOUND
+
+
+class RewardUnavailable(LoyaltyError):
+    code = ErrorCode.REWARD_UNAVAILABLE
+
+
+class RewardNotActive(LoyaltyError):
+    code = ErrorCode.REWARD_NOT_ACTIVE
+
+
+class IdempotencyKeyReused(LoyaltyError):
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class IdentifierTaken(LoyaltyError):
+    code = ErrorCode.IDENTIFIER_TAKEN
+
+
+class OrderNotFound(LoyaltyError):
+    code = ErrorCode.ORDER_NOT_FOUND
+
+
+class OrderAlreadyRecorded(LoyaltyError):
+    code = ErrorCode.ORDER_ALREADY_RECORDED
+
+
+class ReturnExceedsPurchase(LoyaltyError):
+    code = ErrorCode.RETURN_EXCEEDS_PURCHASE
+
+
+class UnsupportedCurrency(LoyaltyError):
+    code = ErrorCode.UNSUPPORTED_CURRENCY
+
+
+class InvalidInput(LoyaltyError):
+    code = ErrorCode.INVALID_INPUT
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class MemberBusy(LoyaltyError):
+    """Too many concurrent writers on one member; the client may retry with the same key."""
+
+    code = ErrorCode.MEMBER_BUSY

@@ -1,0 +1,80 @@
+"""What a committed change tells the rest of the system: one event per member version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from domain.channel import Channel
+from domain.ledger import LedgerEntry
+from domain.member import Member
+
+
+class CauseKind(Enum):
+    SNAPSHOT = "SNAPSHOT"
+    ENROLLED = "ENROLLED"
+    EARNED = "EARNED"
+    REDEEMED = "REDEEMED"
+    REWARD_USED = "REWARD_USED"
+    ADJUSTED = "ADJUSTED"
+    RETURNED = "RETURNED"
+    EXPIRED = "EXPIRED"
+    TIER_CHANGED = "TIER_CHANGED"
+    IDENTIFIER_LINKED = "IDENTIFIER_LINKED"
+    MERGED = "MERGED"
+    CHECKED_IN = "CHECKED_IN"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A command's decision: the next member state (version not yet bumped) and its entries."""
+
+    member: Member
+    entries: tuple[LedgerEntry, ...]
+    cause: CauseKind
+    channel: Channel | None = None
+    store_id: str | None = None
+    entry_id: str | None = None
+    previous_tier: str | None = None  # set when the tier changed
+    member_reward_id: str | None = None  # the voucher a redemption issued or a use consumed
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChanged:
+    member_id: str
+    version: int
+    cause: CauseKind
+    channel: Channel | None
+    store_id: str | None
+    entry_id: str | None
+    tier: str
+    previous_tier: str | None
+    merged_ids: tuple[str, ...] = ()
+    merged_into: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What storage writes atomically: the new member and, in its outbox, entries and event."""
+
+    member: Member
+    expected_version: int
+    entries: tuple[LedgerEntry, ...]
+    event: MemberChanged
+
+
+def commit_of(previous: Member, change: Change) -> Commit:
+    member = replace(change.member, version=previous.version + 1)
+    event = MemberChanged(
+        member_id=member.id,
+        version=member.version,
+        cause=change.cause,
+        channel=change.channel,
+        store_id=change.store_id,
+        entry_id=change.entry_id,
+        tier=member.tier.code,
+        previous_tier=change.previous_tier,
+        merged_ids=member.merged_ids,
+        merged_into=member.merged_into,
+    )
+    return Commit(member, previous.version, change.entries, event)

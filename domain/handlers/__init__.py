@@ -1,0 +1,1 @@
+"""Use cases: load through ports, decide with pure rules, write atomically, relay the outbox."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.adjustment import adjust_points, validate_adjustment
+from domain.commands import AdjustPoints, fingerprint
+from domain.events import Change
+from domain.handlers.members import Replay, change_member, resolve
+from domain.handlers.results import entry_of
+from domain.idempotency import recall
+from domain.ledger import LedgerEntry
+from domain.member import Member
+from domain.ports import Ports
+
+
+@dataclass(frozen=True, slots=True)
+class PointsAdjusted:
+    member: Member
+    entry: LedgerEntry
+
+
+async def handle(cmd: AdjustPoints, ports: Ports) -> PointsAdjusted:
+    cmd = validate_adjustment(cmd)
+    member = await resolve(ports, cmd.member)
+    digest = fingerprint(cmd)
+
+    def decide(current: Member) -> Change | Replay:
+        record = recall(current, cmd.idempotency_key, digest)
+        if record is not None:
+            return Replay(record)
+        return adjust_points(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+
+    outcome = await change_member(ports, member.id, decide)
+    return PointsAdjusted(outcome.member, await entry_of(ports, outcome))

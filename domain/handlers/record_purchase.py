@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.commands import RecordPurchase, fingerprint
+from domain.earning import record_purchase, validate_purchase
+from domain.errors import OrderAlreadyRecorded
+from domain.events import Change
+from domain.handlers.members import Replay, change_member, load_live, resolve
+from domain.handlers.results import entry_of
+from domain.idempotency import recall
+from domain.ledger import LedgerEntry
+from domain.member import Member
+from domain.ports import Ports
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseRecorded:
+    member: Member
+    entry: LedgerEntry
+
+
+async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
+    cmd = validate_purchase(cmd, ports.program)
+    member = await resolve(ports, cmd.member)
+    key = f"ORDER:{cmd.order_id}"
+    owner = await ports.keys.claim(key, member.id)
+    if owner != member.id and (await load_live(ports, owner)).id != member.id:
+        raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
+    digest = fingerprint(cmd)
+
+    def decide(current: Member) -> Change | Replay:
+        record = recall(current, cmd.idempotency_key, digest)
+        if record is not None:
+            return Replay(record)
+        if current.order(cmd.order_id) is not None:
+            raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
+        return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+
+    outcome = await change_member(ports, member.id, decide)
+    return PurchaseRecorded(outcome.member, await entry_of(ports, outcome))

@@ -1,0 +1,30 @@
+"""Turning an outcome (a new change or a replay) into what the caller gets back."""
+
+from __future__ import annotations
+
+from domain.handlers.members import Outcome
+from domain.ledger import LedgerEntry
+from domain.member import MemberReward
+from domain.ports import Ports
+
+
+async def entry_of(ports: Ports, outcome: Outcome) -> LedgerEntry:
+    """The command's ledger entry: the new one, or on a replay the first one, unchanged."""
+    if outcome.change is not None:
+        entry_id = outcome.change.entry_id
+        found = next(e for e in outcome.change.entries if e.id == entry_id)
+        return found
+    assert outcome.replay is not None
+    entry = await ports.ledger.entry(outcome.replay.entry_id)
+    if entry is None:
+        # Committed but not yet relayed (a crash between the writes): relay it now.
+        await ports.outbox.deliver_pending(outcome.member.id)
+        entry = await ports.ledger.entry(outcome.replay.entry_id)
+    if entry is None:
+        raise LookupError(f"ledger entry {outcome.replay.entry_id} is missing")
+    return entry
+
+
+def member_reward_of(outcome: Outcome, member_reward_id: str | None) -> MemberReward:
+    wanted = member_reward_id or (outcome.replay.member_reward_id if outcome.replay else None)
+    return next(r for r in outcome.member.rewards if r.id == wanted)

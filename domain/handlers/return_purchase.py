@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.commands import ReturnPurchase, fingerprint
+from domain.earning import return_purchase, validate_return
+from domain.errors import OrderNotFound
+from domain.events import Change
+from domain.handlers.members import Replay, change_member, load_live
+from domain.handlers.results import entry_of
+from domain.idempotency import recall
+from domain.ledger import LedgerEntry
+from domain.member import Member
+from domain.ports import Ports
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseReturned:
+    member: Member
+    entry: LedgerEntry
+
+
+async def handle(cmd: ReturnPurchase, ports: Ports) -> PurchaseReturned:
+    cmd = validate_return(cmd, ports.program)
+    owner = await ports.keys.owner_of(f"ORDER:{cmd.order_id}")
+    if owner is None:
+        raise OrderNotFound(f"order {cmd.order_id!r} is not on record")
+    member = await load_live(ports, owner)
+    digest = fingerprint(cmd)
+
+    def decide(current: Member) -> Change | Replay:
+        record = recall(current, cmd.idempotency_key, digest)
+        if record is not None:
+            return Replay(record)
+        return return_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+
+    outcome = await change_member(ports, member.id, decide)
+    return PurchaseReturned(outcome.member, await entry_of(ports, outcome))

@@ -1,0 +1,93 @@
+"""Changes that time makes: points and vouchers expire, tiers requalify, old records go."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from domain.events import CauseKind, Change
+from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
+from domain.member import Member, OrderRecord, RewardStatus
+from domain.program import Program
+from domain.tiers import requalify
+
+USED_REWARDS_KEPT = timedelta(days=90)
+
+
+def due(member: Member, now: datetime) -> bool:
+    """True when time alone has changed what the member would see."""
+    return (
+        any(b.expires_at is not None and b.expires_at <= now for b in member.batches)
+        or any(r.status is RewardStatus.ACTIVE and r.expires_at <= now for r in member.rewards)
+        or (member.tier.requalify_by is not None and member.tier.requalify_by <= now)
+    )
+
+
+def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Change:
+    """Apply what is due at `now`. Commands start from here, so rules see the present."""
+    entries: list[LedgerEntry] = []
+    batches, expired = split_expired(member.batches, now)
+    if expired:
+        entries.append(
+            LedgerEntry(
+                new_id("ent"),
+                member.id,
+                EntryKind.EXPIRED,
+                -expired,
+                now,
+                reason=f"{expired} points reached their expiry date",
+            )
+        )
+    vouchers_expired = any(
+        r.status is RewardStatus.ACTIVE and r.expires_at <= now for r in member.rewards
+    )
+    rewards = tuple(
+        replace(r, status=RewardStatus.EXPIRED)
+        if r.status is RewardStatus.ACTIVE and r.expires_at <= now
+        else r
+        for r in member.rewards
+        if r.status is RewardStatus.ACTIVE or (r.used_at or r.expires_at) > now - USED_REWARDS_KEPT
+    )
+    tier = requalify(member.tier, member.orders, program, now)
+    previous_tier = None
+    if tier.code != member.tier.code:
+        previous_tier = member.tier.code
+        entries.append(
+            LedgerEntry(
+                new_id("ent"),
+                member.id,
+                EntryKind.TIER_CHANGED,
+                0,
+                now,
+                reason=f"{member.tier.code} -> {tier.code} at requalification",
+            )
+        )
+    settled = replace(
+        member,
+        batches=batches,
+        rewards=rewards,
+        tier=tier,
+        orders=_recent_orders(member, program, now),
+        idempotency=tuple(
+            r
+            for r in member.idempotency
+            if r.recorded_at > now - timedelta(hours=program.idempotency_retention_hours)
+        ),
+    )
+    cause = CauseKind.EXPIRED if expired or vouchers_expired else CauseKind.TIER_CHANGED
+    return Change(
+        settled,
+        tuple(entries),
+        cause,
+        entry_id=entries[0].id if entries else None,
+        previous_tier=previous_tier,
+    )
+
+
+def _recent_orders(member: Member, program: Program, now: datetime) -> tuple[OrderRecord, ...]:
+    # Orders stay as long as they can be returned or still count towards the tier.
+    keep = max(
+        timedelta(days=program.return_window_days),
+        timedelta(days=31 * (program.qualifying_window_months + program.tier_validity_months)),
+    )
+    return tuple(o for o in member.orders if o.earned_at > now - keep)

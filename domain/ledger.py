@@ -1,0 +1,141 @@
+"""Points as batches with an expiry, and the ledger entries that record every movement.
+
+The balance is always the sum of the open batches; there is no counter to drift. Spending
+and expiry take the soonest-expiring points first. A clawback (a return) that finds too
+few points leaves a single debt batch with negative points, repaid by the next earnings;
+positive batches and a debt never coexist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+
+from domain.channel import Channel
+
+NewId = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class PointBatch:
+    id: str
+    points: int  # points left; negative only for the debt batch
+    earned_at: datetime
+    expires_at: datetime | None  # None only for the debt batch
+
+
+class EntryKind(Enum):
+    ENROLLED = "ENROLLED"
+    EARNED = "EARNED"
+    REDEEMED = "REDEEMED"
+    REWARD_USED = "REWARD_USED"
+    ADJUSTED = "ADJUSTED"
+    RETURNED = "RETURNED"
+    EXPIRED = "EXPIRED"
+    MERGED = "MERGED"
+    IDENTIFIER_LINKED = "IDENTIFIER_LINKED"
+    TIER_CHANGED = "TIER_CHANGED"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    id: str
+    member_id: str
+    kind: EntryKind
+    points: int
+    created_at: datetime
+    channel: Channel | None = None
+    store_id: str | None = None
+    order_id: str | None = None
+    reason: str | None = None
+
+
+def balance_of(batches: Iterable[PointBatch]) -> int:
+    return sum(b.points for b in batches)
+
+
+def _soonest_first(batches: Iterable[PointBatch]) -> list[PointBatch]:
+    return sorted(
+        (b for b in batches if b.points > 0),
+        key=lambda b: (b.expires_at or datetime.max.replace(tzinfo=b.earned_at.tzinfo), b.id),
+    )
+
+
+def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]:
+    """Remove `points` from the positive batches, soonest-expiring first (caller checks cover)."""
+    remaining, kept = points, {b.id: b for b in batches}
+    for batch in _soonest_first(batches):
+        if remaining == 0:
+            break
+        used = min(batch.points, remaining)
+        remaining -= used
+        if used == batch.points:
+            del kept[batch.id]
+        else:
+            kept[batch.id] = replace(batch, points=batch.points - used)
+    if remaining:
+        raise ValueError("take() asked for more points than the batches hold")
+    return tuple(kept.values())
+
+
+def add(batches: tuple[PointBatch, ...], new_batch: PointBatch) -> tuple[PointBatch, ...]:
+    """Add earned points; a debt is repaid first."""
+    debt = next((b for b in batches if b.points < 0), None)
+    if debt is None:
+        return (*batches, new_batch) if new_batch.points > 0 else batches
+    rest = tuple(b for b in batches if b is not debt)
+    left = debt.points + new_batch.points
+    if left < 0:
+        return (*rest, replace(debt, points=left))
+    return (*rest, replace(new_batch, points=left)) if left > 0 else rest
+
+
+def claw_back(
+    batches: tuple[PointBatch, ...],
+    points: int,
+    prefer_batch: str | None,
+    debt_id: str,
+    now: datetime,
+) -> tuple[PointBatch, ...]:
+    """Take back points, from `prefer_batch` first; what is missing becomes a debt."""
+    remaining, result = points, batches
+    preferred = next((b for b in batches if b.id == prefer_batch and b.points > 0), None)
+    if preferred is not None:
+        used = min(preferred.points, remaining)
+        remaining -= used
+        result = tuple(replace(b, points=b.points - used) if b is preferred else b for b in result)
+        result = tuple(b for b in result if b.points != 0)
+    available = sum(b.points for b in result if b.points > 0)
+    used = min(available, remaining)
+    result = take(result, used)
+    remaining -= used
+    if remaining:
+        return add(result, PointBatch(debt_id, -remaining, now, None))
+    return result
+
+
+def split_expired(
+    batches: tuple[PointBatch, ...], now: datetime
+) -> tuple[tuple[PointBatch, ...], int]:
+    """The batches still open at `now`, and how many points expired."""
+    open_batches = tuple(b for b in batches if b.expires_at is None or b.expires_at > now)
+    expired = sum(b.points for b in batches if b.expires_at is not None and b.expires_at <= now)
+    return open_batches, expired
+
+
+def merge_batches(
+    ours: tuple[PointBatch, ...], theirs: tuple[PointBatch, ...]
+) -> tuple[PointBatch, ...]:
+    """Pool two members' batches, netting any debt against the pooled points."""
+    positives = tuple(b for b in (*ours, *theirs) if b.points > 0)
+    debts = [b for b in (*ours, *theirs) if b.points < 0]
+    owed = -sum(b.points for b in debts)
+    if not owed:
+        return positives
+    covered = min(owed, balance_of(positives))
+    result = take(positives, covered)
+    if owed > covered:
+        return (*result, replace(debts[0], points=covered - owed))
+    return result

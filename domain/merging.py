@@ -1,0 +1,69 @@
+"""Merging duplicates without losing progress: the survivor absorbs the duplicate's state.
+
+A merge is two single-document writes: the duplicate is first frozen (`merged_into`), then
+the survivor absorbs its frozen state. Absorbing is idempotent (the survivor records the ids
+it absorbed), so a crash between the writes is finished later by repeating the second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from domain.channel import Channel
+from domain.events import CauseKind, Change
+from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
+from domain.member import Member
+from domain.program import Program
+from domain.tiers import upgrade
+
+
+def freeze(duplicate: Member, survivor_id: str) -> Member:
+    return replace(duplicate, merged_into=survivor_id)
+
+
+def absorb(
+    survivor: Member,
+    duplicate: Member,
+    program: Program,
+    now: datetime,
+    new_id: NewId,
+    channel: Channel | None,
+) -> Change | None:
+    """The survivor with the duplicate's identifiers, points, orders, vouchers and keys."""
+    if duplicate.id in survivor.merged_ids:
+        return None
+    known = set(survivor.identifiers)
+    higher = max(
+        (survivor.tier, duplicate.tier), key=lambda t: (program.tier_rank(t.code), t.reached_at)
+    )
+    orders = (*survivor.orders, *duplicate.orders)
+    tier = upgrade(higher, orders, program, now)
+    balance = duplicate.balance
+    entry = LedgerEntry(
+        new_id("ent"),
+        survivor.id,
+        EntryKind.MERGED,
+        0,
+        now,
+        channel=channel,
+        reason=(
+            f"merged member {duplicate.id}: {balance} points, "
+            f"{len(duplicate.rewards)} vouchers, {len(duplicate.identifiers)} identifiers"
+        ),
+    )
+    after = replace(
+        survivor,
+        identifiers=(*survivor.identifiers, *(i for i in duplicate.identifiers if i not in known)),
+        batches=merge_batches(survivor.batches, duplicate.batches),
+        orders=orders,
+        rewards=(*survivor.rewards, *duplicate.rewards),
+        idempotency=(*survivor.idempotency, *duplicate.idempotency),
+        merged_ids=(*survivor.merged_ids, duplicate.id, *duplicate.merged_ids),
+        tier=tier,
+        display_name=survivor.display_name or duplicate.display_name,
+    )
+    previous = survivor.tier.code if tier.code != survivor.tier.code else None
+    return Change(
+        after, (entry,), CauseKind.MERGED, channel, None, entry.id, previous_tier=previous
+    )

@@ -1,0 +1,90 @@
+"""What the handlers need from the outside world, as Protocols; storage/ provides them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.clock import Clock
+from domain.events import Commit, MemberChanged
+from domain.ledger import LedgerEntry, NewId
+from domain.member import Member
+from domain.program import Program, Reward
+
+
+class MemberStore(Protocol):
+    async def get(self, member_id: str) -> Member | None: ...
+
+    async def create(self, commit: Commit) -> None: ...
+
+    async def save(self, commit: Commit) -> bool:
+        """Write if the stored version is still `commit.expected_version` (compare-and-swap)."""
+        ...
+
+
+class KeyRegistry(Protocol):
+    """Keys that must be unique across members: identifiers, voucher codes, order ids."""
+
+    async def owner_of(self, key: str) -> str | None: ...
+
+    async def claim(self, key: str, member_id: str) -> str:
+        """Claim `key` for `member_id`; returns the owner afterwards (someone else if taken)."""
+        ...
+
+    async def take_over(
+        self, key: str, stale_owner: str, member_id: str, claimed_before: datetime
+    ) -> bool:
+        """Move a claim whose member was never written, if it was made before the cutoff."""
+        ...
+
+    async def release(self, key: str, member_id: str) -> None: ...
+
+    async def repoint(self, from_ids: Sequence[str], to_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    entries: tuple[tuple[str, LedgerEntry], ...]  # (cursor, entry), newest first
+    has_next_page: bool
+
+
+class Ledger(Protocol):
+    async def entry(self, entry_id: str) -> LedgerEntry | None: ...
+
+    async def history(
+        self, member_ids: Sequence[str], first: int, after: str | None
+    ) -> HistoryPage: ...
+
+
+class RewardStock(Protocol):
+    async def reserve(self, reward: Reward, member_reward_id: str) -> bool: ...
+
+    async def release(self, reward: Reward, member_reward_id: str) -> None: ...
+
+    async def available(self, rewards: Sequence[Reward]) -> dict[str, int | None]: ...
+
+
+class Outbox(Protocol):
+    async def deliver(self, commit: Commit) -> None:
+        """Store the commit's ledger entries, publish its event, clear it from the outbox."""
+        ...
+
+    async def deliver_pending(self, member_id: str) -> None: ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, event: MemberChanged) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    members: MemberStore
+    keys: KeyRegistry
+    ledger: Ledger
+    stock: RewardStock
+    outbox: Outbox
+    program: Program
+    clock: Clock
+    new_id: NewId

@@ -1,0 +1,137 @@
+"""The program an operator configures: currency, earn rate, tiers and the reward catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class ProgramError(ValueError):
+    """The program file is not valid; raised at start-up, never during a request."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    code: str
+    name: str
+    threshold: int
+    earn_multiplier: Decimal
+    benefits: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reward:
+    id: str
+    name: str
+    cost: int
+    min_tier: str
+    stock: int | None  # None: unlimited
+    voucher_validity_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    name: str
+    currency: str
+    currency_decimals: int
+    earn_rate: Decimal
+    point_value: Decimal
+    default_phone_region: str
+    points_validity_months: int
+    qualifying_window_months: int
+    tier_validity_months: int
+    return_window_days: int
+    idempotency_retention_hours: int
+    tiers: tuple[Tier, ...]  # ordered by threshold, lowest first
+    rewards: tuple[Reward, ...]
+
+    def tier(self, code: str) -> Tier:
+        for tier in self.tiers:
+            if tier.code == code:
+                return tier
+        raise KeyError(code)
+
+    def tier_rank(self, code: str) -> int:
+        return [t.code for t in self.tiers].index(code)
+
+    def next_tier(self, code: str) -> Tier | None:
+        rank = self.tier_rank(code)
+        return self.tiers[rank + 1] if rank + 1 < len(self.tiers) else None
+
+    def tier_for_points(self, qualifying_points: int) -> Tier:
+        reached = [t for t in self.tiers if t.threshold <= qualifying_points]
+        return reached[-1] if reached else self.tiers[0]
+
+    def reward(self, reward_id: str) -> Reward | None:
+        return next((r for r in self.rewards if r.id == reward_id), None)
+
+
+def load_program(data: dict[str, Any]) -> Program:
+    """Build a Program from the parsed program file, with errors an operator can act on."""
+    try:
+        head = data["program"]
+        tiers = tuple(
+            sorted(
+                (
+                    Tier(
+                        code=str(t["code"]),
+                        name=str(t["name"]),
+                        threshold=int(t["threshold"]),
+                        earn_multiplier=Decimal(str(t["earn_multiplier"])),
+                        benefits=tuple(str(b) for b in t.get("benefits", [])),
+                    )
+                    for t in data["tiers"]
+                ),
+                key=lambda t: t.threshold,
+            )
+        )
+        voucher_days = int(head.get("voucher_validity_days", 30))
+        rewards = tuple(
+            Reward(
+                id=str(r["id"]),
+                name=str(r["name"]),
+                cost=int(r["cost"]),
+                min_tier=str(r.get("min_tier", tiers[0].code)),
+                stock=int(r["stock"]) if "stock" in r else None,
+                voucher_validity_days=int(r.get("voucher_validity_days", voucher_days)),
+            )
+            for r in data.get("rewards", [])
+        )
+        program = Program(
+            name=str(head["name"]),
+            currency=str(head["currency"]).upper(),
+            currency_decimals=int(head.get("currency_decimals", 2)),
+            earn_rate=Decimal(str(head["earn_rate"])),
+            point_value=Decimal(str(head["point_value"])),
+            default_phone_region=str(head.get("default_phone_region", "US")),
+            points_validity_months=int(head.get("points_validity_months", 12)),
+            qualifying_window_months=int(head.get("qualifying_window_months", 12)),
+            tier_validity_months=int(head.get("tier_validity_months", 12)),
+            return_window_days=int(head.get("return_window_days", 365)),
+            idempotency_retention_hours=int(head.get("idempotency_retention_hours", 48)),
+            tiers=tiers,
+            rewards=rewards,
+        )
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
+    _check(program)
+    return program
+
+
+def _check(program: Program) -> None:
+    if not program.tiers or program.tiers[0].threshold != 0:
+        raise ProgramError("program file: the lowest tier must have threshold 0")
+    if len({t.code for t in program.tiers}) != len(program.tiers):
+        raise ProgramError("program file: tier codes must be unique")
+    if len({r.id for r in program.rewards}) != len(program.rewards):
+        raise ProgramError("program file: reward ids must be unique")
+    if program.earn_rate <= 0 or program.point_value <= 0:
+        raise ProgramError("program file: earn_rate and point_value must be positive")
+    if program.idempotency_retention_hours < 24:
+        raise ProgramError("program file: idempotency keys must be kept at least 24 hours")
+    for reward in program.rewards:
+        if reward.cost <= 0:
+            raise ProgramError(f"program file: reward {reward.id} must cost at least 1 point")
+        if reward.min_tier not in {t.code for t in program.tiers}:
+            raise ProgramError(f"program file: reward {reward.id} names unknown tier")

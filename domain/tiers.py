@@ -1,0 +1,73 @@
+"""Tier status: immediate upgrades, downgrades only at the requalification date, one step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from domain.clock import add_months
+from domain.member import OrderRecord, TierStatus
+from domain.program import Program
+
+
+def qualifying_points(
+    orders: Iterable[OrderRecord], program: Program, as_of: datetime, until: datetime
+) -> int:
+    """Purchase points (less returns) earned in the window that ends at `as_of`."""
+    since = add_months(as_of, -program.qualifying_window_months)
+    return sum(o.qualifying_points for o in orders if since < o.earned_at <= until)
+
+
+def current_qualifying_points(
+    orders: Iterable[OrderRecord], program: Program, now: datetime
+) -> int:
+    return qualifying_points(orders, program, now, now)
+
+
+def entry_status(program: Program, now: datetime) -> TierStatus:
+    return TierStatus(program.tiers[0].code, now, None)
+
+
+def reached_status(code: str, program: Program, now: datetime) -> TierStatus:
+    requalify_by = (
+        None if code == program.tiers[0].code else add_months(now, program.tier_validity_months)
+    )
+    return TierStatus(code, now, requalify_by)
+
+
+def upgrade(
+    status: TierStatus, orders: Iterable[OrderRecord], program: Program, now: datetime
+) -> TierStatus:
+    """The status after points were added: a higher tier is granted at once."""
+    earned = program.tier_for_points(current_qualifying_points(orders, program, now))
+    if program.tier_rank(earned.code) > program.tier_rank(status.code):
+        return reached_status(earned.code, program, now)
+    return status
+
+
+def requalify(
+    status: TierStatus, orders: tuple[OrderRecord, ...], program: Program, now: datetime
+) -> TierStatus:
+    """Apply every requalification date that has passed, one tier down at most per date."""
+    while status.requalify_by is not None and status.requalify_by <= now:
+        deadline = status.requalify_by
+        points = qualifying_points(orders, program, deadline, deadline)
+        earned_rank = program.tier_rank(program.tier_for_points(points).code)
+        rank = program.tier_rank(status.code)
+        if earned_rank >= rank:
+            status = TierStatus(
+                status.code, status.reached_at, add_months(deadline, program.tier_validity_months)
+            )
+        else:
+            status = reached_status(program.tiers[rank - 1].code, program, deadline)
+    return status
+
+
+def points_to_keep(
+    status: TierStatus, orders: tuple[OrderRecord, ...], program: Program, now: datetime
+) -> int | None:
+    """How many more qualifying points keep the tier at its requalification date."""
+    if status.requalify_by is None:
+        return None
+    counted = qualifying_points(orders, program, status.requalify_by, now)
+    return max(0, program.tier(status.code).threshold - counted)

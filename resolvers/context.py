@@ -1,0 +1,95 @@
+"""The per-request context: who is calling, the loyalty ports, and request-scoped loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from app.auth import Action, Principal, Role
+from domain.channel import Channel
+from domain.commands import MemberRef
+from domain.errors import InvalidInput, LoyaltyError
+from domain.handlers.members import resolve
+from domain.member import Member as DomainMember
+from domain.ports import HistoryPage, Ports
+from domain.view import member_view
+from schema.errors import BadRequest, Forbidden, Unauthenticated
+from schema.member import Member
+from schema.program import Program
+
+MEMBER_CHANNELS = frozenset({Channel.APP, Channel.WEB})
+
+
+class TesseraContext(BaseContext):
+    def __init__(
+        self,
+        ports: Ports,
+        program_type: Program,
+        principal: Principal | None,
+        auth_error: str | None,
+    ) -> None:
+        super().__init__()
+        self.ports = ports
+        self.program_type = program_type
+        self._principal = principal
+        self._auth_error = auth_error
+        self.stock_loader: DataLoader[str, int | None] = DataLoader(self._load_stock)
+
+    def require(self, action: Action) -> Principal:
+        """The caller, if it may do `action`; otherwise a top-level error."""
+        if self._principal is None:
+            raise Unauthenticated(self._auth_error or "a bearer token is required")
+        if not self._principal.may(action):
+            raise Forbidden(f"a {self._principal.role.value} token may not {action.value}")
+        return self._principal
+
+    def store_for(self, principal: Principal, store_id: str | None) -> str | None:
+        """A POS acts for its own store only; the store defaults to the token's."""
+        if principal.role is not Role.POS:
+            return store_id
+        if store_id is not None and store_id != principal.store_id:
+            raise Forbidden(f"this POS token is for store {principal.store_id}, not {store_id}")
+        return principal.store_id
+
+    def check_channel(self, principal: Principal, channel: Channel) -> None:
+        if principal.role is Role.MEMBER and channel not in MEMBER_CHANNELS:
+            raise Forbidden("members act through the APP or WEB channel")
+
+    async def check_own(self, principal: Principal, ref: MemberRef) -> None:
+        """A member token reaches only its own member (not found reads as forbidden too)."""
+        if principal.role is not Role.MEMBER:
+            return
+        try:
+            member = await resolve(self.ports, ref)
+        except LoyaltyError:
+            raise Forbidden("a member token may act on its own member only") from None
+        self.check_own_member(principal, member)
+
+    def check_own_member(self, principal: Principal, member: DomainMember) -> None:
+        if principal.role is Role.MEMBER and principal.member_id not in member.all_ids:
+            raise Forbidden("a member token may act on its own member only")
+
+    def view(self, member: DomainMember) -> Member:
+        return Member.of(
+            member_view(member, self.ports.program, self.ports.clock.now()), self.ports.program
+        )
+
+    async def history(
+        self, member_ids: Sequence[str], first: int, after: str | None
+    ) -> HistoryPage:
+        try:
+            return await self.ports.ledger.history(member_ids, first, after)
+        except InvalidInput as exc:
+            raise BadRequest(exc.message, {"field": exc.field}) from None
+
+    async def _load_stock(self, reward_ids: list[str]) -> list[int | None]:
+        rewards = [r for r in self.ports.program.rewards if r.id in set(reward_ids)]
+        available = await self.ports.stock.available(rewards)
+        return [available.get(rid) for rid in reward_ids]
+
+
+Info = strawberry.Info[TesseraContext, Any]

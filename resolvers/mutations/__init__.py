@@ -1,0 +1,28 @@
+"""Mutation root: one file per mutation, each with its input, success type and errors."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.mutations import (
+    adjust_points,
+    enroll_member,
+    link_identifier,
+    merge_members,
+    record_purchase,
+    redeem_reward,
+    return_purchase,
+    use_reward,
+)
+
+
+@strawberry.type
+class Mutation:
+    enroll_member = enroll_member.field
+    record_purchase = record_purchase.field
+    redeem_reward = redeem_reward.field
+    use_reward = use_reward.field
+    adjust_points = adjust_points.field
+    return_purchase = return_purchase.field
+    link_identifier = link_identifier.field
+    merge_members = merge_members.field

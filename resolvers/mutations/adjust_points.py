@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.commands import AdjustPoints
+from domain.handlers import adjust_points
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import (
+    Error,
+    IdempotencyKeyReused,
+    InsufficientPoints,
+    InvalidInput,
+    MemberBusy,
+    MemberNotFound,
+)
+from schema.inputs import MemberRefInput
+from schema.member import LedgerEntry, Member
+
+
+@strawberry.input
+class AdjustPointsInput:
+    member: MemberRefInput
+    points: int = strawberry.field(description="positive to credit, negative to debit")
+    reason: str
+    idempotency_key: str
+
+
+@strawberry.type
+class PointsAdjusted:
+    member: Member
+    entry: LedgerEntry
+
+
+AdjustPointsPayload = Annotated[
+    PointsAdjusted
+    | MemberNotFound
+    | InsufficientPoints
+    | IdempotencyKeyReused
+    | InvalidInput
+    | MemberBusy,
+    strawberry.union("AdjustPointsPayload"),
+]
+
+
+async def resolve(info: Info, input: AdjustPointsInput) -> PointsAdjusted | Error:
+    ctx = info.context
+    ctx.require(Action.ADJUST)
+    cmd = AdjustPoints(
+        member=input.member.to_domain(),
+        points=input.points,
+        reason=input.reason,
+        idempotency_key=input.idempotency_key,
+    )
+    result = await attempt(adjust_points.handle(cmd, ctx.ports))
+    if isinstance(result, Error):
+        return result
+    return PointsAdjusted(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=AdjustPointsPayload,
+    description="Credit or debit points with a reason (goodwill, corrections).",
+)

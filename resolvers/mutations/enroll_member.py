@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.channel import Channel
+from domain.commands import EnrollMember
+from domain.handlers import enroll_member
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import Error, IdentifierTaken, InvalidInput
+from schema.inputs import IdentifierInput
+from schema.member import Member
+
+
+@strawberry.input
+class EnrollMemberInput:
+    identifiers: list[IdentifierInput]
+    display_name: str | None = None
+    channel: Channel
+
+
+@strawberry.type
+class MemberEnrolled:
+    member: Member
+
+
+EnrollMemberPayload = Annotated[
+    MemberEnrolled | IdentifierTaken | InvalidInput, strawberry.union("EnrollMemberPayload")
+]
+
+
+async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled | Error:
+    ctx = info.context
+    ctx.require(Action.ENROLL)
+    cmd = EnrollMember(
+        identifiers=tuple(i.to_domain() for i in input.identifiers),
+        display_name=input.display_name,
+        channel=input.channel,
+    )
+    result = await attempt(enroll_member.handle(cmd, ctx.ports))
+    if isinstance(result, Error):
+        return result
+    return MemberEnrolled(member=ctx.view(result.member))
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=EnrollMemberPayload,
+    description="Enroll a customer under one or more identifiers.",
+)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.commands import LinkIdentifier
+from domain.handlers import link_identifier
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import Error, IdentifierTaken, InvalidInput, MemberBusy, MemberNotFound
+from schema.inputs import IdentifierInput, MemberRefInput
+from schema.member import Member
+
+
+@strawberry.input
+class LinkIdentifierInput:
+    member: MemberRefInput
+    identifier: IdentifierInput
+
+
+@strawberry.type
+class IdentifierLinked:
+    member: Member
+
+
+LinkIdentifierPayload = Annotated[
+    IdentifierLinked | MemberNotFound | IdentifierTaken | InvalidInput | MemberBusy,
+    strawberry.union("LinkIdentifierPayload"),
+]
+
+
+async def resolve(info: Info, input: LinkIdentifierInput) -> IdentifierLinked | Error:
+    ctx = info.context
+    ctx.require(Action.LINK_IDENTIFIER)
+    cmd = LinkIdentifier(member=input.member.to_domain(), identifier=input.identifier.to_domain())
+    result = await attempt(link_identifier.handle(cmd, ctx.ports))
+    if isinstance(result, Error):
+        return result
+    return IdentifierLinked(member=ctx.view(result))
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=LinkIdentifierPayload,
+    description="Attach another identifier (email, phone, card...) to a member.",
+)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.commands import MergeMembers
+from domain.handlers import merge_members
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import Error, InvalidInput, MemberBusy, MemberNotFound
+from schema.inputs import MemberRefInput
+from schema.member import Member
+
+
+@strawberry.input
+class MergeMembersInput:
+    survivor: MemberRefInput
+    duplicate: MemberRefInput
+
+
+@strawberry.type
+class MembersMerged:
+    member: Member
+
+
+MergeMembersPayload = Annotated[
+    MembersMerged | MemberNotFound | InvalidInput | MemberBusy,
+    strawberry.union("MergeMembersPayload"),
+]
+
+
+async def resolve(info: Info, input: MergeMembersInput) -> MembersMerged | Error:
+    ctx = info.context
+    ctx.require(Action.MERGE)
+    cmd = MergeMembers(survivor=input.survivor.to_domain(), duplicate=input.duplicate.to_domain())
+    result = await attempt(merge_members.handle(cmd, ctx.ports))
+    if isinstance(result, Error):
+        return result
+    return MembersMerged(member=ctx.view(result))
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=MergeMembersPayload,
+    description="Fold a duplicate into the survivor: points, tier, vouchers, history, identities.",
+)

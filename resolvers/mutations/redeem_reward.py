@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.channel import Channel
+from domain.commands import RedeemReward
+from domain.handlers import redeem_reward
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import (
+    Error,
+    IdempotencyKeyReused,
+    InsufficientPoints,
+    InvalidInput,
+    MemberBusy,
+    MemberNotFound,
+    RewardNotFound,
+    RewardUnavailable,
+)
+from schema.inputs import MemberRefInput
+from schema.member import Member, MemberReward
+
+
+@strawberry.input
+class RedeemRewardInput:
+    member: MemberRefInput
+    reward_id: strawberry.ID
+    channel: Channel
+    idempotency_key: str
+
+
+@strawberry.type
+class RewardRedeemed:
+    member: Member
+    member_reward: MemberReward
+
+
+RedeemRewardPayload = Annotated[
+    RewardRedeemed
+    | MemberNotFound
+    | RewardNotFound
+    | RewardUnavailable
+    | InsufficientPoints
+    | IdempotencyKeyReused
+    | InvalidInput
+    | MemberBusy,
+    strawberry.union("RedeemRewardPayload"),
+]
+
+
+async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed | Error:
+    ctx = info.context
+    principal = ctx.require(Action.REDEEM)
+    ctx.check_channel(principal, input.channel)
+    cmd = RedeemReward(
+        member=input.member.to_domain(),
+        reward_id=str(input.reward_id),
+        channel=input.channel,
+        idempotency_key=input.idempotency_key,
+    )
+    await ctx.check_own(principal, cmd.member)
+    result = await attempt(redeem_reward.handle(cmd, ctx.ports))
+    if isinstance(result, Error):
+        return result
+    return RewardRedeemed(
+        member=ctx.view(result.member),
+        member_reward=MemberReward.of(result.member_reward, ctx.ports.program),
+    )
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=RedeemRewardPayload,
+    description="Spend points on a catalog reward; issues a voucher with a code.",
+)

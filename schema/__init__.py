@@ -1,0 +1,1 @@
+"""The GraphQL contract: types shared by every surface, assembled in schema.build."""

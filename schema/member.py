@@ -1,0 +1,173 @@
+"""The member view, identical on every surface: built from domain.view.member_view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from domain import ledger as ledger_domain
+from domain import view as view_domain
+from domain.channel import Channel
+from domain.countdowns import CountdownKind
+from domain.identity import IdentifierKind
+from domain.ledger import EntryKind
+from domain.member import MemberReward as DomainMemberReward
+from domain.member import RewardStatus
+from domain.program import Program as DomainProgram
+from schema import enums  # noqa: F401  (registers the enums)
+from schema.program import Reward, Tier
+
+DEFAULT_HISTORY_PAGE = 20
+
+
+@strawberry.type
+class Identifier:
+    kind: IdentifierKind
+    value: str
+
+
+@strawberry.type
+class TierProgress:
+    qualifying_points: int
+    next_tier: Tier | None
+    points_to_next_tier: int | None
+    requalify_by: datetime | None = strawberry.field(
+        description="when the tier is reviewed; null on the entry tier"
+    )
+
+
+@strawberry.type(description="A voucher issued by a redemption")
+class MemberReward:
+    id: strawberry.ID
+    code: str
+    status: RewardStatus
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    reward: Reward | None
+
+    @classmethod
+    def of(cls, voucher: DomainMemberReward, program: DomainProgram) -> MemberReward:
+        reward = program.reward(voucher.reward_id)
+        return cls(
+            id=strawberry.ID(voucher.id),
+            code=voucher.code,
+            status=voucher.status,
+            issued_at=voucher.issued_at,
+            expires_at=voucher.expires_at,
+            used_at=voucher.used_at,
+            reward=Reward.of(reward) if reward else None,
+        )
+
+
+@strawberry.type
+class Countdown:
+    kind: CountdownKind
+    label: str
+    points_remaining: int | None
+    deadline: datetime | None
+
+
+@strawberry.type(name="LedgerEntry")
+class LedgerEntry:
+    id: strawberry.ID
+    kind: EntryKind
+    points: int
+    channel: Channel | None
+    store_id: str | None
+    order_id: str | None
+    reason: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: ledger_domain.LedgerEntry) -> LedgerEntry:
+        return cls(
+            id=strawberry.ID(entry.id),
+            kind=entry.kind,
+            points=entry.points,
+            channel=entry.channel,
+            store_id=entry.store_id,
+            order_id=entry.order_id,
+            reason=entry.reason,
+            created_at=entry.created_at,
+        )
+
+
+@strawberry.type
+class LedgerEdge:
+    cursor: str
+    node: LedgerEntry
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class LedgerConnection:
+    edges: list[LedgerEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Member:
+    id: strawberry.ID
+    version: int = strawberry.field(description="goes up by exactly one on every change")
+    display_name: str | None
+    identifiers: list[Identifier]
+    balance: int = strawberry.field(description="points; negative only after a return's clawback")
+    tier: Tier
+    tier_progress: TierProgress
+    rewards: list[MemberReward]
+    countdowns: list[Countdown]
+    all_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="ledger entries, newest first")
+    async def history(
+        self,
+        info: strawberry.Info[Any, Any],
+        first: int = DEFAULT_HISTORY_PAGE,
+        after: str | None = None,
+    ) -> LedgerConnection:
+        page = await info.context.history(self.all_ids, first, after)
+        edges = [LedgerEdge(cursor=c, node=LedgerEntry.of(e)) for c, e in page.entries]
+        return LedgerConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @classmethod
+    def of(cls, view: view_domain.MemberView, program: DomainProgram) -> Member:
+        progress = view.tier_progress
+        return cls(
+            id=strawberry.ID(view.id),
+            version=view.version,
+            display_name=view.display_name,
+            identifiers=[Identifier(kind=i.kind, value=i.value) for i in view.identifiers],
+            balance=view.balance,
+            tier=Tier.of(view.tier),
+            tier_progress=TierProgress(
+                qualifying_points=progress.qualifying_points,
+                next_tier=Tier.of(progress.next_tier) if progress.next_tier else None,
+                points_to_next_tier=progress.points_to_next_tier,
+                requalify_by=progress.requalify_by,
+            ),
+            rewards=[MemberReward.of(r, program) for r in view.rewards],
+            countdowns=[
+                Countdown(
+                    kind=c.kind,
+                    label=c.label,
+                    points_remaining=c.points_remaining,
+                    deadline=c.deadline,
+                )
+                for c in view.countdowns
+            ],
+            all_ids=view.all_ids,
+        )

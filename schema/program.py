@@ -1,0 +1,74 @@
+"""The program as clients see it: tiers and the reward catalog with live availability."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain import program as domain
+
+
+@strawberry.type
+class Tier:
+    code: str
+    name: str
+    threshold: int = strawberry.field(description="qualifying points needed")
+    earn_multiplier: Decimal
+    benefits: list[str]
+
+    @classmethod
+    def of(cls, tier: domain.Tier) -> Tier:
+        return cls(
+            code=tier.code,
+            name=tier.name,
+            threshold=tier.threshold,
+            earn_multiplier=tier.earn_multiplier,
+            benefits=list(tier.benefits),
+        )
+
+
+@strawberry.type
+class Reward:
+    id: strawberry.ID
+    name: str
+    cost: int = strawberry.field(description="points")
+    min_tier: str = strawberry.field(description="the lowest tier code that may redeem it")
+
+    @strawberry.field(description="units left in stock; null when the stock is unlimited")
+    async def available(self, info: strawberry.Info[Any, Any]) -> int | None:
+        loader = info.context.stock_loader
+        return await loader.load(str(self.id))  # type: ignore[no-any-return]
+
+    @classmethod
+    def of(cls, reward: domain.Reward) -> Reward:
+        return cls(
+            id=strawberry.ID(reward.id),
+            name=reward.name,
+            cost=reward.cost,
+            min_tier=reward.min_tier,
+        )
+
+
+@strawberry.type
+class Program:
+    name: str
+    currency: str
+    earn_rate: Decimal = strawberry.field(description="points per currency unit, before tiers")
+    point_value: Decimal = strawberry.field(description="what one point is worth, in currency")
+    points_validity_months: int
+    tiers: list[Tier]
+    rewards: list[Reward]
+
+    @classmethod
+    def of(cls, program: domain.Program) -> Program:
+        return cls(
+            name=program.name,
+            currency=program.currency,
+            earn_rate=program.earn_rate,
+            point_value=program.point_value,
+            points_validity_months=program.points_validity_months,
+            tiers=[Tier.of(t) for t in program.tiers],
+            rewards=[Reward.of(r) for r in program.rewards],
+        )

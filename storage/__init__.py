@@ -1,0 +1,1 @@
+"""MongoDB adapters (motor, or mongomock-motor for the embedded default). Motor stays here."""

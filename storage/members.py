@@ -1,0 +1,77 @@
+"""The member collection (aggregate with version check and outbox) and the unique keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from domain.clock import Clock
+from domain.events import Commit
+from domain.member import Member
+from storage.documents import member_from_doc, member_to_doc, outbox_item
+from storage.mongo import Collection
+
+_NO_OUTBOX = {"outbox": 0}
+
+
+class MongoMemberStore:
+    def __init__(self, members: Collection) -> None:
+        self._members = members
+
+    async def get(self, member_id: str) -> Member | None:
+        doc = await self._members.find_one({"_id": member_id}, _NO_OUTBOX)
+        return None if doc is None else member_from_doc(doc)
+
+    async def create(self, commit: Commit) -> None:
+        doc = member_to_doc(commit.member)
+        doc["outbox"] = [outbox_item(commit)]
+        await self._members.insert_one(doc)
+
+    async def save(self, commit: Commit) -> bool:
+        # One atomic single-document update: new state, version + 1, and the outbox item.
+        fields = member_to_doc(commit.member)
+        del fields["_id"]
+        result = await self._members.update_one(
+            {"_id": commit.member.id, "version": commit.expected_version},
+            {"$set": fields, "$push": {"outbox": outbox_item(commit)}},
+        )
+        return bool(result.modified_count == 1)
+
+
+class MongoKeyRegistry:
+    def __init__(self, keys: Collection, clock: Clock) -> None:
+        self._keys = keys
+        self._clock = clock
+
+    async def owner_of(self, key: str) -> str | None:
+        doc = await self._keys.find_one({"_id": key})
+        return None if doc is None else str(doc["member_id"])
+
+    async def claim(self, key: str, member_id: str) -> str:
+        try:
+            await self._keys.insert_one(
+                {"_id": key, "member_id": member_id, "claimed_at": self._clock.now()}
+            )
+            return member_id
+        except DuplicateKeyError:
+            owner = await self.owner_of(key)
+            return owner if owner is not None else await self.claim(key, member_id)
+
+    async def take_over(
+        self, key: str, stale_owner: str, member_id: str, claimed_before: datetime
+    ) -> bool:
+        result = await self._keys.update_one(
+            {"_id": key, "member_id": stale_owner, "claimed_at": {"$lt": claimed_before}},
+            {"$set": {"member_id": member_id, "claimed_at": self._clock.now()}},
+        )
+        return bool(result.modified_count == 1)
+
+    async def release(self, key: str, member_id: str) -> None:
+        await self._keys.delete_one({"_id": key, "member_id": member_id})
+
+    async def repoint(self, from_ids: Sequence[str], to_id: str) -> None:
+        await self._keys.update_many(
+            {"member_id": {"$in": list(from_ids)}}, {"$set": {"member_id": to_id}}
+        )

@@ -1,0 +1,1 @@
+"""Realtime fan-out of member changes to subscribed surfaces."""

@@ -1,0 +1,1 @@
+"""Background jobs (arq): decisioning and message dispatch. See the journeys issue."""
