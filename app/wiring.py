@@ -66,7 +66,8 @@ class Tessera:
         else:
             from storage.mongo import collections_of
 
-            collections = collections_of(client[settings.mongodb_database])
+            embedded = settings.mongodb_url is None
+            collections = collections_of(client[settings.mongodb_database], embedded)
         bus = InProcessBus()
         outbox = MongoOutbox(collections.members, collections.ledger, bus)
         stock = MongoRewardStock(collections.stock)

@@ -26,9 +26,9 @@ CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 
 def should_mask(error: GraphQLError) -> bool:
     """Hide unexpected failures (they are logged); keep what the client must act on."""
-    original = error.original_error
-    if original is None:
-        return False  # syntax and validation errors describe the client's own query
+    if error.original_error is None or error.path is None:
+        # Syntax, validation and variable errors describe the client's own request.
+        return False
     code = (error.extensions or {}).get("code")
     return code not in SHOWN_CODES
 

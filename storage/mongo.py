@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +27,45 @@ def connect(url: str | None, database: str) -> tuple[Any, Collections]:
         from mongomock_motor import AsyncMongoMockClient
 
         client = AsyncMongoMockClient(tz_aware=True)
+        return client, collections_of(client[database], embedded=True)
     return client, collections_of(client[database])
 
 
-def collections_of(db: Any) -> Collections:
+def collections_of(db: Any, embedded: bool = False) -> Collections:
+    wrap = YieldingCollection if embedded else (lambda collection: collection)
     return Collections(
-        members=db["members"], keys=db["member_keys"], ledger=db["ledger"], stock=db["reward_stock"]
+        members=wrap(db["members"]),
+        keys=wrap(db["member_keys"]),
+        ledger=wrap(db["ledger"]),
+        stock=wrap(db["reward_stock"]),
     )
+
+
+class YieldingCollection:
+    """mongomock answers without ever yielding to the event loop; a real database always does.
+
+    Yielding once per call lets concurrent requests interleave as they do in production, so
+    the races that compare-and-swap settles happen on the embedded store too.
+    """
+
+    _CALLS = frozenset({
+        "find_one", "insert_one", "insert_many", "update_one", "update_many", "delete_one",
+        "create_index", "count_documents",
+    })
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if name not in self._CALLS:
+            return attribute
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0)
+            return await attribute(*args, **kwargs)
+
+        return call
 
 
 async def ensure_indexes(c: Collections) -> None:

@@ -1,0 +1,113 @@
+"""Shared fixtures: a real app on the embedded store (and on a real MongoDB when
+TESSERA_TEST_MONGODB_URL is set), a movable clock, and a GraphQL client over HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.auth import Role, issue_token
+from app.factory import create_app
+from app.settings import Settings
+from app.wiring import Tessera
+from domain.clock import SettableClock
+
+MONGODB_URL = os.environ.get("TESSERA_TEST_MONGODB_URL")
+SECRET = "test-secret-that-is-long-enough-for-hs256-keys"
+START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+
+
+def backends() -> list[Any]:
+    skip = pytest.mark.skip(reason="real MongoDB: set TESSERA_TEST_MONGODB_URL to run")
+    return [
+        pytest.param("mongomock", id="mongomock"),
+        pytest.param("mongodb", id="mongodb", marks=() if MONGODB_URL else (skip,)),
+    ]
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(START)
+
+
+@pytest.fixture(params=backends())
+async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIterator[FastAPI]:
+    database = f"tessera_test_{secrets.token_hex(4)}"
+    settings = Settings(
+        mongodb_url=MONGODB_URL if request.param == "mongodb" else None,
+        mongodb_database=database,
+        secret=SECRET,  # type: ignore[arg-type]
+        demo=True,
+        relay_interval_seconds=3600,
+    )
+    application = create_app(settings, clock=clock)
+    async with application.router.lifespan_context(application):
+        yield application
+    if request.param == "mongodb":
+        await application.state.tessera.client.drop_database(database)
+
+
+@dataclass
+class Api:
+    """A GraphQL client over HTTP, with a token for each surface."""
+
+    http: httpx.AsyncClient
+    tessera: Tessera
+
+    def token(self, role: str, member: str | None = None, store: str | None = None) -> str:
+        return issue_token(SECRET, Role(role), member, store)
+
+    @property
+    def admin(self) -> str:
+        return self.token("admin")
+
+    @property
+    def pos(self) -> str:
+        return self.token("pos", store="store-001")
+
+    @property
+    def callcenter(self) -> str:
+        return self.token("callcenter")
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """The `data` of a response that must have no top-level errors."""
+        body = await self.raw(query, variables, token if token is not None else self.admin)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    async def error_code(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> str:
+        body = await self.raw(query, variables, token)
+        assert body.get("errors"), body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
+
+
+@pytest.fixture
+async def api(app: FastAPI) -> AsyncIterator[Api]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http:
+        yield Api(http, app.state.tessera)
