@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
+import time
 import tomllib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,8 +28,17 @@ from subscriptions.bus import InProcessBus
 log = logging.getLogger(__name__)
 
 
+_sequence = itertools.count()
+
+
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(8)}"
+    """Sortable ids: milliseconds, a per-process counter, then randomness against collisions.
+
+    Ledger history is ordered by (created_at, id), so entries made in the same instant keep
+    the order they were made in, also across members that were merged.
+    """
+    millis = time.time_ns() // 1_000_000
+    return f"{prefix}_{millis:011x}{next(_sequence) % 0x10000:04x}{secrets.token_hex(3)}"
 
 
 def read_program(path: Path) -> Program:

@@ -111,9 +111,13 @@ def claw_back(
     used = min(available, remaining)
     result = take(result, used)
     remaining -= used
-    if remaining:
-        return add(result, PointBatch(debt_id, -remaining, now, None))
-    return result
+    if not remaining:
+        return result
+    # Nothing positive is left here, so the shortfall joins (or becomes) the one debt batch.
+    debt = next((b for b in result if b.points < 0), None)
+    if debt is None:
+        return (*result, PointBatch(debt_id, -remaining, now, None))
+    return tuple(replace(b, points=b.points - remaining) if b is debt else b for b in result)
 
 
 def split_expired(

@@ -150,15 +150,13 @@ def member_from_doc(doc: Doc) -> Member:
     )
 
 
-def entry_to_doc(entry: LedgerEntry, version: int, position: int) -> Doc:
+def entry_to_doc(entry: LedgerEntry) -> Doc:
     return {
         "_id": entry.id,
         "member_id": entry.member_id,
         "kind": entry.kind.value,
         "points": entry.points,
         "created_at": entry.created_at,
-        # Orders entries of one instant: version first, then their place in the commit.
-        "seq": version * 100 + position,
         "channel": entry.channel.value if entry.channel else None,
         "store_id": entry.store_id,
         "order_id": entry.order_id,
@@ -212,9 +210,8 @@ def event_from_doc(doc: Doc) -> MemberChanged:
 
 def outbox_item(commit: Commit) -> Doc:
     """One pending item per commit: its ledger entries and its event, keyed by version."""
-    version = commit.member.version
     return {
-        "version": version,
-        "entries": [entry_to_doc(e, version, i) for i, e in enumerate(commit.entries)],
+        "version": commit.member.version,
+        "entries": [entry_to_doc(e) for e in commit.entries],
         "event": event_to_doc(commit.event),
     }

@@ -18,14 +18,14 @@ MAX_PAGE = 100
 
 def encode_cursor(doc: dict[str, Any]) -> str:
     millis = int(utc(doc["created_at"]).timestamp() * 1000)
-    raw = f"{millis}|{doc['seq']}|{doc['_id']}"
+    raw = f"{millis}|{doc['_id']}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
-        millis, seq, entry_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromtimestamp(int(millis) / 1000, UTC), int(seq), entry_id
+        millis, entry_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromtimestamp(int(millis) / 1000, UTC), entry_id
     except ValueError:
         raise InvalidInput("after", "not a cursor from this history") from None
 
@@ -45,17 +45,12 @@ class MongoLedger:
             raise InvalidInput("first", f"between 0 and {MAX_PAGE}")
         query: dict[str, Any] = {"member_id": {"$in": list(member_ids)}}
         if after is not None:
-            at, seq, entry_id = decode_cursor(after)
+            at, entry_id = decode_cursor(after)
             query["$or"] = [
                 {"created_at": {"$lt": at}},
-                {"created_at": at, "seq": {"$lt": seq}},
-                {"created_at": at, "seq": seq, "_id": {"$lt": entry_id}},
+                {"created_at": at, "_id": {"$lt": entry_id}},
             ]
-        cursor = (
-            self._ledger.find(query)
-            .sort([("created_at", -1), ("seq", -1), ("_id", -1)])
-            .limit(first + 1)
-        )
+        cursor = self._ledger.find(query).sort([("created_at", -1), ("_id", -1)]).limit(first + 1)
         docs = await cursor.to_list(length=first + 1)
         page = tuple((encode_cursor(d), entry_from_doc(d)) for d in docs[:first])
         return HistoryPage(page, has_next_page=len(docs) > first)

@@ -71,5 +71,5 @@ class YieldingCollection:
 async def ensure_indexes(c: Collections) -> None:
     # Vouchers, identifiers and orders are unique through member_keys' _id.
     await c.keys.create_index("member_id")
-    await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("seq", -1), ("_id", -1)])
+    await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)

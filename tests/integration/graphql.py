@@ -15,7 +15,7 @@ MEMBER_FIELDS = """
 
 MEMBER = f"query($ref: MemberRef!) {{ member(ref: $ref) {{ {MEMBER_FIELDS} }} }}"
 
-ERROR = "... on Error { __typename code message }"
+ERROR = "... on Error { __typename code message } ... on InvalidInput { field }"
 
 ENROLL = f"""mutation($input: EnrollMemberInput!) {{ enrollMember(input: $input) {{
   __typename ... on MemberEnrolled {{ member {{ {MEMBER_FIELDS} }} }} {ERROR} }} }}"""
@@ -74,8 +74,13 @@ def purchase(
 ) -> dict[str, Any]:
     return {
         "input": {
-            "member": member, "orderId": order_id, "amount": amount, "currency": "EUR",
-            "channel": "POS", "storeId": "store-001", "idempotencyKey": key or f"key-{order_id}",
+            "member": member,
+            "orderId": order_id,
+            "amount": amount,
+            "currency": "EUR",
+            "channel": "POS",
+            "storeId": "store-001",
+            "idempotencyKey": key or f"key-{order_id}",
             **extra,
         }
     }

@@ -11,8 +11,13 @@ from tests.integration.graphql import ENROLL, MEMBER, PURCHASE, REDEEM, by_id, p
 async def enrolled(api: Api, address: str, name: str | None = None) -> dict[str, Any]:
     data = await api.data(
         ENROLL,
-        {"input": {"identifiers": [{"kind": "EMAIL", "value": address}], "displayName": name,
-                   "channel": "WEB"}},
+        {
+            "input": {
+                "identifiers": [{"kind": "EMAIL", "value": address}],
+                "displayName": name,
+                "channel": "WEB",
+            }
+        },
     )
     payload = data["enrollMember"]
     assert payload["__typename"] == "MemberEnrolled", payload
@@ -30,8 +35,14 @@ async def bought(api: Api, member_id: str, order_id: str, amount: str) -> dict[s
 async def redeemed(api: Api, member_id: str, reward_id: str, key: str) -> dict[str, Any]:
     data = await api.data(
         REDEEM,
-        {"input": {"member": by_id(member_id), "rewardId": reward_id, "channel": "POS",
-                   "idempotencyKey": key}},
+        {
+            "input": {
+                "member": by_id(member_id),
+                "rewardId": reward_id,
+                "channel": "POS",
+                "idempotencyKey": key,
+            }
+        },
     )
     payload: dict[str, Any] = data["redeemReward"]
     return payload

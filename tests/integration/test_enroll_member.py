@@ -10,7 +10,8 @@ def enrollment(*identifiers: tuple[str, str], name: str | None = "Zoe") -> dict[
     return {
         "input": {
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
-            "displayName": name, "channel": "POS",
+            "displayName": name,
+            "channel": "POS",
         }
     }
 
@@ -25,7 +26,8 @@ async def test_enrollment_normalises_identifiers_and_starts_at_version_one(api: 
     assert member["balance"] == 0
     assert member["tier"]["code"] == "BRONZE"
     assert member["identifiers"] == [
-        {"kind": "EMAIL", "value": "zoe@example.com"}, {"kind": "PHONE", "value": "+442079460958"},
+        {"kind": "EMAIL", "value": "zoe@example.com"},
+        {"kind": "PHONE", "value": "+442079460958"},
     ]
 
 

@@ -18,7 +18,8 @@ async def test_staff_find_a_member_by_any_identifier_as_typed(api: Api) -> None:
         MEMBER, {"ref": {"identifier": {"kind": "PHONE", "value": "06 12 34 56 78"}}}, api.pos
     )
     by_card = await api.data(
-        MEMBER, {"ref": {"identifier": {"kind": "POS_CARD", "value": "4000 0000 0001"}}},
+        MEMBER,
+        {"ref": {"identifier": {"kind": "POS_CARD", "value": "4000 0000 0001"}}},
         api.callcenter,
     )
 
@@ -63,7 +64,9 @@ async def test_the_program_lists_tiers_and_rewards_with_stock(api: Api) -> None:
     assert program["earnRate"] == "1"
     assert program["pointValue"] == "0.01"
     assert [(t["code"], t["threshold"], t["earnMultiplier"]) for t in program["tiers"]] == [
-        ("BRONZE", 0, "1"), ("SILVER", 1000, "1.25"), ("GOLD", 5000, "1.5"),
+        ("BRONZE", 0, "1"),
+        ("SILVER", 1000, "1.25"),
+        ("GOLD", 5000, "1.5"),
     ]
     stock = {r["id"]: r["available"] for r in program["rewards"]}
     assert stock == {"coffee": None, "voucher-10": None, "tote-bag": 100, "lounge-pass": None}
@@ -76,7 +79,7 @@ async def test_history_pages_newest_first_through_cursors(api: Api) -> None:
 
     first = (await api.data(HISTORY, {"ref": by_id(given["id"]), "first": 4}))["member"]
     cursor = first["history"]["pageInfo"]["endCursor"]
-    rest = (await api.data(HISTORY, {"ref": by_id(given["id"]), "first": 4, "after": cursor}))
+    rest = await api.data(HISTORY, {"ref": by_id(given["id"]), "first": 4, "after": cursor})
 
     kinds = [e["node"]["kind"] for e in first["history"]["edges"]]
     later = [e["node"] for e in rest["member"]["history"]["edges"]]

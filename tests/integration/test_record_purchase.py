@@ -18,7 +18,9 @@ async def test_purchase_earns_floor_of_amount_times_rate_and_updates_the_view(ap
     assert payload["member"]["balance"] == 42
     assert payload["member"]["version"] == given["version"] + 1
     assert countdown(payload["member"], "NEXT_REWARD") == {
-        "kind": "NEXT_REWARD", "label": "108 points to Free coffee", "pointsRemaining": 108,
+        "kind": "NEXT_REWARD",
+        "label": "108 points to Free coffee",
+        "pointsRemaining": 108,
         "deadline": None,
     }
 
@@ -72,9 +74,7 @@ async def test_an_order_is_recorded_once_even_under_another_key(api: Api) -> Non
 async def test_a_foreign_currency_is_refused_not_converted(api: Api) -> None:
     given = await enrolled(api, "usd@example.com")
 
-    data = await api.data(
-        PURCHASE, purchase(by_id(given["id"]), "o-1", "10.00", currency="USD")
-    )
+    data = await api.data(PURCHASE, purchase(by_id(given["id"]), "o-1", "10.00", currency="USD"))
 
     assert data["recordPurchase"]["code"] == "UNSUPPORTED_CURRENCY"
     assert (await member(api, given["id"]))["version"] == given["version"]

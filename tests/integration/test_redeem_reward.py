@@ -10,8 +10,14 @@ from tests.integration.steps import bought, enrolled, member, redeemed
 
 
 def redemption(member_id: str, reward: str, key: str, channel: str = "APP") -> dict[str, object]:
-    return {"input": {"member": by_id(member_id), "rewardId": reward, "channel": channel,
-                      "idempotencyKey": key}}
+    return {
+        "input": {
+            "member": by_id(member_id),
+            "rewardId": reward,
+            "channel": channel,
+            "idempotencyKey": key,
+        }
+    }
 
 
 async def test_redeeming_issues_a_voucher_and_spends_the_cost(api: Api) -> None:
