@@ -1,0 +1,125 @@
+"""`tessera serve` as a user runs it: a real process, a real port, the tokens it prints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+TESSERA = Path(sys.executable).with_name("tessera")
+SECRET = "e2e-secret-that-is-long-enough-for-hs256-keys"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[str, dict[str, str]]]:
+    port = free_port()
+    env = {**os.environ, "TESSERA_SECRET": SECRET}
+    env.pop("TESSERA_MONGODB_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        str(TESSERA),
+        "serve",
+        "--port",
+        str(port),
+        "--demo",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
+    )
+    assert process.stdout is not None
+    tokens: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(30):
+            while len(tokens) < 4:
+                line = (await process.stdout.readline()).decode()
+                assert line, "tessera serve exited early"
+                parts = line.split()
+                if parts and parts[-1].count(".") == 2:
+                    tokens[parts[0]] = parts[-1]
+            url = f"http://127.0.0.1:{port}"
+            async with httpx.AsyncClient() as client:
+                while True:
+                    try:
+                        if (await client.get(f"{url}/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+        yield url, tokens
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def test_serve_prints_working_tokens_for_each_surface(
+    served: tuple[str, dict[str, str]],
+) -> None:
+    url, tokens = served
+    async with httpx.AsyncClient(base_url=url) as client:
+        me = await client.post(
+            "/graphql",
+            json={"query": "{ me { displayName tier { code } } }"},
+            headers={"authorization": f"Bearer {tokens['member']}"},
+        )
+        lookup = await client.post(
+            "/graphql",
+            json={
+                "query": '{ member(ref: {identifier: {kind: EMAIL, value: "ben@example.com"}})'
+                " { displayName balance } }"
+            },
+            headers={"authorization": f"Bearer {tokens['pos']}"},
+        )
+        graphiql = await client.get("/graphql", headers={"accept": "text/html"})
+
+    assert set(tokens) == {"member", "pos", "callcenter", "admin"}
+    assert me.json() == {
+        "data": {"me": {"displayName": "Ada Lovelace", "tier": {"code": "SILVER"}}}
+    }
+    assert lookup.json() == {"data": {"member": {"displayName": "Ben Okafor", "balance": 320}}}
+    assert graphiql.status_code == 200 and "graphiql" in graphiql.text.lower()
+
+
+async def test_token_command_signs_with_the_configured_secret() -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(TESSERA),
+        "token",
+        "--role",
+        "pos",
+        "--store",
+        "store-042",
+        "--ttl",
+        "60",
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "TESSERA_SECRET": SECRET},
+    )
+    out, _ = await process.communicate()
+
+    claims = jwt.decode(out.decode().strip(), SECRET, algorithms=["HS256"], issuer="tessera")
+    assert (claims["role"], claims["store_id"]) == ("pos", "store-042")
+    assert claims["exp"] - claims["iat"] == 60
+
+
+async def test_token_command_refuses_a_member_token_without_a_member() -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(TESSERA),
+        "token",
+        "--role",
+        "member",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate()
+
+    assert process.returncode == 2
+    assert b"needs --member" in err
