@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from app.auth import Role, issue_token
-from app.settings import Settings
+from app.settings import DEV_SECRET, Settings
+from domain.program import ProgramError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return _serve(args)
+        try:
+            return _serve(args)
+        except (ValueError, OSError) as exc:  # bad program file, settings or port
+            parser.exit(2, f"tessera: cannot start: {exc}\n")
     if args.command == "token":
         settings = Settings()
         try:
@@ -80,6 +84,8 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = Settings(**overrides)
+    if settings.production and settings.secret.get_secret_value() == DEV_SECRET:
+        raise ProgramError("set TESSERA_SECRET: the development secret is refused in production")
     app = create_app(settings)
     secret = settings.secret.get_secret_value()
     url = f"http://{settings.host}:{settings.port}/graphql"
