@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from domain.clock import add_months
@@ -108,7 +108,7 @@ def return_purchase(
 ) -> Change:
     """Reverse the order's points in proportion to what came back; may leave a debt."""
     order = member.order(cmd.order_id)
-    if order is None:
+    if order is None or order.earned_at + timedelta(days=program.return_window_days) < now:
         raise OrderNotFound(f"order {cmd.order_id!r} is not on record (or past its return window)")
     returned = order.returned_amount + cmd.amount
     if returned > order.amount:

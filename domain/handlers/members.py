@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from domain.channel import Channel
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberBusy, MemberNotFound
-from domain.events import Change, commit_of
+from domain.events import CauseKind, Change, commit_of
 from domain.housekeeping import due, settle
 from domain.identity import normalise_identifier
 from domain.member import IdempotencyRecord, Member
@@ -60,17 +60,52 @@ async def resolve(ports: Ports, ref: MemberRef) -> Member:
     return await load_live(ports, await locate(ports, ref))
 
 
-async def load_live(ports: Ports, member_id: str) -> Member:
-    """The member, following merges to the survivor (and finishing a merge a crash cut short)."""
+async def load_live(ports: Ports, member_id: str, channel: Channel | None = None) -> Member:
+    """The member, following merges to the survivor.
+
+    Every frozen duplicate met on the way is absorbed by the live member at the end (which
+    finishes a merge that a crash cut short), and a cycle left by two opposite merges racing
+    is broken: the member with the smallest id stays live and absorbs the others.
+    """
+    start, chain = member_id, list[Member]()
     for _ in range(MAX_MERGE_CHAIN):
         member = await ports.members.get(member_id)
         if member is None:
             raise MemberNotFound(f"no member {member_id}")
         if member.merged_into is None:
-            return member
-        await finish_merge(ports, member)
+            return await _absorb_chain(ports, chain, member, channel)
+        seen = [m.id for m in chain]
+        if member.merged_into in seen or member.merged_into == member.id:
+            cycle = [*chain[seen.index(member.merged_into):], member] if chain else [member]
+            await _unfreeze(ports, min(cycle, key=lambda m: m.id))
+            member_id, chain = start, []
+            continue
+        chain.append(member)
         member_id = member.merged_into
-    raise MemberNotFound(f"member {member_id} is merged in a chain too long to follow")
+    raise MemberNotFound(f"member {start} is merged in a chain too long to follow")
+
+
+async def _absorb_chain(
+    ports: Ports, chain: list[Member], live: Member, channel: Channel | None
+) -> Member:
+    for frozen in chain:
+
+        def take_in(survivor: Member, duplicate: Member = frozen) -> Change | None:
+            now = ports.clock.now()
+            return absorb(survivor, duplicate, ports.program, now, ports.new_id, channel)
+
+        outcome = await change_member(ports, live.id, take_in)
+        if outcome.change is not None:
+            await ports.keys.repoint(frozen.all_ids, outcome.member.id)
+        live = outcome.member
+    return live
+
+
+async def _unfreeze(ports: Ports, member: Member) -> None:
+    thawed = Change(replace(member, merged_into=None), (), CauseKind.MERGED)
+    commit = commit_of(member, thawed)
+    if await ports.members.save(commit):  # a lost race is seen again on the next pass
+        await ports.outbox.deliver(commit)
 
 
 async def current(ports: Ports, ref: MemberRef) -> Member:
@@ -114,23 +149,3 @@ def _after_settling(settled: Change, change: Change | None) -> Change:
         entries=(*settled.entries, *change.entries),
         previous_tier=settled.previous_tier or change.previous_tier,
     )
-
-
-async def finish_merge(ports: Ports, duplicate: Member, channel: Channel | None = None) -> Member:
-    """Make the survivor absorb a frozen duplicate; harmless when it already has."""
-    assert duplicate.merged_into is not None
-
-    def take_in(survivor: Member) -> Change | None:
-        return absorb(
-            survivor,
-            duplicate,
-            ports.program,
-            ports.clock.now(),
-            ports.new_id,
-            channel=channel,
-        )
-
-    outcome = await change_member(ports, duplicate.merged_into, take_in)
-    if outcome.change is not None:
-        await ports.keys.repoint(duplicate.all_ids, outcome.member.id)
-    return outcome.member

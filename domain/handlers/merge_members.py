@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from domain.commands import MergeMembers
 from domain.events import CauseKind, Change
-from domain.handlers.members import change_member, finish_merge, load_live, resolve
+from domain.handlers.members import change_member, load_live, resolve
 from domain.member import Member
 from domain.merging import freeze
 from domain.ports import Ports
@@ -23,4 +23,5 @@ async def handle(cmd: MergeMembers, ports: Ports) -> Member:
     frozen = await change_member(ports, duplicate.id, mark)
     if frozen.change is None:
         return await load_live(ports, survivor.id)
-    return await finish_merge(ports, frozen.member, cmd.channel)
+    # Loading the frozen duplicate makes the survivor absorb it.
+    return await load_live(ports, frozen.member.id, cmd.channel)

@@ -37,5 +37,12 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
             raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
         return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member.id, decide)
+    try:
+        outcome = await change_member(ports, member.id, decide)
+    except BaseException:
+        # Refused: free the order id unless it is recorded after all (by an earlier request).
+        latest = await ports.members.get(member.id)
+        if latest is None or latest.order(cmd.order_id) is None:
+            await ports.keys.release(key, member.id)
+        raise
     return PurchaseRecorded(outcome.member, await entry_of(ports, outcome))

@@ -1,0 +1,184 @@
+"""In-memory ports for handler tests: the same contracts as storage/, in plain dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.channel import Channel
+from domain.clock import SettableClock
+from domain.commands import EnrollMember, RawIdentifier
+from domain.events import Commit, MemberChanged
+from domain.handlers import enroll_member
+from domain.identity import IdentifierKind
+from domain.ledger import LedgerEntry
+from domain.member import Member
+from domain.ports import HistoryPage, Ports
+from domain.program import Program, Reward
+from tests.unit.support import T0, Ids, demo_program
+
+
+class FakeMemberStore:
+    """Members by id; `save` is a compare-and-swap on the version, like the Mongo filter."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, Member] = {}
+        self.outboxes: dict[str, list[Commit]] = {}
+        self.saves = 0
+        # Runs once, just before the next save is checked: a concurrent writer winning a race.
+        self.before_next_save: Callable[[], Awaitable[None]] | None = None
+
+    async def get(self, member_id: str) -> Member | None:
+        return self.members.get(member_id)
+
+    async def create(self, commit: Commit) -> None:
+        if commit.member.id in self.members:
+            raise KeyError(f"duplicate member id {commit.member.id}")
+        self.members[commit.member.id] = commit.member
+        self.outboxes[commit.member.id] = [commit]
+
+    async def save(self, commit: Commit) -> bool:
+        if self.before_next_save is not None:
+            interleaved, self.before_next_save = self.before_next_save, None
+            await interleaved()
+        stored = self.members.get(commit.member.id)
+        if stored is None or stored.version != commit.expected_version:
+            return False
+        self.saves += 1
+        self.members[commit.member.id] = commit.member
+        self.outboxes.setdefault(commit.member.id, []).append(commit)
+        return True
+
+
+class FakeKeyRegistry:
+    def __init__(self, clock: SettableClock) -> None:
+        self.owners: dict[str, tuple[str, datetime]] = {}
+        self._clock = clock
+
+    async def owner_of(self, key: str) -> str | None:
+        found = self.owners.get(key)
+        return None if found is None else found[0]
+
+    async def claim(self, key: str, member_id: str) -> str:
+        owner, _ = self.owners.setdefault(key, (member_id, self._clock.now()))
+        return owner
+
+    async def take_over(
+        self, key: str, stale_owner: str, member_id: str, claimed_before: datetime
+    ) -> bool:
+        found = self.owners.get(key)
+        if found is None or found[0] != stale_owner or found[1] >= claimed_before:
+            return False
+        self.owners[key] = (member_id, self._clock.now())
+        return True
+
+    async def release(self, key: str, member_id: str) -> None:
+        if key in self.owners and self.owners[key][0] == member_id:
+            del self.owners[key]
+
+    async def repoint(self, from_ids: Sequence[str], to_id: str) -> None:
+        for key, (owner, at) in list(self.owners.items()):
+            if owner in from_ids:
+                self.owners[key] = (to_id, at)
+
+
+class FakeLedger:
+    def __init__(self) -> None:
+        self.entries: dict[str, LedgerEntry] = {}
+
+    async def entry(self, entry_id: str) -> LedgerEntry | None:
+        return self.entries.get(entry_id)
+
+    async def history(
+        self, member_ids: Sequence[str], first: int, after: str | None
+    ) -> HistoryPage:
+        mine = [e for e in self.entries.values() if e.member_id in member_ids][::-1]
+        start = 0 if after is None else [e.id for e in mine].index(after) + 1
+        page = mine[start : start + first]
+        return HistoryPage(tuple((e.id, e) for e in page), start + first < len(mine))
+
+    def kinds(self, member_id: str) -> list[str]:
+        return [e.kind.value for e in self.entries.values() if e.member_id == member_id]
+
+
+class FakeRewardStock:
+    def __init__(self) -> None:
+        self.claims: dict[str, list[str]] = {}
+
+    async def reserve(self, reward: Reward, member_reward_id: str) -> bool:
+        assert reward.stock is not None
+        claims = self.claims.setdefault(reward.id, [])
+        if len(claims) >= reward.stock:
+            return False
+        claims.append(member_reward_id)
+        return True
+
+    async def release(self, reward: Reward, member_reward_id: str) -> None:
+        claims = self.claims.get(reward.id, [])
+        if member_reward_id in claims:
+            claims.remove(member_reward_id)
+
+    async def available(self, rewards: Sequence[Reward]) -> dict[str, int | None]:
+        return {
+            r.id: None if r.stock is None else r.stock - len(self.claims.get(r.id, []))
+            for r in rewards
+        }
+
+
+class FakeOutbox:
+    """Relays a commit's entries into the ledger and publishes its event; can be stalled."""
+
+    def __init__(self, store: FakeMemberStore, ledger: FakeLedger) -> None:
+        self.published: list[MemberChanged] = []
+        self.stalled = False  # True: a crash right after each commit, before the relay
+        self._store = store
+        self._ledger = ledger
+
+    async def deliver(self, commit: Commit) -> None:
+        if not self.stalled:
+            self._relay(commit.member.id, [commit])
+
+    async def deliver_pending(self, member_id: str) -> None:
+        self._relay(member_id, list(self._store.outboxes.get(member_id, [])))
+
+    def _relay(self, member_id: str, commits: list[Commit]) -> None:
+        pending = self._store.outboxes.get(member_id, [])
+        for commit in commits:
+            for entry in commit.entries:
+                self._ledger.entries.setdefault(entry.id, entry)
+            self.published.append(commit.event)
+            pending.remove(commit)
+
+    def versions(self, member_id: str) -> list[int]:
+        return [e.version for e in self.published if e.member_id == member_id]
+
+
+@dataclass
+class World:
+    """Every fake, and the ports the handlers receive."""
+
+    program: Program = field(default_factory=demo_program)
+    clock: SettableClock = field(default_factory=lambda: SettableClock(T0))
+    ids: Ids = field(default_factory=Ids)
+    store: FakeMemberStore = field(default_factory=FakeMemberStore)
+    ledger: FakeLedger = field(default_factory=FakeLedger)
+    stock: FakeRewardStock = field(default_factory=FakeRewardStock)
+
+    def __post_init__(self) -> None:
+        self.keys = FakeKeyRegistry(self.clock)
+        self.outbox = FakeOutbox(self.store, self.ledger)
+        self.ports = Ports(
+            members=self.store,
+            keys=self.keys,
+            ledger=self.ledger,
+            stock=self.stock,
+            outbox=self.outbox,
+            program=self.program,
+            clock=self.clock,
+            new_id=self.ids,
+        )
+
+    async def enroll(self, email: str = "ana@example.com") -> Member:
+        cmd = EnrollMember((RawIdentifier(IdentifierKind.EMAIL, email),), "Ana", Channel.APP)
+        return (await enroll_member.handle(cmd, self.ports)).member

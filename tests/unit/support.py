@@ -1,0 +1,104 @@
+"""Builders for unit tests: the demo program, a fixed start time, members made by the rules."""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from domain.adjustment import adjust_points, validate_adjustment
+from domain.channel import Channel
+from domain.commands import (
+    AdjustPoints,
+    EnrollMember,
+    MemberRef,
+    RecordPurchase,
+    RedeemReward,
+    ReturnPurchase,
+    UseReward,
+)
+from domain.earning import record_purchase, return_purchase, validate_purchase, validate_return
+from domain.enrollment import enroll_member
+from domain.events import Change
+from domain.housekeeping import settle
+from domain.identity import Identifier, IdentifierKind
+from domain.ledger import PointBatch
+from domain.member import Member
+from domain.program import Program, load_program
+from domain.redemption import redeem_reward, use_reward, validate_redemption, validate_use
+
+T0 = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+PROGRAM_FILE = Path(__file__).resolve().parents[2] / "programs" / "demo.toml"
+
+
+@cache
+def demo_program() -> Program:
+    with PROGRAM_FILE.open("rb") as file:
+        return load_program(tomllib.load(file))
+
+
+class Ids:
+    """Deterministic ids (`bat1`, `ent2`, ...), a stand-in for the new-id port."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def __call__(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter)}"
+
+
+def batch(batch_id: str, points: int, expires_at: datetime | None) -> PointBatch:
+    return PointBatch(batch_id, points, T0, expires_at)
+
+
+def enrolled(ids: Ids, email: str = "ana@example.com", now: datetime = T0) -> Member:
+    member_id = ids("mbr")
+    cmd = EnrollMember((), "Ana", Channel.APP)
+    identifiers = (Identifier(IdentifierKind.EMAIL, email),)
+    member, _ = enroll_member(member_id, identifiers, cmd, demo_program(), now, ids)
+    return member
+
+
+def settled(member: Member, now: datetime, ids: Ids) -> Member:
+    return settle(member, demo_program(), now, ids).member
+
+
+def buy(member: Member, order_id: str, amount: str, now: datetime, ids: Ids) -> Change:
+    """A purchase as the handler runs it: validated, on the member as of `now`."""
+    program = demo_program()
+    cmd = RecordPurchase(
+        MemberRef(id=member.id), order_id, Decimal(amount), "EUR", Channel.POS, "store-1", order_id
+    )
+    cmd = validate_purchase(cmd, program)
+    return record_purchase(settled(member, now, ids), cmd, program, now, ids)
+
+
+def give_back(member: Member, order_id: str, amount: str, now: datetime, ids: Ids) -> Change:
+    program = demo_program()
+    key = f"return-{order_id}-{amount}-{len(member.idempotency)}"
+    cmd = validate_return(ReturnPurchase(order_id, Decimal(amount), key), program)
+    return return_purchase(settled(member, now, ids), cmd, program, now, ids)
+
+
+def redeem(member: Member, reward_id: str, now: datetime, ids: Ids) -> Change:
+    program = demo_program()
+    key = f"redeem-{len(member.idempotency)}"
+    cmd = validate_redemption(
+        RedeemReward(MemberRef(id=member.id), reward_id, Channel.APP, key), program
+    )
+    voucher = (ids("rwd"), f"CODE-{len(member.rewards) + 2345:04d}")
+    return redeem_reward(settled(member, now, ids), cmd, program, now, ids, voucher)
+
+
+def use(member: Member, code: str, now: datetime, ids: Ids) -> Change:
+    cmd = validate_use(UseReward(code, Channel.POS, "store-1"))
+    return use_reward(settled(member, now, ids), cmd, demo_program(), now, ids)
+
+
+def adjust(member: Member, points: int, now: datetime, ids: Ids) -> Change:
+    key = f"adjust-{len(member.idempotency)}"
+    cmd = validate_adjustment(AdjustPoints(MemberRef(id=member.id), points, "goodwill", key))
+    return adjust_points(settled(member, now, ids), cmd, demo_program(), now, ids)

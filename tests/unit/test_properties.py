@@ -1,0 +1,183 @@
+"""Random earn / spend / expire / return / merge sequences keep the ledger's promises.
+
+After every step: the balance is the open batches and the ledger's sum, a spend never
+overdraws, at most one debt batch exists and never beside positive points, and qualifying
+points are never negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from domain.adjustment import adjust_points, validate_adjustment
+from domain.channel import Channel
+from domain.commands import AdjustPoints, MemberRef, RecordPurchase, RedeemReward, ReturnPurchase
+from domain.earning import points_for, record_purchase, return_purchase, validate_purchase
+from domain.errors import InsufficientPoints, RewardUnavailable
+from domain.events import Change
+from domain.housekeeping import settle
+from domain.ledger import LedgerEntry
+from domain.member import Member
+from domain.merging import absorb, freeze
+from domain.redemption import redeem_reward
+from domain.tiers import current_qualifying_points
+from tests.unit.support import T0, Ids, demo_program, enrolled
+
+WHO = st.sampled_from(("main", "other"))
+PROGRAM = demo_program()
+
+
+class LoyaltyMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids = Ids()
+        self.now = T0
+        self.entries: list[LedgerEntry] = []
+        self.members = {"main": self.newcomer(), "other": self.newcomer()}
+
+    def newcomer(self) -> Member:
+        return enrolled(self.ids, f"{self.ids('guest')}@example.com", self.now)
+
+    def key(self) -> str:
+        return self.ids("key")
+
+    def settled(self, who: str) -> Member:
+        """The member as of `now`: expiry and requalification applied, as every command does."""
+        change = settle(self.members[who], PROGRAM, self.now, self.ids)
+        self.entries += change.entries
+        self.members[who] = change.member
+        return change.member
+
+    def apply(self, who: str, decide: Callable[[Member], Change]) -> Change:
+        change = decide(self.settled(who))
+        self.entries += change.entries
+        self.members[who] = change.member
+        return change
+
+    @rule(who=WHO, cents=st.integers(1, 300_000))
+    def earn(self, who: str, cents: int) -> None:
+        before = self.settled(who)
+        amount = Decimal(cents).scaleb(-2)
+        ref = MemberRef(id=before.id)
+        order_id = self.ids("order")
+        cmd = RecordPurchase(ref, order_id, amount, "EUR", Channel.POS, None, self.key())
+        cmd = validate_purchase(cmd, PROGRAM)
+        expected = points_for(amount, PROGRAM, before.tier.code)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        assert after.member.balance == before.balance + expected
+
+    @rule(who=WHO, reward_id=st.sampled_from([r.id for r in PROGRAM.rewards]))
+    def redeem(self, who: str, reward_id: str) -> None:
+        before = self.settled(who)
+        reward = PROGRAM.reward(reward_id)
+        assert reward is not None
+        allowed = PROGRAM.tier_rank(before.tier.code) >= PROGRAM.tier_rank(reward.min_tier)
+        covered = before.balance >= reward.cost
+        cmd = RedeemReward(MemberRef(id=before.id), reward_id, Channel.APP, self.key())
+        voucher = (self.ids("rwd"), "ABCD-2345")
+        try:
+            self.apply(who, lambda m: redeem_reward(m, cmd, PROGRAM, self.now, self.ids, voucher))
+        except InsufficientPoints:
+            assert allowed and not covered
+        except RewardUnavailable:
+            assert not allowed
+        else:
+            assert allowed and covered
+            assert self.members[who].balance == before.balance - reward.cost >= 0
+
+    @rule(who=WHO, points=st.integers(-3_000, 3_000).filter(bool))
+    def adjust(self, who: str, points: int) -> None:
+        before = self.settled(who)
+        cmd = AdjustPoints(MemberRef(id=before.id), points, "property test", self.key())
+        cmd = validate_adjustment(cmd)
+        try:
+            self.apply(who, lambda m: adjust_points(m, cmd, PROGRAM, self.now, self.ids))
+        except InsufficientPoints:
+            assert points < 0 and before.balance < -points
+        else:
+            assert points > 0 or before.balance >= -points
+            assert self.members[who].balance == before.balance + points
+
+    @rule(days=st.integers(1, 400))
+    def expire(self, days: int) -> None:
+        self.now += timedelta(days=days)
+        for who in self.members:
+            self.settled(who)
+
+    @rule(who=WHO, data=st.data())
+    def give_back(self, who: str, data: st.DataObject) -> None:
+        before = self.settled(who)
+        window = timedelta(days=PROGRAM.return_window_days)
+        open_orders = [
+            o
+            for o in before.orders
+            if o.returned_amount < o.amount and o.earned_at + window >= self.now
+        ]
+        if not open_orders:
+            return
+        order = data.draw(st.sampled_from(open_orders))
+        left = int((order.amount - order.returned_amount).scaleb(2))
+        cents = data.draw(st.one_of(st.just(left), st.integers(1, left)))
+        cmd = ReturnPurchase(order.order_id, Decimal(cents).scaleb(-2), self.key())
+        change = self.apply(who, lambda m: return_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        reversed_points = -change.entries[-1].points
+        after = change.member.order(order.order_id)
+        assert after is not None
+        assert 0 <= reversed_points <= order.points - order.returned_points
+        assert change.member.balance == before.balance - reversed_points
+        if cents == left:
+            assert after.returned_points == order.points
+
+    @rule()
+    def merge(self) -> None:
+        duplicate = self.settled("other")
+        survivor = self.settled("main")
+        combined = survivor.balance + duplicate.balance
+        best_rank = max(PROGRAM.tier_rank(m.tier.code) for m in (survivor, duplicate))
+
+        def take_in(current: Member) -> Change:
+            change = absorb(
+                current, freeze(duplicate, current.id), PROGRAM, self.now, self.ids, None
+            )
+            assert change is not None
+            return change
+
+        after = self.apply("main", take_in)
+        assert after.member.balance == combined
+        # the better tier is kept, and the pooled qualifying points may raise it
+        assert PROGRAM.tier_rank(after.member.tier.code) >= best_rank
+        assert after.member.merged_ids[-1] == duplicate.id
+        self.members["other"] = self.newcomer()
+
+    @invariant()
+    def balance_is_the_open_batches_and_the_ledger(self) -> None:
+        for member in self.members.values():
+            assert all(b.expires_at is None or b.expires_at > self.now for b in member.batches)
+            assert all(b.points != 0 for b in member.batches)
+            assert member.balance == sum(b.points for b in member.batches)
+            mine = set(member.all_ids)
+            assert member.balance == sum(e.points for e in self.entries if e.member_id in mine)
+
+    @invariant()
+    def one_debt_at_most_and_never_beside_points(self) -> None:
+        for member in self.members.values():
+            debts = [b for b in member.batches if b.points < 0]
+            assert len(debts) <= 1
+            assert not debts or len(member.batches) == 1
+            assert all(b.expires_at is None for b in debts)
+
+    @invariant()
+    def qualifying_points_are_never_negative(self) -> None:
+        for member in self.members.values():
+            assert all(o.qualifying_points >= 0 for o in member.orders)
+            assert current_qualifying_points(member.orders, PROGRAM, self.now) >= 0
+
+
+LoyaltyMachine.TestCase.settings = settings(max_examples=200, deadline=None, database=None)
+TestLoyaltyLedger = LoyaltyMachine.TestCase
