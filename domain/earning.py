@@ -18,7 +18,7 @@ from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, claw_back
 from domain.member import Member, OrderRecord
 from domain.program import Program
-from domain.tiers import upgrade
+from domain.tiers import tier_changed_entry, upgrade
 from domain.validation import optional_text, require_amount, require_key, require_text
 
 
@@ -63,16 +63,16 @@ def record_purchase(
     entries = [entry]
     if tier.code != member.tier.code:
         entries.append(
-            LedgerEntry(
-                new_id("ent"),
+            tier_changed_entry(
                 member.id,
-                EntryKind.TIER_CHANGED,
-                0,
+                member.tier.code,
+                tier.code,
+                "qualifying points reached",
                 now,
-                channel=cmd.channel,
-                store_id=cmd.store_id,
-                order_id=cmd.order_id,
-                reason=f"{member.tier.code} -> {tier.code}: qualifying points reached",
+                new_id,
+                cmd.channel,
+                cmd.store_id,
+                cmd.order_id,
             )
         )
     after = replace(

@@ -9,7 +9,7 @@ from domain.events import CauseKind, Change
 from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
 from domain.member import Member, OrderRecord, RewardStatus
 from domain.program import Program
-from domain.tiers import requalify
+from domain.tiers import requalify, tier_changed_entry
 
 USED_REWARDS_KEPT = timedelta(days=90)
 
@@ -53,13 +53,8 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
     if tier.code != member.tier.code:
         previous_tier = member.tier.code
         entries.append(
-            LedgerEntry(
-                new_id("ent"),
-                member.id,
-                EntryKind.TIER_CHANGED,
-                0,
-                now,
-                reason=f"{member.tier.code} -> {tier.code} at requalification",
+            tier_changed_entry(
+                member.id, member.tier.code, tier.code, "at requalification", now, new_id
             )
         )
     settled = replace(

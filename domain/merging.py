@@ -15,7 +15,7 @@ from domain.events import CauseKind, Change
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
 from domain.program import Program
-from domain.tiers import upgrade
+from domain.tiers import tier_changed_entry, upgrade
 
 
 def freeze(duplicate: Member, survivor_id: str) -> Member:
@@ -64,6 +64,12 @@ def absorb(
         display_name=survivor.display_name or duplicate.display_name,
     )
     previous = survivor.tier.code if tier.code != survivor.tier.code else None
-    return Change(
-        after, (entry,), CauseKind.MERGED, channel, None, entry.id, previous_tier=previous
+    entries = (
+        (entry,)
+        if previous is None
+        else (
+            entry,
+            tier_changed_entry(survivor.id, previous, tier.code, "merged", now, new_id, channel),
+        )
     )
+    return Change(after, entries, CauseKind.MERGED, channel, None, entry.id, previous_tier=previous)

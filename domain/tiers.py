@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from domain.channel import Channel
 from domain.clock import add_months
+from domain.ledger import EntryKind, LedgerEntry, NewId
 from domain.member import OrderRecord, TierStatus
 from domain.program import Program
 
@@ -71,3 +73,28 @@ def points_to_keep(
         return None
     counted = qualifying_points(orders, program, status.requalify_by, now)
     return max(0, program.tier(status.code).threshold - counted)
+
+
+def tier_changed_entry(
+    member_id: str,
+    before: str,
+    after: str,
+    why: str,
+    now: datetime,
+    new_id: NewId,
+    channel: Channel | None = None,
+    store_id: str | None = None,
+    order_id: str | None = None,
+) -> LedgerEntry:
+    """The audit line for a tier change; it moves no points."""
+    return LedgerEntry(
+        new_id("ent"),
+        member_id,
+        EntryKind.TIER_CHANGED,
+        0,
+        now,
+        channel=channel,
+        store_id=store_id,
+        order_id=order_id,
+        reason=f"{before} -> {after}: {why}",
+    )

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.commands import AdjustPoints, fingerprint
 from domain.events import Change
-from domain.handlers.members import Replay, change_member, resolve
+from domain.handlers.members import change_member, keyed, resolve
 from domain.handlers.results import entry_of
-from domain.idempotency import recall
 from domain.ledger import LedgerEntry
 from domain.member import Member
 from domain.ports import Ports
@@ -24,11 +23,8 @@ async def handle(cmd: AdjustPoints, ports: Ports) -> PointsAdjusted:
     member = await resolve(ports, cmd.member)
     digest = fingerprint(cmd)
 
-    def decide(current: Member) -> Change | Replay:
-        record = recall(current, cmd.idempotency_key, digest)
-        if record is not None:
-            return Replay(record)
+    def rule(current: Member) -> Change:
         return adjust_points(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member.id, decide)
+    outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
     return PointsAdjusted(outcome.member, await entry_of(ports, outcome))

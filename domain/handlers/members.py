@@ -12,6 +12,7 @@ from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberBusy, MemberNotFound
 from domain.events import CauseKind, Change, commit_of
 from domain.housekeeping import due, settle
+from domain.idempotency import recall
 from domain.identity import normalise_identifier
 from domain.member import IdempotencyRecord, Member
 from domain.merging import absorb
@@ -31,6 +32,16 @@ class Replay:
 
 Decision = Change | Replay | None
 Decide = Callable[[Member], Decision]
+
+
+def keyed(key: str, digest: str, rule: Callable[[Member], Change]) -> Decide:
+    """Replay the first result of `key` if the member has seen it; otherwise apply `rule`."""
+
+    def decide(current: Member) -> Decision:
+        record = recall(current, key, digest)
+        return Replay(record) if record is not None else rule(current)
+
+    return decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,7 @@ async def load_live(ports: Ports, member_id: str, channel: Channel | None = None
             return await _absorb_chain(ports, chain, member, channel)
         seen = [m.id for m in chain]
         if member.merged_into in seen or member.merged_into == member.id:
-            cycle = [*chain[seen.index(member.merged_into):], member] if chain else [member]
+            cycle = [*chain[seen.index(member.merged_into) :], member] if chain else [member]
             await _unfreeze(ports, min(cycle, key=lambda m: m.id))
             member_id, chain = start, []
             continue

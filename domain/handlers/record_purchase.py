@@ -6,9 +6,8 @@ from domain.commands import RecordPurchase, fingerprint
 from domain.earning import record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
-from domain.handlers.members import Replay, change_member, load_live, resolve
+from domain.handlers.members import change_member, keyed, load_live, resolve
 from domain.handlers.results import entry_of
-from domain.idempotency import recall
 from domain.ledger import LedgerEntry
 from domain.member import Member
 from domain.ports import Ports
@@ -29,16 +28,13 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
     digest = fingerprint(cmd)
 
-    def decide(current: Member) -> Change | Replay:
-        record = recall(current, cmd.idempotency_key, digest)
-        if record is not None:
-            return Replay(record)
+    def rule(current: Member) -> Change:
         if current.order(cmd.order_id) is not None:
             raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
         return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
     try:
-        outcome = await change_member(ports, member.id, decide)
+        outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
     except BaseException:
         # Refused: free the order id unless it is recorded after all (by an earlier request).
         latest = await ports.members.get(member.id)

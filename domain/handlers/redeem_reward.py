@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from domain.commands import RedeemReward, fingerprint
 from domain.errors import RewardNotFound, RewardUnavailable
 from domain.events import Change
-from domain.handlers.members import Replay, change_member, resolve
+from domain.handlers.members import change_member, keyed, resolve
 from domain.handlers.results import member_reward_of
 from domain.idempotency import recall
 from domain.member import Member, MemberReward
@@ -39,15 +39,11 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
         if not reserved:
             raise RewardUnavailable(f"{reward.name} is out of stock")
 
-        def decide(current: Member) -> Change | Replay:
-            record = recall(current, cmd.idempotency_key, digest)
-            if record is not None:
-                return Replay(record)
-            return redeem_reward(
-                current, cmd, ports.program, ports.clock.now(), ports.new_id, (voucher_id, code)
-            )
+        def rule(current: Member) -> Change:
+            now = ports.clock.now()
+            return redeem_reward(current, cmd, ports.program, now, ports.new_id, (voucher_id, code))
 
-        outcome = await change_member(ports, member.id, decide)
+        outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
         issued = outcome.change is not None
         return RewardIssued(
             outcome.member, member_reward_of(outcome, voucher_id if issued else None)

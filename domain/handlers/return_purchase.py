@@ -6,9 +6,8 @@ from domain.commands import ReturnPurchase, fingerprint
 from domain.earning import return_purchase, validate_return
 from domain.errors import OrderNotFound
 from domain.events import Change
-from domain.handlers.members import Replay, change_member, load_live
+from domain.handlers.members import change_member, keyed, load_live
 from domain.handlers.results import entry_of
-from domain.idempotency import recall
 from domain.ledger import LedgerEntry
 from domain.member import Member
 from domain.ports import Ports
@@ -28,11 +27,8 @@ async def handle(cmd: ReturnPurchase, ports: Ports) -> PurchaseReturned:
     member = await load_live(ports, owner)
     digest = fingerprint(cmd)
 
-    def decide(current: Member) -> Change | Replay:
-        record = recall(current, cmd.idempotency_key, digest)
-        if record is not None:
-            return Replay(record)
+    def rule(current: Member) -> Change:
         return return_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member.id, decide)
+    outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
     return PurchaseReturned(outcome.member, await entry_of(ports, outcome))
