@@ -48,10 +48,18 @@ class YieldingCollection:
     the races that compare-and-swap settles happen on the embedded store too.
     """
 
-    _CALLS = frozenset({
-        "find_one", "insert_one", "insert_many", "update_one", "update_many", "delete_one",
-        "create_index", "count_documents",
-    })
+    _CALLS = frozenset(
+        {
+            "find_one",
+            "insert_one",
+            "insert_many",
+            "update_one",
+            "update_many",
+            "delete_one",
+            "create_index",
+            "count_documents",
+        }
+    )
 
     def __init__(self, collection: Any) -> None:
         self._collection = collection
