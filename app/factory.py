@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from strawberry.fastapi import GraphQLRouter
+import orjson
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
 
 from app.auth import BadToken, read_token
 from app.limits import BodySizeLimit
@@ -21,6 +27,29 @@ from schema.build import build_schema
 from schema.program import Program as ProgramType
 
 log = logging.getLogger(__name__)
+
+ContextFor = Callable[[Request | WebSocket], TesseraContext]
+
+
+class GraphQLEndpoint(GraphQL[TesseraContext, None]):
+    """Strawberry's ASGI view: no FastAPI dependency injection on the request path, and
+    responses encoded with orjson."""
+
+    def __init__(self, schema: BaseSchema, context_for: ContextFor, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self._context_for = context_for
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> TesseraContext:
+        context = self._context_for(request)
+        context.request = request
+        context.response = response if isinstance(response, Response) else None
+        return context
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: the WebSocket protocols send whatever this returns as a frame.
+        return orjson.dumps(data).decode()
 
 
 def create_app(
@@ -35,16 +64,16 @@ def create_app(
     program_type = ProgramType.of(tessera.program)
     secret = settings.secret.get_secret_value()
 
-    async def context(request: Request) -> TesseraContext:
+    def context(request: Request | WebSocket) -> TesseraContext:
         try:
             principal, problem = read_token(secret, request.headers.get("authorization")), None
         except BadToken as exc:
             principal, problem = None, str(exc)
         return TesseraContext(tessera.ports, program_type, principal, problem)
 
-    router: GraphQLRouter[TesseraContext, None] = GraphQLRouter(
+    graphql = GraphQLEndpoint(
         build_schema(settings.max_query_depth),
-        context_getter=context,
+        context,
         graphql_ide=None if settings.production else "graphiql",
         multipart_uploads_enabled=False,
     )
@@ -56,7 +85,9 @@ def create_app(
 
     app = FastAPI(title="Tessera", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.tessera = tessera
-    app.include_router(router, prefix="/graphql")
+    http = Route("/graphql", graphql, methods=["GET", "POST"])
+    http.methods = {"GET", "POST"}  # Starlette adds HEAD for GET; HEAD stays a 405 as before
+    app.router.routes += [http, WebSocketRoute("/graphql", graphql)]
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

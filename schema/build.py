@@ -6,22 +6,19 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from resolvers.mutations import Mutation
 from resolvers.queries import Query
+from schema.execution import executor_for
+from schema.prepared import PreparedDocuments, PreparedOperation
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"})
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
+MAX_TOKENS = 2000
+MAX_ALIASES = 30
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -44,18 +41,24 @@ class TesseraSchema(strawberry.Schema):
 
 
 def build_schema(max_depth: int = 12) -> strawberry.Schema:
-    return TesseraSchema(
+    # The limits' rule classes are made once, so that a query's verdict can be cached.
+    limits = [
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+    ]
+    documents = PreparedDocuments(CACHE_SIZE, MAX_TOKENS, limits)
+    schema = TesseraSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=2000),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: PreparedOperation(documents),
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
     )
+    # The plain leaves are known only once the schema is built; Strawberry reads the
+    # executor class on every execution.
+    schema.execution_context_class = executor_for(schema, documents)
+    return schema
 
 
 def sdl() -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): not tests, and not part of the product package."""

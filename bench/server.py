@@ -1,0 +1,35 @@
+"""The server under test: the product app plus the bare endpoints, on a real uvicorn.
+
+Run as `python -m bench.server PORT` by `bench.graphql_overhead`, in its own process so
+that the load generator never shares the server's event loop.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from fastapi import FastAPI
+
+from app.factory import create_app
+from app.settings import Settings
+from bench.bare import mount_bare
+
+HOST = "127.0.0.1"
+
+
+def bench_app() -> FastAPI:
+    """The default embedded app (demo on, mongomock) with the bare endpoints added."""
+    app = create_app(Settings())
+    mount_bare(app)
+    return app
+
+
+def main(argv: list[str]) -> int:
+    port = int(argv[1])
+    uvicorn.run(bench_app(), host=HOST, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
