@@ -68,9 +68,15 @@ class Principal:
     subject: str
     member_id: str | None = None
     store_id: str | None = None
+    expires_at: float | None = None  # epoch seconds
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]
+
+    @property
+    def expired(self) -> bool:
+        """Long-lived connections outlive tokens: each new subscription checks again."""
+        return self.expires_at is not None and time.time() >= self.expires_at
 
 
 class BadToken(Exception):
@@ -126,4 +132,6 @@ def read_token(secret: str, authorization: str | None) -> Principal | None:
     member_id = claims.get("member_id")
     if role is Role.MEMBER and not member_id:
         raise BadToken("a member token must name its member")
-    return Principal(role, str(claims["sub"]), member_id, claims.get("store_id"))
+    return Principal(
+        role, str(claims["sub"]), member_id, claims.get("store_id"), float(claims["exp"])
+    )

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from fastapi import FastAPI
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.schema import BaseSchema
 
 from app.auth import BadToken, read_token
+from app.endpoint import GraphQLEndpoint
 from app.limits import BodySizeLimit
 from app.settings import Settings
 from app.wiring import Tessera
@@ -27,29 +24,6 @@ from schema.build import build_schema
 from schema.program import Program as ProgramType
 
 log = logging.getLogger(__name__)
-
-ContextFor = Callable[[Request | WebSocket], TesseraContext]
-
-
-class GraphQLEndpoint(GraphQL[TesseraContext, None]):
-    """Strawberry's ASGI view: no FastAPI dependency injection on the request path, and
-    responses encoded with orjson."""
-
-    def __init__(self, schema: BaseSchema, context_for: ContextFor, **options: Any) -> None:
-        super().__init__(schema, **options)
-        self._context_for = context_for
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> TesseraContext:
-        context = self._context_for(request)
-        context.request = request
-        context.response = response if isinstance(response, Response) else None
-        return context
-
-    def encode_json(self, data: object) -> str:
-        # Text, not bytes: the WebSocket protocols send whatever this returns as a frame.
-        return orjson.dumps(data).decode()
 
 
 def create_app(
@@ -69,11 +43,12 @@ def create_app(
             principal, problem = read_token(secret, request.headers.get("authorization")), None
         except BadToken as exc:
             principal, problem = None, str(exc)
-        return TesseraContext(tessera.ports, program_type, principal, problem)
+        return TesseraContext(tessera.ports, program_type, principal, problem, tessera.feed)
 
     graphql = GraphQLEndpoint(
         build_schema(settings.max_query_depth),
         context,
+        settings,
         graphql_ide=None if settings.production else "graphiql",
         multipart_uploads_enabled=False,
     )

@@ -26,3 +26,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, description="larger requests are refused (413)")
     max_query_depth: int = 12
     relay_interval_seconds: float = Field(5.0, description="how often the outbox is swept")
+    legacy_graphql_ws: bool = Field(False, description="also speak the old graphql-ws protocol")
+    max_subscriptions_per_connection: int = 20
+    max_connections_per_token: int = 10
+    connection_init_timeout_seconds: float = 5.0
+    subscription_queue_size: int = Field(
+        64, description="updates queued per subscription before a slow consumer is dropped"
+    )

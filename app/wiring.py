@@ -24,6 +24,8 @@ from storage.mongo import Collections, connect, ensure_indexes
 from storage.outbox import MongoOutbox
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
+from subscriptions.feed import MemberFeed
+from subscriptions.redis_bus import RedisBus
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class Tessera:
     client: Any
     collections: Collections
     bus: InProcessBus
+    redis_bus: RedisBus | None
+    feed: MemberFeed
     outbox: MongoOutbox
     stock: MongoRewardStock
     ports: Ports
@@ -80,7 +84,10 @@ class Tessera:
             embedded = settings.mongodb_url is None
             collections = collections_of(client[settings.mongodb_database], embedded)
         bus = InProcessBus()
-        outbox = MongoOutbox(collections.members, collections.ledger, bus)
+        # With Redis every instance publishes there and hears every instance (itself too)
+        # through one subscription; without it the in-process bus is the whole world.
+        redis_bus = RedisBus(settings.redis_url, bus) if settings.redis_url else None
+        outbox = MongoOutbox(collections.members, collections.ledger, redis_bus or bus)
         stock = MongoRewardStock(collections.stock)
         ports = Ports(
             members=MongoMemberStore(collections.members),
@@ -92,9 +99,25 @@ class Tessera:
             clock=clock,
             new_id=new_id,
         )
-        return cls(settings, program, clock, client, collections, bus, outbox, stock, ports)
+        feed = MemberFeed(bus, ports, settings.subscription_queue_size)
+        return cls(
+            settings,
+            program,
+            clock,
+            client,
+            collections,
+            bus,
+            redis_bus,
+            feed,
+            outbox,
+            stock,
+            ports,
+        )
 
     async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self.feed.run()))
+        if self.redis_bus is not None:
+            self.redis_bus.start()
         await ensure_indexes(self.collections)
         await self.stock.ensure(self.program)
         # Finish what a crash left between a member write and its relay.
@@ -111,6 +134,8 @@ class Tessera:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.redis_bus is not None:
+            await self.redis_bus.stop()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Tessera]:

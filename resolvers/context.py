@@ -20,6 +20,7 @@ from domain.view import member_view
 from schema.errors import BadRequest, Forbidden, Unauthenticated
 from schema.member import Member
 from schema.program import Program
+from subscriptions.feed import MemberFeed
 
 MEMBER_CHANNELS = frozenset({Channel.APP, Channel.WEB})
 
@@ -31,18 +32,30 @@ class TesseraContext(BaseContext):
         program_type: Program,
         principal: Principal | None,
         auth_error: str | None,
+        feed: MemberFeed,
     ) -> None:
         super().__init__()
         self.ports = ports
         self.program_type = program_type
+        self.feed = feed
+        self.connection_params: dict[str, object] | None = None  # set by graphql-transport-ws
         self._principal = principal
         self._auth_error = auth_error
         self.stock_loader: DataLoader[str, int | None] = DataLoader(self._load_stock)
+
+    def authenticate(self, principal: Principal) -> None:
+        self._principal, self._auth_error = principal, None
+
+    def fresh_loaders(self) -> None:
+        """A WebSocket keeps one context for hours: each pushed update reads stock anew."""
+        self.stock_loader = DataLoader(self._load_stock)
 
     def require(self, action: Action) -> Principal:
         """The caller, if it may do `action`; otherwise a top-level error."""
         if self._principal is None:
             raise Unauthenticated(self._auth_error or "a bearer token is required")
+        if self._principal.expired:
+            raise Unauthenticated("the token has expired")
         if not self._principal.may(action):
             raise Forbidden(f"a {self._principal.role.value} token may not {action.value}")
         return self._principal

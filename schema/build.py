@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.mutations import Mutation
 from resolvers.queries import Query
+from resolvers.subscriptions import Subscription
 from schema.execution import executor_for
 from schema.prepared import PreparedDocuments, PreparedOperation
 
@@ -50,6 +51,7 @@ def build_schema(max_depth: int = 12) -> strawberry.Schema:
     schema = TesseraSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             lambda: PreparedOperation(documents),
             lambda: MaskErrors(should_mask_error=should_mask),

@@ -1,0 +1,108 @@
+"""Subscription root: a member's live view, and a store's live activity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import replace
+
+import strawberry
+
+from app.auth import Action, Role
+from domain.errors import InvalidInput, MemberNotFound
+from domain.events import CauseKind, MemberChanged
+from domain.handlers.members import current, load_live
+from domain.member import Member as DomainMember
+from resolvers.context import Info
+from schema.errors import BadRequest, Forbidden
+from schema.inputs import MemberRefInput
+from schema.updates import MemberUpdate, StoreEvent, UpdateCause
+from subscriptions.bus import Resync
+from subscriptions.feed import Update
+
+STORE_CAUSES = frozenset(
+    {
+        CauseKind.CHECKED_IN,
+        CauseKind.EARNED,
+        CauseKind.REDEEMED,
+        CauseKind.REWARD_USED,
+        CauseKind.RETURNED,
+    }
+)
+
+
+def _update(info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
+    cause = UpdateCause(
+        kind=event.cause if event else CauseKind.SNAPSHOT,
+        channel=event.channel if event else None,
+        store_id=event.store_id if event else None,
+        entry_id=strawberry.ID(event.entry_id) if event and event.entry_id else None,
+    )
+    info.context.fresh_loaders()
+    return MemberUpdate(version=member.version, cause=cause, member=info.context.view(member))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The member's view now (SNAPSHOT), then after every change. Versions of "
+        "one member only go up; after a merge the survivor is followed (cause MERGED)."
+    )
+    async def member_updated(
+        self, info: Info, ref: MemberRefInput
+    ) -> AsyncGenerator[MemberUpdate, None]:
+        ctx = info.context
+        principal = ctx.require(Action.VIEW_MEMBER)
+        try:
+            member = await current(ctx.ports, ref.to_domain())
+        except InvalidInput as exc:
+            raise BadRequest(exc.message, {"field": exc.field}) from None
+        except MemberNotFound:
+            if principal.role is Role.MEMBER:
+                raise Forbidden("a member token may follow its own member only") from None
+            raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"}) from None
+        ctx.check_own_member(principal, member)
+        async with ctx.feed.watch(member.all_ids) as watch:
+            yield _update(info, member, None)
+            sent = member
+            while True:
+                signal = await watch.next()
+                if isinstance(signal, Resync):
+                    # Events may be lost: the current view is sent again, as on connect.
+                    sent = await load_live(ctx.ports, sent.id)
+                    yield _update(info, sent, None)
+                    continue
+                after = signal.member
+                if after.id != sent.id:  # merged away: hand over to the survivor
+                    watch.retarget(after.all_ids)
+                    sent = after
+                    yield _update(info, after, _merged(signal))
+                elif after.version > sent.version:
+                    sent = after
+                    yield _update(info, after, signal.event)
+
+    @strawberry.subscription(
+        description="Check-ins, purchases, redemptions, voucher uses and returns at a store."
+    )
+    async def store_activity(
+        self, info: Info, store_id: strawberry.ID
+    ) -> AsyncGenerator[StoreEvent, None]:
+        ctx = info.context
+        principal = ctx.require(Action.VIEW_MEMBER)
+        if principal.role is Role.MEMBER:
+            raise Forbidden("store activity is for store and head-office staff")
+        ctx.store_for(principal, str(store_id))
+        async with ctx.feed.watch_store(str(store_id)) as watch:
+            while True:
+                signal = await watch.next()
+                if isinstance(signal, Update) and signal.event.cause in STORE_CAUSES:
+                    ctx.fresh_loaders()
+                    yield StoreEvent(
+                        kind=signal.event.cause,
+                        store_id=str(store_id),
+                        at=ctx.ports.clock.now(),
+                        member=ctx.view(signal.member),
+                    )
+
+
+def _merged(update: Update) -> MemberChanged:
+    return replace(update.event, cause=CauseKind.MERGED)

@@ -1,0 +1,142 @@
+"""One bus listener per instance, fanned out in memory to the subscriptions on it.
+
+For each event the changed member is loaded once, then offered to every subscription that
+watches one of its ids. Each subscription has a bounded queue: one that falls this far
+behind is dropped (it must resubscribe, and its first message will be a fresh snapshot),
+so a slow consumer never grows the server's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from domain.errors import MemberNotFound
+from domain.events import MemberChanged
+from domain.handlers.members import load_live
+from domain.member import Member
+from domain.ports import Ports
+from subscriptions.bus import InProcessBus, Resync
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    event: MemberChanged
+    member: Member  # the live member after the event (the survivor, after a merge)
+
+
+class SlowConsumer(Exception):
+    """The subscription fell too far behind and was dropped; resubscribe for a snapshot."""
+
+
+class Watch:
+    def __init__(self, feed: MemberFeed, member_ids: Iterable[str], queue_size: int) -> None:
+        self._feed = feed
+        self.member_ids = frozenset(member_ids)
+        self.queue: asyncio.Queue[Update | Resync] = asyncio.Queue(queue_size)
+        self.dropped = False
+
+    def offer(self, item: Update | Resync) -> None:
+        if self.dropped:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.dropped = True
+
+    def retarget(self, member_ids: Iterable[str]) -> None:
+        """Follow a merge: watch the survivor's ids from now on, keeping what is queued."""
+        self._feed._remove(self)
+        self.member_ids = frozenset(member_ids)
+        self._feed._add(self)
+
+    async def next(self) -> Update | Resync:
+        if self.dropped:
+            raise SlowConsumer("this subscription fell behind and was dropped; resubscribe")
+        item = await self.queue.get()
+        if self.dropped and self.queue.empty():
+            raise SlowConsumer("this subscription fell behind and was dropped; resubscribe")
+        return item
+
+
+class MemberFeed:
+    def __init__(self, bus: InProcessBus, ports: Ports, queue_size: int = 64) -> None:
+        self._bus = bus
+        self._ports = ports
+        self._queue_size = queue_size
+        self._by_member: dict[str, set[Watch]] = {}
+        self._by_store: dict[str, set[Watch]] = {}
+
+    @property
+    def watch_count(self) -> int:
+        return len({w for watches in self._by_member.values() for w in watches})
+
+    @asynccontextmanager
+    async def watch(self, member_ids: Iterable[str]) -> AsyncIterator[Watch]:
+        watch = Watch(self, member_ids, self._queue_size)
+        self._add(watch)
+        try:
+            yield watch
+        finally:
+            self._remove(watch)
+
+    @asynccontextmanager
+    async def watch_store(self, store_id: str) -> AsyncIterator[Watch]:
+        watch = Watch(self, (), self._queue_size)
+        self._by_store.setdefault(store_id, set()).add(watch)
+        try:
+            yield watch
+        finally:
+            watches = self._by_store.get(store_id, set())
+            watches.discard(watch)
+            if not watches:
+                self._by_store.pop(store_id, None)
+
+    async def run(self) -> None:
+        async with self._bus.listen() as signals:
+            while True:
+                signal = await signals.get()
+                try:
+                    await self._dispatch(signal)
+                except Exception:
+                    log.exception("member feed could not dispatch %s", signal)
+
+    async def _dispatch(self, signal: MemberChanged | Resync) -> None:
+        if isinstance(signal, Resync):
+            for watches in (*self._by_member.values(), *self._by_store.values()):
+                for watch in list(watches):
+                    watch.offer(signal)
+            return
+        watchers = {
+            w
+            for member_id in (signal.member_id, *signal.merged_ids)
+            for w in self._by_member.get(member_id, ())
+        }
+        if signal.store_id is not None:
+            watchers.update(self._by_store.get(signal.store_id, ()))
+        if not watchers:
+            return
+        try:
+            member = await load_live(self._ports, signal.member_id)
+        except MemberNotFound:
+            return
+        update = Update(signal, member)
+        for watch in watchers:
+            watch.offer(update)
+
+    def _add(self, watch: Watch) -> None:
+        for member_id in watch.member_ids:
+            self._by_member.setdefault(member_id, set()).add(watch)
+
+    def _remove(self, watch: Watch) -> None:
+        for member_id in watch.member_ids:
+            watches = self._by_member.get(member_id)
+            if watches is not None:
+                watches.discard(watch)
+                if not watches:
+                    del self._by_member[member_id]
