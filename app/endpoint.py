@@ -96,5 +96,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         context.authenticate(principal)
         return cast(UnsetType, UNSET)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: bytes would go out as binary WebSocket frames, which
+        # graphql-transport-ws clients refuse.
+        return orjson.dumps(data).decode()
