@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import orjson
 import pytest
 import websockets
 from gql import GraphQLRequest
-from gql.transport.exceptions import TransportQueryError
+from gql.transport.exceptions import TransportConnectionFailed, TransportQueryError
 
 from tests.conftest import Api
 from tests.e2e.conftest import subscriber
@@ -128,3 +129,18 @@ async def test_a_merged_duplicate_hands_over_to_the_survivor(http_api: Api, live
     assert merged["member"]["balance"] >= 320
     assert later["member"]["id"] == "mbr_demo_chloe"
     assert later["cause"]["kind"] == "EARNED"
+
+
+async def test_one_token_holds_a_bounded_number_of_connections(http_api: Api, live: str) -> None:
+    token = http_api.token("callcenter")
+    async with AsyncExitStack() as stack:
+        for _ in range(10):  # the default max_connections_per_token
+            await stack.enter_async_context(subscriber(live, token))
+        with pytest.raises(TransportConnectionFailed) as refused:
+            await stack.enter_async_context(subscriber(live, token))
+        other = await stack.enter_async_context(subscriber(live, http_api.pos))
+        assert (await next_of(follow(other, "mbr_demo_ada")))["member"]["id"] == "mbr_demo_ada"
+
+    closed = refused.value.__cause__
+    assert isinstance(closed, websockets.ConnectionClosed)
+    assert closed.rcvd is not None and closed.rcvd.code == 4403
