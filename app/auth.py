@@ -30,11 +30,14 @@ class Action(Enum):
     RETURN = "record returns"
     LINK_IDENTIFIER = "link identifiers"
     MERGE = "merge members"
+    CHECK_IN = "check members in at a store"
 
 
 # Partners are served by persisted queries (later work); until then they may do nothing.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.MEMBER: frozenset({Action.VIEW_PROGRAM, Action.VIEW_MEMBER, Action.REDEEM}),
+    Role.MEMBER: frozenset(
+        {Action.VIEW_PROGRAM, Action.VIEW_MEMBER, Action.REDEEM, Action.CHECK_IN}
+    ),
     Role.POS: frozenset(
         {
             Action.VIEW_PROGRAM,
@@ -44,6 +47,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REDEEM,
             Action.USE_REWARD,
             Action.RETURN,
+            Action.CHECK_IN,
         }
     ),
     Role.CALLCENTER: frozenset(

@@ -50,6 +50,14 @@ class RedeemReward:
     reward_id: str
     channel: Channel
     idempotency_key: str
+    store_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    member: MemberRef
+    store_id: str
+    channel: Channel
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class EntryKind(Enum):
     MERGED = "MERGED"
     IDENTIFIER_LINKED = "IDENTIFIER_LINKED"
     TIER_CHANGED = "TIER_CHANGED"
+    CHECKED_IN = "CHECKED_IN"
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,7 @@ def redeem_reward(
         -reward.cost,
         now,
         channel=cmd.channel,
+        store_id=cmd.store_id,
         reason=f"{reward.name} ({code})",
     )
     after = replace(
@@ -105,7 +106,7 @@ def redeem_reward(
         (entry,),
         CauseKind.REDEEMED,
         cmd.channel,
-        None,
+        cmd.store_id,
         entry.id,
         member_reward_id=voucher_id,
     )

@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers.mutations import (
     adjust_points,
+    check_in,
     enroll_member,
     link_identifier,
     merge_members,
@@ -26,3 +27,4 @@ class Mutation:
     return_purchase = return_purchase.field
     link_identifier = link_identifier.field
     merge_members = merge_members.field
+    check_in = check_in.field

@@ -60,6 +60,7 @@ async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed | Erro
         reward_id=str(input.reward_id),
         channel=input.channel,
         idempotency_key=input.idempotency_key,
+        store_id=ctx.store_for(principal, None),
     )
     await ctx.check_own(principal, cmd.member)
     result = await attempt(redeem_reward.handle(cmd, ctx.ports))
