@@ -47,7 +47,11 @@ class Watch:
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
+            # Unregistered at once: its sender may be blocked on a socket that is not read,
+            # and nothing more should pile up for it meanwhile.
             self.dropped = True
+            self._feed._remove(self)
+            log.info("dropped a slow subscriber of %s", sorted(self.member_ids))
 
     def retarget(self, member_ids: Iterable[str]) -> None:
         """Follow a merge: watch the survivor's ids from now on, keeping what is queued."""

@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from gql import Client
 from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
+
+from tests.conftest import Api
 
 
 def free_port() -> int:
@@ -23,19 +26,21 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve an app whose lifespan the caller runs; yields host:port."""
-    port = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="warning",
-        ws_per_message_deflate=False,
-    )
+async def serving(app: FastAPI, send_buffer: int | None = None) -> AsyncIterator[str]:
+    """Serve an app whose lifespan the caller runs; yields host:port.
+
+    `send_buffer` shrinks the kernel's send buffer of every accepted socket, as a slow link
+    would: loopback otherwise absorbs megabytes before a sender feels any backpressure.
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_per_message_deflate=False)
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:
         await asyncio.sleep(0.01)
     try:
@@ -43,12 +48,20 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+        listener.close()
 
 
 @pytest.fixture
 async def live(app: FastAPI) -> AsyncIterator[str]:
     async with serving(app) as address:
         yield address
+
+
+@pytest.fixture
+async def http_api(api: Api, live: str) -> AsyncIterator[Api]:
+    """The test API, but over HTTP to the live server."""
+    async with httpx.AsyncClient(base_url=f"http://{live}") as http:
+        yield Api(http, api.tessera)
 
 
 @asynccontextmanager

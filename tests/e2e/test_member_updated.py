@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 import websockets
@@ -20,12 +19,6 @@ from tests.integration.graphql import MERGE, PURCHASE, by_id, purchase
 
 UPDATES = """subscription($ref: MemberRef!) { memberUpdated(ref: $ref) {
   version cause { kind channel storeId entryId } member { id version balance tier { code } } } }"""
-
-
-@pytest.fixture
-async def http_api(api: Api, live: str) -> AsyncIterator[Api]:
-    async with httpx.AsyncClient(base_url=f"http://{live}") as http:
-        yield Api(http, api.tessera)
 
 
 async def next_of(updates: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:

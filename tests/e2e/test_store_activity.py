@@ -12,7 +12,6 @@ from gql.transport.exceptions import TransportQueryError
 
 from tests.conftest import Api
 from tests.e2e.conftest import subscriber
-from tests.e2e.test_member_updated import http_api  # noqa: F401  (fixture)
 from tests.integration.graphql import PURCHASE, REDEEM, by_id, purchase
 
 ACTIVITY = """subscription($store: ID!) { storeActivity(storeId: $store) {
@@ -37,7 +36,7 @@ async def next_event(events: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
 
 async def test_check_in_purchase_and_redemption_show_on_the_store_screen(
     http_api: Api,
-    live: str,  # noqa: F811
+    live: str,
 ) -> None:
     ada = http_api.token("member", member="mbr_demo_ada")
     async with subscriber(live, http_api.pos) as screen:
@@ -75,7 +74,7 @@ async def test_check_in_purchase_and_redemption_show_on_the_store_screen(
     assert len([r for r in redeemed["member"]["rewards"] if r["status"] == "ACTIVE"]) == 2
 
 
-async def test_a_pos_watches_its_own_store_only(http_api: Api, live: str) -> None:  # noqa: F811
+async def test_a_pos_watches_its_own_store_only(http_api: Api, live: str) -> None:
     async with subscriber(live, http_api.pos) as screen:
         with pytest.raises(TransportQueryError) as refused:
             await next_event(watch(screen, "store-002"))
