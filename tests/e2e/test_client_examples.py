@@ -1,0 +1,175 @@
+"""The runnable examples in clients/examples/ follow a member on a live server, as a user
+runs them: a real process, a real WebSocket, a purchase recorded over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Api
+from tests.integration.graphql import PURCHASE, by_id, purchase
+
+EXAMPLES = Path(__file__).parents[2] / "clients" / "examples"
+NODE_EXAMPLE = EXAMPLES / "node"
+# v7 EARNED  balance 1203  SILVER  | 3700 points to Gold  @ store-001
+LINE = re.compile(
+    r"v(?P<version>\d+) (?P<kind>[A-Z_]+)  balance (?P<balance>-?\d+)  (?P<tier>[A-Z_]+)"
+    r"(?:  \| (?P<countdown>.+?))?(?:  @ (?P<where>\S+))?"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """How to start one example; the member ref and options follow."""
+
+    command: list[str]
+    cwd: Path
+
+
+async def python_example() -> Run:
+    return Run([sys.executable, str(EXAMPLES / "python" / "subscribe.py")], EXAMPLES / "python")
+
+
+async def node_example() -> Run:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        missing = "node" if node is None else "npm"
+        pytest.skip(f"{missing} is not installed: the Node example needs Node 20+ and npm")
+    if not _node_modules_match_the_lockfile():
+        # Once per checkout (or lockfile change); the registry is only needed then.
+        install = await asyncio.create_subprocess_exec(
+            npm,
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            cwd=NODE_EXAMPLE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with asyncio.timeout(300):
+                _, errors = await install.communicate()
+        finally:
+            if install.returncode is None:
+                install.kill()
+                await install.wait()
+        assert install.returncode == 0, f"npm ci failed:\n{errors.decode()}"
+    return Run([node, "subscribe.mjs"], NODE_EXAMPLE)
+
+
+def _node_modules_match_the_lockfile() -> bool:
+    # npm records what it installed in node_modules/.package-lock.json.
+    installed = NODE_EXAMPLE / "node_modules" / ".package-lock.json"
+    if not installed.exists():
+        return False
+    wanted = json.loads((NODE_EXAMPLE / "package-lock.json").read_text())["packages"]
+    present = json.loads(installed.read_text())["packages"]
+    return all(
+        present.get(path, {}).get("version") == entry.get("version")
+        for path, entry in wanted.items()
+        if path  # "" is the example itself
+    )
+
+
+EXAMPLE_RUNS = [
+    pytest.param(python_example, id="python"),
+    pytest.param(node_example, id="node"),
+]
+
+
+@pytest.fixture
+async def http_api(api: Api, live: str) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=f"http://{live}") as http:
+        yield Api(http, api.tessera)
+
+
+class Example:
+    """One example process with its output piped; killed if a test leaves it running."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def line(self) -> str:
+        assert self.process.stdout is not None
+        async with asyncio.timeout(10):
+            raw = await self.process.stdout.readline()
+        assert raw, f"the example printed nothing; stderr:\n{await self.stderr()}"
+        return raw.decode().rstrip("\n")
+
+    async def exit_code(self) -> int:
+        async with asyncio.timeout(10):
+            return await self.process.wait()
+
+    async def stderr(self) -> str:
+        assert self.process.stderr is not None
+        async with asyncio.timeout(10):
+            return (await self.process.stderr.read()).decode()
+
+
+async def start(run: Run, live: str, token: str, *args: str) -> Example:
+    env = {**os.environ, "TESSERA_URL": f"ws://{live}/graphql", "TESSERA_TOKEN": token}
+    process = await asyncio.create_subprocess_exec(
+        *run.command,
+        *args,
+        cwd=run.cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return Example(process)
+
+
+async def stop(example: Example) -> None:
+    if example.process.returncode is None:
+        example.process.kill()
+        await example.process.wait()
+
+
+@pytest.mark.parametrize("example_run", EXAMPLE_RUNS)
+async def test_the_example_prints_the_snapshot_then_the_purchase(
+    example_run: Callable[[], Awaitable[Run]], http_api: Api, live: str
+) -> None:
+    run = await example_run()
+    example = await start(run, live, http_api.pos, "--count", "2", "mbr_demo_ben")
+    try:
+        first = await example.line()
+        await http_api.data(PURCHASE, purchase(by_id("mbr_demo_ben"), "example-1", "10.00"))
+        second = await example.line()
+        exit_code = await example.exit_code()
+    finally:
+        await stop(example)
+
+    snapshot, earned = LINE.fullmatch(first), LINE.fullmatch(second)
+    assert snapshot is not None, first
+    assert earned is not None, second
+    assert (snapshot["kind"], snapshot["balance"]) == ("SNAPSHOT", "320")
+    assert (earned["kind"], earned["balance"], earned["where"]) == ("EARNED", "330", "store-001")
+    assert int(earned["version"]) == int(snapshot["version"]) + 1
+    assert exit_code == 0
+
+
+@pytest.mark.parametrize("example_run", EXAMPLE_RUNS)
+async def test_a_refused_token_ends_the_example_with_how_to_get_one(
+    example_run: Callable[[], Awaitable[Run]], live: str
+) -> None:
+    run = await example_run()
+    example = await start(run, live, "not-a-token", "--count", "1", "mbr_demo_ben")
+    try:
+        exit_code = await example.exit_code()
+        stderr = await example.stderr()
+    finally:
+        await stop(example)
+
+    assert exit_code == 1
+    assert "4403" in stderr
+    assert "tessera token --role pos --store store-001" in stderr
