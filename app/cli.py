@@ -103,7 +103,15 @@ def _serve(args: argparse.Namespace) -> int:
         for surface, value in tokens.items():
             print(f"  {surface:<20} {value}")
     sys.stdout.flush()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        # Pings reap half-open sockets (a phone that left the network never says goodbye).
+        ws_ping_interval=settings.ws_ping_seconds,
+        ws_ping_timeout=settings.ws_ping_seconds,
+    )
     return 0
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = 20
     max_connections_per_token: int = 10
     connection_init_timeout_seconds: float = 5.0
+    ws_ping_seconds: float = Field(
+        20.0, description="server pings on WebSockets; a peer silent this long twice is dropped"
+    )
     subscription_queue_size: int = Field(
         64, description="updates queued per subscription before a slow consumer is dropped"
     )
