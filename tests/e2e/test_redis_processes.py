@@ -81,16 +81,18 @@ async def test_a_purchase_on_process_a_reaches_a_subscriber_on_process_b(
 ) -> None:
     port_a, port_b = processes
     pos = issue_token(SECRET, Role.POS, store_id="store-001")
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_a}") as http:
-        async with subscriber(f"127.0.0.1:{port_b}", pos) as session:
-            updates = follow(session, "mbr_demo_ben")
-            snapshot = await next_of(updates)
-            response = await http.post(
-                "/graphql",
-                json={"query": PURCHASE, "variables": purchase(by_id("mbr_demo_ben"), "p-a", "10")},
-                headers={"authorization": f"Bearer {pos}"},
-            )
-            earned = await next_of(updates)
+    async with (
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_a}") as http,
+        subscriber(f"127.0.0.1:{port_b}", pos) as session,
+    ):
+        updates = follow(session, "mbr_demo_ben")
+        snapshot = await next_of(updates)
+        response = await http.post(
+            "/graphql",
+            json={"query": PURCHASE, "variables": purchase(by_id("mbr_demo_ben"), "p-a", "10")},
+            headers={"authorization": f"Bearer {pos}"},
+        )
+        earned = await next_of(updates)
 
     assert response.json()["data"]["recordPurchase"]["__typename"] == "PointsEarned"
     assert (snapshot["member"]["balance"], earned["member"]["balance"]) == (320, 330)
