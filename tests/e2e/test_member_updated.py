@@ -137,3 +137,25 @@ async def test_one_token_holds_a_bounded_number_of_connections(http_api: Api, li
     closed = refused.value.__cause__
     assert isinstance(closed, websockets.ConnectionClosed)
     assert closed.rcvd is not None and closed.rcvd.code == 4403
+
+
+async def test_one_connection_holds_a_bounded_number_of_subscriptions(
+    http_api: Api, live: str
+) -> None:
+    async with websockets.connect(
+        f"ws://{live}/graphql", subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
+    ) as socket:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {http_api.pos}"}}
+        await socket.send(orjson.dumps(init).decode())
+        await socket.recv()
+        for n in range(21):  # the default max_subscriptions_per_connection is 20
+            query = {"query": UPDATES, "variables": {"ref": by_id("mbr_demo_ben")}}
+            await socket.send(
+                orjson.dumps({"id": str(n), "type": "subscribe", "payload": query}).decode()
+            )
+        replies = [orjson.loads(await asyncio.wait_for(socket.recv(), 5)) for _ in range(21)]
+
+    refused = [r for r in replies if r["type"] == "error"]
+    assert len(refused) == 1 and refused[0]["id"] == "20"
+    assert "limit" in refused[0]["payload"][0]["message"].lower()
+    assert sum(r["type"] == "next" for r in replies) == 20
