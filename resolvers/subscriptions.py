@@ -13,11 +13,11 @@ from domain.events import CauseKind, MemberChanged
 from domain.handlers.members import current, load_live
 from domain.member import Member as DomainMember
 from resolvers.context import Info
-from schema.errors import BadRequest, Forbidden
+from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
 from schema.updates import MemberUpdate, StoreEvent, UpdateCause
 from subscriptions.bus import Resync
-from subscriptions.feed import Update
+from subscriptions.feed import SlowConsumer, Update, Watch
 
 STORE_CAUSES = frozenset(
     {
@@ -28,6 +28,13 @@ STORE_CAUSES = frozenset(
         CauseKind.RETURNED,
     }
 )
+
+
+async def _next(watch: Watch) -> Update | Resync:
+    try:
+        return await watch.next()
+    except SlowConsumer as exc:
+        raise Dropped(str(exc)) from None
 
 
 def _update(info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
@@ -65,7 +72,7 @@ class Subscription:
             yield _update(info, member, None)
             sent = member
             while True:
-                signal = await watch.next()
+                signal = await _next(watch)
                 if isinstance(signal, Resync):
                     # Events may be lost: the current view is sent again, as on connect.
                     sent = await load_live(ctx.ports, sent.id)
@@ -93,7 +100,7 @@ class Subscription:
         ctx.store_for(principal, str(store_id))
         async with ctx.feed.watch_store(str(store_id)) as watch:
             while True:
-                signal = await watch.next()
+                signal = await _next(watch)
                 if isinstance(signal, Update) and signal.event.cause in STORE_CAUSES:
                     ctx.fresh_loaders()
                     yield StoreEvent(

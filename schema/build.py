@@ -16,7 +16,7 @@ from schema.execution import executor_for
 from schema.prepared import PreparedDocuments, PreparedOperation
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"})
+SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER"})
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 MAX_TOKENS = 2000
 MAX_ALIASES = 30

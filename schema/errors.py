@@ -120,6 +120,13 @@ class Forbidden(GraphQLError):
         super().__init__(message, extensions={"code": "FORBIDDEN"})
 
 
+class Dropped(GraphQLError):
+    """A subscription that fell behind; the client resubscribes and starts from a snapshot."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "SLOW_CONSUMER"})
+
+
 class BadRequest(GraphQLError):
     """Input that cannot be a valid request at all (e.g. a ref on a query field)."""
 

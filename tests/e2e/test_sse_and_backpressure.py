@@ -88,9 +88,16 @@ async def test_a_slow_consumer_is_dropped_and_the_others_get_everything() -> Non
                 "member"
             ]["version"]
             received = [(await next_of(fast))["version"] for _ in range(produced - start)]
+        # When the slow reader catches up, it learns why the updates stopped.
+        replies = []
+        async with asyncio.timeout(10):
+            while (reply := orjson.loads(await slow.recv()))["type"] == "next":
+                replies.append(reply)
         await slow.close()
         await api.http.aclose()
 
     assert tessera.feed.watch_count == 0
     assert produced - start < 300, "the slow subscription was never dropped"
     assert received == list(range(start + 1, produced + 1))
+    assert reply["type"] == "complete"
+    assert replies[-1]["payload"]["errors"][0]["extensions"]["code"] == "SLOW_CONSUMER"
