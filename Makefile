@@ -32,8 +32,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) redis-server
 	$(BIN)/python -m bench.graphql_overhead
+	$(BIN)/python -m bench.realtime
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write

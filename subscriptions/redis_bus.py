@@ -19,11 +19,17 @@ from subscriptions.bus import InProcessBus, Resync
 log = logging.getLogger(__name__)
 CHANNEL = "tessera:member-changed"
 MAX_BACKOFF_SECONDS = 2.0
+POLL_SECONDS = 1.0
 
 
 class RedisBus:
-    def __init__(self, url: str, local: InProcessBus, channel: str = CHANNEL) -> None:
-        self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    def __init__(
+        self, url: str, local: InProcessBus, channel: str = CHANNEL, socket_timeout: float = 5
+    ) -> None:
+        # The health check pings an idle connection, so a dead link is noticed while quiet.
+        self._redis: Redis = Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=socket_timeout, health_check_interval=15
+        )
         self._local = local
         self._channel = channel
         self._task: asyncio.Task[None] | None = None
@@ -53,8 +59,14 @@ class RedisBus:
                     if not first:
                         self._local.fan_out(Resync())  # what was published meanwhile is lost
                     first, backoff = False, 0.05
-                    async for message in pubsub.listen():
-                        self._local.fan_out(event_from_doc(orjson.loads(message["data"])))
+                    while True:
+                        # Polled with its own timeout: a blocking listen() would fall back to
+                        # socket_timeout and take a quiet channel for a broken one.
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
+                        )
+                        if message is not None:
+                            self._local.fan_out(event_from_doc(orjson.loads(message["data"])))
             except (RedisError, OSError) as exc:
                 self.connected.clear()
                 log.warning("redis bus disconnected (%s); retrying in %.2fs", exc, backoff)
