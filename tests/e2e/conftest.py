@@ -17,12 +17,7 @@ from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
 
 from tests.conftest import Api
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.redis_server import RedisServer
 
 
 @asynccontextmanager
@@ -77,3 +72,12 @@ async def subscriber(
     )
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         yield session
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[RedisServer]:
+    """A real redis-server on a free port; tests may stop and start it."""
+    server = RedisServer()
+    await server.start()
+    yield server
+    server.stop()

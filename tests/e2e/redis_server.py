@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.net import free_port
 
 
 class RedisServer:

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from domain.messaging.journeys import MessageChannel
-from tests.e2e.conftest import free_port
+from tests.e2e.net import free_port
 from workers.providers.base import OutgoingMessage
 from workers.providers.email import SmtpEmailProvider
 

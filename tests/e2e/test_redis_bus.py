@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.exceptions import RedisError
@@ -14,14 +13,6 @@ from subscriptions.redis_bus import RedisBus
 from tests.e2e.redis_server import RedisServer
 
 EVENT = MemberChanged("mbr_1", 2, CauseKind.EARNED, None, "store-001", "ent_1", "BRONZE", None)
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[RedisServer]:
-    server = RedisServer()
-    await server.start()
-    yield server
-    server.stop()
 
 
 async def test_a_quiet_channel_keeps_its_subscription(redis: RedisServer) -> None:

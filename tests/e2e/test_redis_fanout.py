@@ -21,14 +21,6 @@ from tests.integration.graphql import PURCHASE, by_id, purchase
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[RedisServer]:
-    server = RedisServer()
-    await server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def instances(redis: RedisServer) -> AsyncIterator[list[tuple[str, Api]]]:
     """Instances A and B: each its own Redis connection and its own server and port; on the
     embedded store they share one mongomock client (it cannot be shared across processes)."""

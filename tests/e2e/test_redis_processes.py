@@ -14,7 +14,8 @@ import pytest
 
 from app.auth import Role, issue_token
 from tests.conftest import MONGODB_URL, SECRET
-from tests.e2e.conftest import free_port, subscriber
+from tests.e2e.conftest import subscriber
+from tests.e2e.net import free_port
 from tests.e2e.redis_server import RedisServer
 from tests.e2e.test_member_updated import follow, next_of
 from tests.integration.graphql import PURCHASE, by_id, purchase

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,14 +12,10 @@ import httpx
 import jwt
 import pytest
 
+from tests.e2e.net import free_port
+
 TESSERA = Path(sys.executable).with_name("tessera")
 SECRET = "e2e-secret-that-is-long-enough-for-hs256-keys"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

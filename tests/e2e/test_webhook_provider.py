@@ -13,7 +13,8 @@ from fastapi import FastAPI, Request, Response
 
 from domain.clock import SettableClock
 from domain.messaging.journeys import MessageChannel
-from tests.e2e.conftest import free_port, serving
+from tests.e2e.conftest import serving
+from tests.e2e.net import free_port
 from workers.providers.base import OutgoingMessage
 from workers.providers.webhook import (
     IDEMPOTENCY_HEADER,

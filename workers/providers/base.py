@@ -24,6 +24,17 @@ class OutgoingMessage:
     member_id: str
     member_version: int  # the member version the numbers were rendered at
 
+    def content(self) -> dict[str, object]:
+        """What is delivered, as stored or posted (the id travels beside it)."""
+        return {
+            "channel": self.channel.value,
+            "to": self.to,
+            "subject": self.subject,
+            "body": self.body,
+            "member_id": self.member_id,
+            "member_version": self.member_version,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:

@@ -25,15 +25,7 @@ class OutboxProvider:
             result = await self._collection.update_one(
                 {"_id": message.message_id},
                 {
-                    "$setOnInsert": {
-                        "channel": message.channel.value,
-                        "to": message.to,
-                        "subject": message.subject,
-                        "body": message.body,
-                        "member_id": message.member_id,
-                        "member_version": message.member_version,
-                        "stored_at": now,
-                    },
+                    "$setOnInsert": {**message.content(), "stored_at": now},
                     "$set": {"last_attempt_at": now},
                     "$inc": {"attempts": 1},
                 },

@@ -79,15 +79,7 @@ def verify_signature(
 
 def payload(message: OutgoingMessage) -> bytes:
     return orjson.dumps(
-        {
-            "message_id": message.message_id,
-            "channel": message.channel.value,
-            "to": message.to,
-            "subject": message.subject,
-            "body": message.body,
-            "member_id": message.member_id,
-            "member_version": message.member_version,
-        },
+        {"message_id": message.message_id, **message.content()},
         option=orjson.OPT_SORT_KEYS,
     )
 
