@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,8 +21,6 @@ from domain.program import Program
 from resolvers.context import TesseraContext
 from schema.build import build_schema
 from schema.program import Program as ProgramType
-
-log = logging.getLogger(__name__)
 
 
 def create_app(

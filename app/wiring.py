@@ -76,13 +76,7 @@ class Tessera:
     ) -> Tessera:
         clock = clock or SystemClock()
         program = program or read_program(settings.program)
-        if client is None:
-            client, collections = connect(settings.mongodb_url, settings.mongodb_database)
-        else:
-            from storage.mongo import collections_of
-
-            embedded = settings.mongodb_url is None
-            collections = collections_of(client[settings.mongodb_database], embedded)
+        client, collections = connect(settings.mongodb_url, settings.mongodb_database, client)
         bus = InProcessBus()
         # With Redis every instance publishes there and hears every instance (itself too)
         # through one subscription; without it the in-process bus is the whole world.

@@ -19,16 +19,18 @@ class Collections:
     stock: Collection
 
 
-def connect(url: str | None, database: str) -> tuple[Any, Collections]:
-    """A real MongoDB through motor when `url` is set; otherwise an in-memory mongomock."""
-    if url:
-        client: Any = AsyncIOMotorClient(url, tz_aware=True, uuidRepresentation="standard")
-    else:
+def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Collections]:
+    """A real MongoDB through motor when `url` is set; otherwise an in-memory mongomock.
+
+    `client` reuses one already made: two app instances in one process share a mongomock.
+    """
+    if client is None and url:
+        client = AsyncIOMotorClient(url, tz_aware=True, uuidRepresentation="standard")
+    elif client is None:
         from mongomock_motor import AsyncMongoMockClient
 
         client = AsyncMongoMockClient(tz_aware=True)
-        return client, collections_of(client[database], embedded=True)
-    return client, collections_of(client[database])
+    return client, collections_of(client[database], embedded=not url)
 
 
 def collections_of(db: Any, embedded: bool = False) -> Collections:
