@@ -36,3 +36,24 @@ class Settings(BaseSettings):
     subscription_queue_size: int = Field(
         64, description="updates queued per subscription before a slow consumer is dropped"
     )
+
+    # Messaging: a channel with no provider configured goes to the outbox provider, which
+    # stores what would have been sent in the sent_messages collection.
+    smtp_host: str | None = Field(None, description="SMTP server for EMAIL; unset: outbox")
+    smtp_port: int = 25
+    smtp_sender: str = "Tessera <loyalty@tessera.invalid>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: bool = Field(False, description="implicit TLS (port 465); else STARTTLS if offered")
+    push_webhook_url: str | None = Field(None, description="PUSH provider webhook; unset: outbox")
+    sms_webhook_url: str | None = Field(None, description="SMS provider webhook; unset: outbox")
+    wallet_webhook_url: str | None = Field(None, description="WALLET pass updates; unset: outbox")
+    webhook_secret: SecretStr = Field(
+        SecretStr(DEV_SECRET), description="HMAC key signing provider webhooks, both ways"
+    )
+    cron_interval_seconds: float = Field(
+        30.0, description="embedded default: how often the in-process cron jobs run"
+    )
+    send_lease_seconds: float = Field(
+        60.0, description="a message SENDING longer than this is presumed orphaned and resumed"
+    )

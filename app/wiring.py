@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.messaging_wiring import Fanout, build_messaging
 from app.settings import Settings
 from domain.clock import Clock, SystemClock
+from domain.messaging.policy import MessagingPolicy
+from domain.messaging.policy_file import load_messaging_policy
 from domain.ports import Ports
 from domain.program import Program, load_program
 from storage.ledger import MongoLedger
@@ -26,6 +29,10 @@ from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
 from subscriptions.feed import MemberFeed
 from subscriptions.redis_bus import RedisBus
+from workers.context import Messaging
+from workers.embedded import EmbeddedWorker
+from workers.journeys import JourneyTrigger
+from workers.queue import ArqQueue, InProcessQueue
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +50,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{millis:011x}{next(_sequence) % 0x10000:04x}{secrets.token_hex(3)}"
 
 
-def read_program(path: Path) -> Program:
+def read_program(path: Path) -> tuple[Program, MessagingPolicy]:
+    """The program and its `[decisioning]` section, from one read of the file."""
     with path.open("rb") as handle:
-        return load_program(tomllib.load(handle))
+        data = tomllib.load(handle)
+    return load_program(data), load_messaging_policy(data)
 
 
 @dataclass
@@ -63,6 +72,9 @@ class Tessera:
     outbox: MongoOutbox
     stock: MongoRewardStock
     ports: Ports
+    messaging: Messaging
+    arq_queue: ArqQueue | None  # with Redis: jobs go to `tessera worker`
+    worker: EmbeddedWorker | None  # without: they run here
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -75,13 +87,20 @@ class Tessera:
         client: Any = None,
     ) -> Tessera:
         clock = clock or SystemClock()
-        program = program or read_program(settings.program)
+        from_file, policy = read_program(settings.program)
+        program = program or from_file
         client, collections = connect(settings.mongodb_url, settings.mongodb_database, client)
         bus = InProcessBus()
         # With Redis every instance publishes there and hears every instance (itself too)
         # through one subscription; without it the in-process bus is the whole world.
         redis_bus = RedisBus(settings.redis_url, bus) if settings.redis_url else None
-        outbox = MongoOutbox(collections.members, collections.ledger, redis_bus or bus)
+        arq_queue = ArqQueue(settings.redis_url) if settings.redis_url else None
+        local_queue = None if arq_queue else InProcessQueue(clock)
+        queue = arq_queue or local_queue
+        assert queue is not None
+        # Each committed event goes to the surfaces and starts the journeys it triggers.
+        publisher = Fanout(redis_bus or bus, JourneyTrigger(queue))
+        outbox = MongoOutbox(collections.members, collections.ledger, publisher)
         stock = MongoRewardStock(collections.stock)
         ports = Ports(
             members=MongoMemberStore(collections.members),
@@ -94,6 +113,12 @@ class Tessera:
             new_id=new_id,
         )
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)
+        messaging = build_messaging(settings, collections, ports, policy, queue)
+        worker = (
+            EmbeddedWorker(messaging, local_queue, settings.cron_interval_seconds)
+            if local_queue
+            else None
+        )
         return cls(
             settings,
             program,
@@ -106,21 +131,34 @@ class Tessera:
             outbox,
             stock,
             ports,
+            messaging,
+            arq_queue,
+            worker,
         )
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self.feed.run()))
         if self.redis_bus is not None:
             self.redis_bus.start()
-        await ensure_indexes(self.collections)
-        await self.stock.ensure(self.program)
-        # Finish what a crash left between a member write and its relay.
-        await self.outbox.sweep()
+        if self.worker is not None:
+            self.worker.start()
+        await self._prepare()
         if self.settings.demo:
             from app.demo import load_demo
 
             await load_demo(self.ports)
         self._tasks.append(asyncio.create_task(self._sweep_forever()))
+
+    async def start_worker(self) -> None:
+        """For `tessera worker`: storage ready and the outbox relayed, no surfaces served."""
+        await self._prepare()
+        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+
+    async def _prepare(self) -> None:
+        await ensure_indexes(self.collections)
+        await self.stock.ensure(self.program)
+        # Finish what a crash left between a member write and its relay.
+        await self.outbox.sweep()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -128,8 +166,12 @@ class Tessera:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.worker is not None:
+            await self.worker.stop()
         if self.redis_bus is not None:
             await self.redis_bus.stop()
+        if self.arq_queue is not None:
+            await self.arq_queue.close()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Tessera]:

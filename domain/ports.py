@@ -88,3 +88,19 @@ class Ports:
     program: Program
     clock: Clock
     new_id: NewId
+
+
+class MemberScan(Protocol):
+    """Finding live members (not merged away) for the scheduled jobs, a batch at a time."""
+
+    async def housekeeping_due(self, now: datetime, limit: int) -> tuple[str, ...]:
+        """Members with points or vouchers expired, or a tier due for requalification."""
+        ...
+
+    async def expiring_before(self, until: datetime, limit: int) -> tuple[str, ...]:
+        """Members with points or an active voucher expiring before `until`."""
+        ...
+
+    async def live_after(self, after: str | None, limit: int) -> tuple[str, ...]:
+        """Every live member in id order, `limit` at a time after the id `after`."""
+        ...

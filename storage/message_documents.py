@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.decide import SuppressReason
 from domain.messaging.journeys import (
     AtRisk,
@@ -48,9 +49,9 @@ def reason_to_doc(reason: Reason) -> dict[str, Any]:
             return {"kind": "VOUCHER_EXPIRING", "member_reward_id": member_reward_id}
         case PointsExpiring(batch_id):
             return {"kind": "POINTS_EXPIRING", "batch_id": batch_id}
-        case AtRisk(scored_at):
+        case AtRisk(inactive_since):
             # Full precision: the intent key is built from it and must not change.
-            return {"kind": "AT_RISK", "scored_at": scored_at.isoformat()}
+            return {"kind": "AT_RISK", "inactive_since": inactive_since.isoformat()}
 
 
 def reason_from_doc(doc: dict[str, Any]) -> Reason:
@@ -66,7 +67,7 @@ def reason_from_doc(doc: dict[str, Any]) -> Reason:
     if kind == "POINTS_EXPIRING":
         return PointsExpiring(doc["batch_id"])
     if kind == "AT_RISK":
-        return AtRisk(datetime.fromisoformat(doc["scored_at"]))
+        return AtRisk(datetime.fromisoformat(doc["inactive_since"]))
     raise ValueError(f"unknown message reason {kind!r}")
 
 
@@ -118,6 +119,7 @@ def message_to_doc(message: Message) -> dict[str, Any]:
         ),
         "suppressed_detail": message.suppressed_detail,
         "provider_ref": message.provider_ref,
+        "delivery": None if message.delivery is None else message.delivery.value,
     }
 
 
@@ -142,4 +144,5 @@ def message_from_doc(doc: dict[str, Any]) -> Message:
         suppressed_reason=None if suppressed is None else SuppressReason(suppressed),
         suppressed_detail=doc["suppressed_detail"],
         provider_ref=doc["provider_ref"],
+        delivery=DeliveryOutcome(doc["delivery"]) if doc.get("delivery") else None,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from domain.errors import InvalidInput
+from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.message import Message, MessageStatus
 from domain.messaging.message_store import MessagePage
 from storage.documents import utc
@@ -17,11 +18,6 @@ from storage.message_documents import message_from_doc, message_to_doc, mongo_ti
 from storage.mongo import Collection
 
 MAX_PAGE = 100
-
-
-async def ensure_message_indexes(messages: Collection) -> None:
-    await messages.create_index([("status", 1), ("not_before", 1)])  # due()
-    await messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
 
 
 def encode_cursor(doc: dict[str, Any]) -> str:
@@ -77,6 +73,34 @@ class MongoMessageStore:
         if sending.status is not MessageStatus.SENDING:
             raise ValueError(f"a claim stores a SENDING message, not {sending.status.value}")
         return await self.save(sending, previous)
+
+    async def record_delivery(
+        self, message_id: str, before: DeliveryOutcome | None, after: DeliveryOutcome
+    ) -> bool:
+        """Move the sent copy's feedback from `before` to `after`; False if another piece of
+        feedback got there first (the caller reads the message again)."""
+        result = await self._messages.update_one(
+            {
+                "_id": message_id,
+                "status": MessageStatus.SENT.value,
+                "delivery": None if before is None else before.value,
+            },
+            {"$set": {"delivery": after.value}},
+        )
+        return bool(result.modified_count == 1)
+
+    async def open_for(self, member_id: str) -> tuple[Message, ...]:
+        """The member's PENDING and SENDING messages, soonest first."""
+        statuses = [MessageStatus.PENDING.value, MessageStatus.SENDING.value]
+        query = {"member_id": member_id, "status": {"$in": statuses}}
+        cursor = self._messages.find(query).sort([("not_before", 1), ("_id", 1)])
+        return tuple(message_from_doc(d) for d in await cursor.to_list(length=None))
+
+    async def stalled(self, started_before: datetime, limit: int) -> tuple[Message, ...]:
+        """SENDING messages whose last attempt began before the cutoff: their sender died."""
+        query = {"status": MessageStatus.SENDING.value, "updated_at": {"$lt": started_before}}
+        cursor = self._messages.find(query).sort([("updated_at", 1), ("_id", 1)]).limit(limit)
+        return tuple(message_from_doc(d) for d in await cursor.to_list(length=limit))
 
     async def due(self, now: datetime, limit: int) -> tuple[Message, ...]:
         if limit <= 0:  # MongoDB reads limit(0) as "no limit"

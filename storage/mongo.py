@@ -17,6 +17,9 @@ class Collections:
     keys: Collection
     ledger: Collection
     stock: Collection
+    messages: Collection
+    profiles: Collection
+    sent: Collection  # the outbox provider: what would have been sent
 
 
 def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Collections]:
@@ -40,6 +43,9 @@ def collections_of(db: Any, embedded: bool = False) -> Collections:
         keys=wrap(db["member_keys"]),
         ledger=wrap(db["ledger"]),
         stock=wrap(db["reward_stock"]),
+        messages=wrap(db["messages"]),
+        profiles=wrap(db["messaging_profiles"]),
+        sent=wrap(db["sent_messages"]),
     )
 
 
@@ -83,3 +89,11 @@ async def ensure_indexes(c: Collections) -> None:
     await c.keys.create_index("member_id")
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)
+    # The cron sweeps look for members with something due (see storage.members.due_for).
+    await c.members.create_index("batches.expires_at")
+    await c.members.create_index([("rewards.status", 1), ("rewards.expires_at", 1)])
+    await c.members.create_index("tier.requalify_by")
+    await c.messages.create_index([("status", 1), ("not_before", 1)])  # due()
+    await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
+    await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
+    await c.messages.create_index([("member_id", 1), ("status", 1)])  # open_for()

@@ -55,6 +55,7 @@ class SuppressReason(Enum):
     CAPPED = "CAPPED"
     TOO_LATE = "TOO_LATE"
     OUTRANKED = "OUTRANKED"
+    MERGED = "MERGED"  # its content went out inside a higher-priority message
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,9 +66,11 @@ class PointsExpiring:
 
 @dataclass(frozen=True, slots=True)
 class AtRisk:
-    """Win-back: the churn score crossed the threshold at `scored_at`."""
+    """Win-back: the churn score crossed the threshold for a member inactive since this time
+    (their last order, or enrolment). One win-back per inactive spell: the key is stable
+    until the member orders again, however often the score is recomputed."""
 
-    scored_at: datetime
+    inactive_since: datetime
 
 
 Reason: TypeAlias = Enrolled | Purchased | TierReached | VoucherExpiring | PointsExpiring | AtRisk
@@ -99,8 +101,8 @@ def _subject(reason: Reason) -> str:
             return member_reward_id
         case PointsExpiring(batch_id):
             return batch_id
-        case AtRisk(scored_at):
-            return scored_at.isoformat()
+        case AtRisk(inactive_since):
+            return inactive_since.isoformat()
 
 
 @dataclass(frozen=True, slots=True)

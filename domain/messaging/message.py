@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
+from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.decide import SuppressReason
 from domain.messaging.journeys import Intent, Journey, MessageChannel
 
@@ -80,6 +81,8 @@ class Message:
     suppressed_reason: SuppressReason | None = None
     suppressed_detail: str | None = None
     provider_ref: str | None = None
+    # The furthest the sent copy got, as provider feedback reports it (delivered, opened ...).
+    delivery: DeliveryOutcome | None = None
 
     @property
     def member_id(self) -> str:
@@ -181,7 +184,13 @@ def mark_sent(
     """SENDING → SENT; the fallbacks are dropped, so no other channel repeats the message."""
     _require(message, "mark sent", MessageStatus.SENDING)
     sent = _finish(message, AttemptOutcome.SENT, detail, now)
-    return replace(sent, status=MessageStatus.SENT, provider_ref=provider_ref, fallbacks=())
+    return replace(
+        sent,
+        status=MessageStatus.SENT,
+        provider_ref=provider_ref,
+        fallbacks=(),
+        delivery=DeliveryOutcome.SENT,
+    )
 
 
 def mark_failed_attempt(message: Message, permanent: bool, detail: str, now: datetime) -> Message:
@@ -228,3 +237,29 @@ def defer(message: Message, until: datetime, now: datetime) -> Message:
     """PENDING → PENDING, not before `until` (quiet hours, caps, not yet due)."""
     _require(message, "defer", MessageStatus.PENDING)
     return replace(message, not_before=until, updated_at=now)
+
+
+def give_up(message: Message, now: datetime) -> Message:
+    """PENDING → FAILED: every channel still allowed has already failed for good (the
+    attempts say how)."""
+    _require(message, "give up", MessageStatus.PENDING)
+    return replace(message, status=MessageStatus.FAILED, fallbacks=(), updated_at=now)
+
+
+def channels_left(
+    message: Message, wanted: tuple[MessageChannel, ...]
+) -> tuple[MessageChannel, ...]:
+    """`wanted` (a fresh decision's channel then fallbacks) minus the channels this message
+    already failed on for good: a bounced address is not tried again for the same message."""
+    done = _given_up_on(message)
+    return tuple(ch for ch in wanted if ch not in done)
+
+
+def in_flight(message: Message, now: datetime, lease: timedelta) -> bool:
+    """A SENDING message whose sender may still be at work: its attempt began within `lease`.
+    After that the sender is presumed dead and another worker resumes the send."""
+    return (
+        message.status is MessageStatus.SENDING
+        and bool(message.attempts)
+        and message.attempts[-1].started_at > now - lease
+    )

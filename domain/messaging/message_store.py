@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.message import Message
 
 
@@ -30,6 +31,14 @@ class MessageStore(Protocol):
         ...
 
     async def claim_for_sending(self, sending: Message, previous: Message) -> bool: ...
+
+    async def record_delivery(
+        self, message_id: str, before: DeliveryOutcome | None, after: DeliveryOutcome
+    ) -> bool: ...
+
+    async def open_for(self, member_id: str) -> tuple[Message, ...]: ...
+
+    async def stalled(self, started_before: datetime, limit: int) -> tuple[Message, ...]: ...
 
     async def due(self, now: datetime, limit: int) -> tuple[Message, ...]: ...
 

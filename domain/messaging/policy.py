@@ -41,6 +41,9 @@ class JourneyPolicy:
     max_delay_hours: int | None  # a deferral past this (after due) makes the message pointless
 
 
+MAX_CAP = 256  # sends a member's profile remembers; no cap may count more
+
+
 @dataclass(frozen=True, slots=True)
 class CapLimit:
     """At most this many sends in any rolling 24 hours / 7 days. None: no limit."""

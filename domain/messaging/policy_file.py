@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.messaging.journeys import Journey, MessageChannel
 from domain.messaging.policy import (
+    MAX_CAP,
     BetaPrior,
     CapLimit,
     ChurnSettings,
@@ -136,6 +137,9 @@ def _check(policy: MessagingPolicy) -> None:
         if any(n < 1 for n in counts):
             # To keep a journey off a channel, leave the channel out of its list instead.
             raise ProgramError("program file [decisioning.caps]: a cap must be at least 1")
+        if any(n > MAX_CAP for n in counts):
+            # Each member keeps only their last MAX_CAP sends; a larger cap could not be counted.
+            raise ProgramError(f"program file [decisioning.caps]: a cap is at most {MAX_CAP}")
         day, week = limit.per_day, limit.per_week
         if day is not None and week is not None and day > week:
             raise ProgramError("program file [decisioning.caps]: per_day exceeds per_week")

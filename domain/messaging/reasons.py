@@ -54,9 +54,9 @@ def why_not(intent: Intent, member: Member, now: datetime) -> str | None:
             if batch.expires_at is not None and batch.expires_at <= now:
                 return f"points of batch {batch_id} have expired"
             return None
-        case AtRisk(scored_at):
-            if any(o.earned_at > scored_at for o in member.orders):
-                return "member has ordered since the churn score was computed"
+        case AtRisk(inactive_since):
+            if any(o.earned_at > inactive_since for o in member.orders):
+                return "member has ordered since"
             return None
 
 

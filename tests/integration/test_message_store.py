@@ -17,8 +17,8 @@ from domain.messaging.message import (
     new_message,
     start_sending,
 )
-from storage.messages import MongoMessageStore, ensure_message_indexes
-from storage.mongo import YieldingCollection
+from storage.messages import MongoMessageStore
+from storage.mongo import collections_of, ensure_indexes
 
 EMAIL, PUSH = MessageChannel.EMAIL, MessageChannel.PUSH
 T0 = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
@@ -29,9 +29,9 @@ RECEIPT = Rendered("You earned 40 points", "Balance 140.")
 @pytest.fixture
 async def store() -> MongoMessageStore:
     client = AsyncMongoMockClient(tz_aware=True)
-    messages = YieldingCollection(client["tessera_test"]["messages"])
-    await ensure_message_indexes(messages)
-    return MongoMessageStore(messages)
+    collections = collections_of(client["tessera_test"], embedded=True)
+    await ensure_indexes(collections)
+    return MongoMessageStore(collections.messages)
 
 
 def receipt(member_id: str = "m-1", order_id: str = "o1") -> Intent:

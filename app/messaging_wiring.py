@@ -1,0 +1,85 @@
+"""Wiring the messaging side: providers per channel from the settings, the job queue
+(arq with Redis, in-process without), and the journey trigger on the outbox relay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.settings import Settings
+from domain.events import MemberChanged
+from domain.messaging.journeys import MessageChannel
+from domain.messaging.policy import MessagingPolicy
+from domain.ports import EventPublisher, Ports
+from storage.messages import MongoMessageStore
+from storage.mongo import Collections
+from storage.profiles import MongoProfileStore
+from storage.scans import MongoMemberScan
+from workers.context import Messaging
+from workers.providers.base import Provider
+from workers.providers.email import SmtpEmailProvider
+from workers.providers.outbox import OutboxProvider
+from workers.providers.routing import ChannelRouter
+from workers.providers.webhook import WebhookProvider
+from workers.queue import JobQueue
+from workers.rendering import Renderer
+
+
+def providers_from(settings: Settings, collections: Collections, ports: Ports) -> Provider:
+    by_channel: dict[MessageChannel, Provider] = {}
+    if settings.smtp_host:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        by_channel[MessageChannel.EMAIL] = SmtpEmailProvider(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=password,
+            use_tls=settings.smtp_tls,
+        )
+    urls = {
+        channel: url
+        for channel, url in (
+            (MessageChannel.PUSH, settings.push_webhook_url),
+            (MessageChannel.SMS, settings.sms_webhook_url),
+            (MessageChannel.WALLET, settings.wallet_webhook_url),
+        )
+        if url
+    }
+    if urls:
+        webhooks = WebhookProvider(
+            urls, settings.webhook_secret.get_secret_value(), clock=ports.clock
+        )
+        by_channel.update({channel: webhooks for channel in urls})
+    return ChannelRouter(by_channel, OutboxProvider(collections.sent, ports.clock))
+
+
+def build_messaging(
+    settings: Settings,
+    collections: Collections,
+    ports: Ports,
+    policy: MessagingPolicy,
+    queue: JobQueue,
+) -> Messaging:
+    return Messaging(
+        ports=ports,
+        members=MongoMemberScan(collections.members),
+        policy=policy,
+        messages=MongoMessageStore(collections.messages),
+        profiles=MongoProfileStore(collections.profiles),
+        provider=providers_from(settings, collections, ports),
+        queue=queue,
+        renderer=Renderer(ports.program),
+        send_lease=timedelta(seconds=settings.send_lease_seconds),
+    )
+
+
+class Fanout:
+    """Publish to each in turn; a failure leaves the event in the outbox for the next sweep
+    (the ones already told see it again, which versions and job ids make harmless)."""
+
+    def __init__(self, *publishers: EventPublisher) -> None:
+        self._publishers = publishers
+
+    async def publish(self, event: MemberChanged) -> None:
+        for publisher in self._publishers:
+            await publisher.publish(event)

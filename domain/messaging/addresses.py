@@ -1,0 +1,29 @@
+"""Where a member can be reached, from the identifiers the identity spine already holds.
+
+EMAIL needs an email address, SMS a phone number, PUSH an app device token; a WALLET pass is
+issued for the loyalty card, so it needs a POS card (the pass's serial is the card number).
+The newest identifier of a kind is the one used: a customer who adds a new phone wants it.
+"""
+
+from __future__ import annotations
+
+from domain.identity import IdentifierKind
+from domain.member import Member
+from domain.messaging.journeys import MessageChannel
+
+ADDRESS_KIND: dict[MessageChannel, IdentifierKind] = {
+    MessageChannel.EMAIL: IdentifierKind.EMAIL,
+    MessageChannel.SMS: IdentifierKind.PHONE,
+    MessageChannel.PUSH: IdentifierKind.APP_DEVICE,
+    MessageChannel.WALLET: IdentifierKind.POS_CARD,
+}
+
+
+def address_on(member: Member, channel: MessageChannel) -> str | None:
+    kind = ADDRESS_KIND[channel]
+    found = [i.value for i in member.identifiers if i.kind is kind]
+    return found[-1] if found else None
+
+
+def reachable_channels(member: Member) -> frozenset[MessageChannel]:
+    return frozenset(ch for ch in MessageChannel if address_on(member, ch) is not None)

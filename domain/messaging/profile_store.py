@@ -1,0 +1,57 @@
+"""What decisioning needs to remember per member between messages: consent and preferences,
+learned engagement per channel, recent sends (for the caps) and the last churn score.
+storage/ provides it (`storage.profiles.MongoProfileStore`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.messaging.caps import SentMessage
+from domain.messaging.channels import ChannelEngagement, DeliveryOutcome
+from domain.messaging.churn import ChurnRisk
+from domain.messaging.consent import Consent, MessagingProfile
+from domain.messaging.journeys import MessageChannel
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMessaging:
+    profile: MessagingProfile  # `reachable` is empty here: it comes from the member's identifiers
+    engagement: tuple[ChannelEngagement, ...]
+    recent: tuple[SentMessage, ...]  # newest last
+    churn: ChurnRisk | None = None
+    churn_scored_at: datetime | None = None
+
+
+class ProfileStore(Protocol):
+    async def get(self, member_id: str) -> MemberMessaging: ...
+
+    async def set_consent(
+        self, member_id: str, channel: MessageChannel, consent: Consent
+    ) -> MemberMessaging: ...
+
+    async def set_preferences(
+        self,
+        member_id: str,
+        time_zone: str | None,
+        preferred: tuple[MessageChannel, ...] | None,
+    ) -> MemberMessaging:
+        """Set what is given; None leaves a field as it is."""
+        ...
+
+    async def record_send(
+        self, member_id: str, message_id: str, channel: MessageChannel, at: datetime
+    ) -> None:
+        """Count a send for the caps, once per message id however often it is recorded."""
+        ...
+
+    async def record_outcome(
+        self,
+        member_id: str,
+        channel: MessageChannel,
+        before: DeliveryOutcome | None,
+        after: DeliveryOutcome,
+    ) -> None: ...
+
+    async def save_churn(self, member_id: str, risk: ChurnRisk, at: datetime) -> None: ...

@@ -1,0 +1,167 @@
+"""The messaging_profiles collection: one document per member with consent, preferences,
+engagement per channel, recent sends and the last churn score.
+
+Consent and preferences are single-field writes; engagement changes are read-modify-write
+through the pure `record_outcome`, so they go by compare-and-set on a version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from domain.errors import MemberBusy
+from domain.messaging.caps import SentMessage
+from domain.messaging.channels import ChannelEngagement, DeliveryOutcome, record_outcome
+from domain.messaging.churn import ChurnRisk
+from domain.messaging.consent import Consent, MessagingProfile
+from domain.messaging.journeys import MessageChannel
+from domain.messaging.policy import MAX_CAP
+from domain.messaging.profile_store import MemberMessaging
+from storage.documents import utc
+from storage.mongo import Collection
+
+SENDS_KEPT = MAX_CAP  # the caps count at most this many sends; `policy_file` refuses more
+MAX_ATTEMPTS = 32
+
+
+def _engagement_from_doc(channel: str, doc: dict[str, Any]) -> ChannelEngagement:
+    return ChannelEngagement(
+        MessageChannel(channel), doc["engaged"], doc["ignored"], doc["failures_in_a_row"]
+    )
+
+
+def _churn_from_doc(doc: dict[str, Any] | None) -> ChurnRisk | None:
+    if doc is None:
+        return None
+    return ChurnRisk(
+        score=doc["score"],
+        recency=doc["recency"],
+        frequency=doc["frequency"],
+        monetary=doc["monetary"],
+        days_since_last_order=doc["days_since_last_order"],
+        orders_counted=doc["orders_counted"],
+        spend_counted=Decimal(doc["spend_counted"]),
+        at_risk=doc["at_risk"],
+    )
+
+
+def messaging_from_doc(member_id: str, doc: dict[str, Any] | None) -> MemberMessaging:
+    doc = doc or {}
+    churn = doc.get("churn")
+    return MemberMessaging(
+        profile=MessagingProfile(
+            member_id=member_id,
+            consents=tuple(
+                (MessageChannel(ch), Consent(c)) for ch, c in doc.get("consents", {}).items()
+            ),
+            time_zone=doc.get("time_zone"),
+            preferred=tuple(MessageChannel(ch) for ch in doc.get("preferred", [])),
+        ),
+        engagement=tuple(
+            _engagement_from_doc(ch, e) for ch, e in doc.get("engagement", {}).items()
+        ),
+        recent=tuple(
+            SentMessage(MessageChannel(s["channel"]), utc(s["sent_at"]))
+            for s in doc.get("sends", [])
+        ),
+        churn=_churn_from_doc(churn),
+        churn_scored_at=utc(churn["scored_at"]) if churn else None,
+    )
+
+
+class MongoProfileStore:
+    def __init__(self, profiles: Collection) -> None:
+        self._profiles = profiles
+
+    async def get(self, member_id: str) -> MemberMessaging:
+        return messaging_from_doc(member_id, await self._profiles.find_one({"_id": member_id}))
+
+    async def _set(self, member_id: str, fields: dict[str, Any]) -> MemberMessaging:
+        await self._profiles.update_one(
+            {"_id": member_id}, {"$set": fields, "$inc": {"version": 1}}, upsert=True
+        )
+        return await self.get(member_id)
+
+    async def set_consent(
+        self, member_id: str, channel: MessageChannel, consent: Consent
+    ) -> MemberMessaging:
+        return await self._set(member_id, {f"consents.{channel.value}": consent.value})
+
+    async def set_preferences(
+        self,
+        member_id: str,
+        time_zone: str | None,
+        preferred: tuple[MessageChannel, ...] | None,
+    ) -> MemberMessaging:
+        fields: dict[str, Any] = {}
+        if time_zone is not None:
+            fields["time_zone"] = time_zone
+        if preferred is not None:
+            fields["preferred"] = [ch.value for ch in preferred]
+        return await self._set(member_id, fields) if fields else await self.get(member_id)
+
+    async def record_send(
+        self, member_id: str, message_id: str, channel: MessageChannel, at: datetime
+    ) -> None:
+        send = {"message_id": message_id, "channel": channel.value, "sent_at": at}
+        # A duplicate key means the profile exists and already counts this message.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._profiles.update_one(
+                {"_id": member_id, "sends.message_id": {"$ne": message_id}},
+                {"$push": {"sends": {"$each": [send], "$slice": -SENDS_KEPT}}},
+                upsert=True,
+            )
+
+    async def record_outcome(
+        self,
+        member_id: str,
+        channel: MessageChannel,
+        before: DeliveryOutcome | None,
+        after: DeliveryOutcome,
+    ) -> None:
+        field = f"engagement.{channel.value}"
+        for _ in range(MAX_ATTEMPTS):
+            doc = await self._profiles.find_one({"_id": member_id}) or {}
+            raw = doc.get("engagement", {}).get(channel.value)
+            current = (
+                _engagement_from_doc(channel.value, raw) if raw else ChannelEngagement(channel)
+            )
+            updated = record_outcome(current, before, after)
+            if updated == current:
+                return
+            value = {
+                "engaged": updated.engaged,
+                "ignored": updated.ignored,
+                "failures_in_a_row": updated.failures_in_a_row,
+            }
+            version = doc.get("version")
+            try:
+                result = await self._profiles.update_one(
+                    {"_id": member_id, "version": version},
+                    {"$set": {field: value}, "$inc": {"version": 1}},
+                    upsert=version is None,
+                )
+            except DuplicateKeyError:
+                continue  # created by someone else in between: read it again
+            if result.modified_count == 1 or result.upserted_id is not None:
+                return
+        raise MemberBusy("messaging profile is being changed by many writers at once")
+
+    async def save_churn(self, member_id: str, risk: ChurnRisk, at: datetime) -> None:
+        churn = {
+            "score": risk.score,
+            "recency": risk.recency,
+            "frequency": risk.frequency,
+            "monetary": risk.monetary,
+            "days_since_last_order": risk.days_since_last_order,
+            "orders_counted": risk.orders_counted,
+            "spend_counted": str(risk.spend_counted),
+            "at_risk": risk.at_risk,
+            "scored_at": at,
+        }
+        await self._set(member_id, {"churn": churn})

@@ -1,0 +1,32 @@
+"""What every job needs, built once per process (the web app or `tessera worker`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.clock import Clock
+from domain.messaging.message_store import MessageStore
+from domain.messaging.policy import MessagingPolicy
+from domain.messaging.profile_store import ProfileStore
+from domain.ports import MemberScan, Ports
+from workers.providers.base import Provider
+from workers.queue import JobQueue
+from workers.rendering import Renderer
+
+
+@dataclass(frozen=True)
+class Messaging:
+    ports: Ports
+    members: MemberScan
+    policy: MessagingPolicy
+    messages: MessageStore
+    profiles: ProfileStore
+    provider: Provider  # routes each channel to its provider
+    queue: JobQueue
+    renderer: Renderer
+    send_lease: timedelta  # a SENDING message older than this lost its sender
+
+    @property
+    def clock(self) -> Clock:
+        return self.ports.clock

@@ -1,0 +1,226 @@
+"""The dispatch job: decide every message pending for one member, then execute the decision.
+
+Executing is all a worker does: the rules are `decide_together` (arbitration, consent,
+quiet hours, caps, learned channel) and the message state machine. Right before sending the
+member is read again (with what time changed settled), so a message whose reason is gone
+(voucher used in store, order returned) is suppressed instead of sent.
+
+At-least-once safety: the message id comes from the intent, a send starts with a
+compare-and-set claim (PENDING → SENDING) that one worker wins, and a SENDING message whose
+sender died (older than the send lease) is resumed with the same id and rendering, so the
+receiver can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.commands import MemberRef
+from domain.errors import MemberNotFound
+from domain.handlers.members import current
+from domain.member import Member
+from domain.messaging.addresses import address_on, reachable_channels
+from domain.messaging.channels import DeliveryOutcome
+from domain.messaging.consent import member_zone
+from domain.messaging.decide import Decision, Outcome, SuppressReason, decide_together
+from domain.messaging.message import (
+    Message,
+    MessageStatus,
+    channels_left,
+    defer,
+    give_up,
+    in_flight,
+    mark_failed_attempt,
+    mark_sent,
+    start_sending,
+    suppress,
+)
+from domain.messaging.reasons import why_not
+from workers.context import Messaging
+from workers.providers.base import OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+DISPATCH = "dispatch_member"
+MAX_ROUNDS = 8  # fallbacks go at once, each in a new round; more channels than this do not exist
+
+
+def dispatch_job_id(member_id: str, at: datetime) -> str:
+    """One queued dispatch per member and start time: repeats of the same wake-up collapse."""
+    return f"dispatch:{member_id}:{int(at.timestamp() * 1000)}"
+
+
+async def schedule_dispatch(m: Messaging, member_id: str, at: datetime | None = None) -> None:
+    when = at or m.clock.now()
+    await m.queue.enqueue(DISPATCH, member_id, job_id=dispatch_job_id(member_id, when), at=at)
+
+
+async def dispatch_member(m: Messaging, member_id: str) -> None:
+    for _ in range(MAX_ROUNDS):
+        if not await _round(m, member_id):
+            return
+
+
+async def _round(m: Messaging, member_id: str) -> bool:
+    """One pass over the member's open messages; True when a fallback is due at once."""
+    open_messages = await m.messages.open_for(member_id)
+    if not open_messages:
+        return False
+    now = m.clock.now()
+    try:
+        member = await current(m.ports, MemberRef(id=member_id))
+    except MemberNotFound:
+        for message in open_messages:
+            if message.status is MessageStatus.PENDING:
+                gone = suppress(message, SuppressReason.REASON_GONE, "member not found", now)
+                await m.messages.save(gone, message)
+        return False
+    again = False
+    for message in open_messages:
+        if message.status is MessageStatus.SENDING:
+            again |= await _resume(m, message, member, now)
+    due = [x for x in open_messages if x.status is MessageStatus.PENDING and x.not_before <= now]
+    await _drop_gone(m, [x for x in open_messages if x not in due], member, now)
+    if due:
+        again |= await _decide_and_send(m, due, member, now)
+    return again
+
+
+async def _drop_gone(m: Messaging, later: list[Message], member: Member, now: datetime) -> None:
+    """Messages waiting for later whose reason is already gone are suppressed now, so staff
+    see at once that the reminder of a voucher just used will not go."""
+    for message in later:
+        if message.status is not MessageStatus.PENDING:
+            continue
+        gone = why_not(message.intent, member, now)
+        if gone is not None:
+            await m.messages.save(suppress(message, SuppressReason.REASON_GONE, gone, now), message)
+
+
+async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now: datetime) -> bool:
+    record = await m.profiles.get(member.id)
+    profile = replace(record.profile, reachable=reachable_channels(member))
+    decisions = decide_together(
+        member,
+        m.policy,
+        [x.intent for x in due],
+        profile,
+        record.recent,
+        record.engagement,
+        now,
+    )
+    by_key = {x.key: x for x in due}
+    sends: list[Decision] = []
+    for decision in decisions:
+        message = by_key[decision.intent.key]
+        if decision.outcome is Outcome.SEND:
+            sends.append(decision)
+        elif decision.outcome is Outcome.SUPPRESS:
+            assert isinstance(decision.cause, SuppressReason)
+            await m.messages.save(suppress(message, decision.cause, decision.detail, now), message)
+        elif decision.outcome is Outcome.DEFER and decision.until is not None:
+            if decision.until > message.not_before:
+                await m.messages.save(defer(message, decision.until, now), message)
+            await schedule_dispatch(m, member.id, decision.until)
+    again = False
+    for decision in sends:  # at most one: arbitration lets one message out
+        zone = member_zone(profile, m.policy)
+        sent = await _send(m, by_key[decision.intent.key], decision, member, now, zone)
+        if sent is None:
+            continue
+        if sent.status is MessageStatus.SENT:
+            await _close_merged(m, decision, sent, by_key, now)
+        elif sent.status is MessageStatus.PENDING:
+            if sent.not_before <= now:
+                again = True
+            else:
+                await schedule_dispatch(m, member.id, sent.not_before)
+    return again
+
+
+async def _close_merged(
+    m: Messaging, decision: Decision, sent: Message, by_key: dict[str, Message], now: datetime
+) -> None:
+    for intent in decision.merged:
+        rider = by_key[intent.key]
+        merged = suppress(rider, SuppressReason.MERGED, f"carried by message {sent.id}", now)
+        await m.messages.save(merged, rider)
+
+
+async def _send(
+    m: Messaging,
+    message: Message,
+    decision: Decision,
+    member: Member,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Message | None:
+    assert decision.channel is not None
+    channels = channels_left(message, (decision.channel, *decision.fallbacks))
+    if not channels:
+        failed = give_up(message, now)
+        return failed if await m.messages.save(failed, message) else None
+    rendering = m.renderer.render(member, message.intent, decision.merged, now, zone)
+    sending = start_sending(
+        message, channels[0], rendering.rendered, rendering.version, now, channels[1:]
+    )
+    if not await m.messages.claim_for_sending(sending, message):
+        return None  # another worker claimed it first; it sends, we do not
+    return await _deliver(m, sending, member)
+
+
+async def _resume(m: Messaging, message: Message, member: Member, now: datetime) -> bool:
+    """A SENDING message: leave it to its sender while the lease runs, then take it over."""
+    if in_flight(message, now, m.send_lease):
+        started = message.attempts[-1].started_at
+        await schedule_dispatch(m, member.id, started + m.send_lease)
+        return False
+    assert message.channel is not None and message.rendered is not None
+    assert message.rendered_version is not None
+    resumed = start_sending(
+        message, message.channel, message.rendered, message.rendered_version, now
+    )
+    if not await m.messages.claim_for_sending(resumed, message):
+        return False
+    log.info("resuming %s on %s after its sender stopped", message.id, message.channel.value)
+    done = await _deliver(m, resumed, member)
+    return done is not None and done.status is MessageStatus.PENDING
+
+
+async def _deliver(m: Messaging, sending: Message, member: Member) -> Message | None:
+    """Hand a claimed (SENDING) message to its channel's provider and record the outcome."""
+    channel, rendered = sending.channel, sending.rendered
+    assert channel is not None and rendered is not None and sending.rendered_version is not None
+    to = address_on(member, channel)
+    if to is None:
+        delivery_ok, permanent, ref, detail = False, True, None, f"no {channel.value} address"
+    else:
+        outgoing = OutgoingMessage(
+            message_id=sending.id,
+            channel=channel,
+            to=to,
+            subject=rendered.subject,
+            body=rendered.body,
+            member_id=member.id,
+            member_version=sending.rendered_version,
+        )
+        delivery = await m.provider.send(outgoing)
+        delivery_ok, permanent = delivery.accepted, delivery.permanent
+        ref, detail = delivery.provider_ref, delivery.detail
+    now = m.clock.now()
+    if delivery_ok:
+        done = mark_sent(sending, ref, now, detail)
+        if await m.messages.save(done, sending):
+            await m.profiles.record_send(member.id, done.id, channel, now)
+            await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.SENT)
+            return done
+        return None
+    done = mark_failed_attempt(sending, permanent, detail, now)
+    if not await m.messages.save(done, sending):
+        return None
+    if permanent:  # an outage is not the member's fault: only bounces close a channel
+        await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.BOUNCED)
+    return done

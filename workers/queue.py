@@ -1,0 +1,102 @@
+"""Where jobs go: arq on Redis (`tessera worker` runs them), or in-process on the embedded
+default. Both take a job name, string ids as arguments, a job id and an optional start time.
+
+The job id deduplicates as arq does: a job whose id is already queued (or, for arq, whose
+result is still kept) is not queued again. Jobs are at-least-once either way; each one is
+idempotent, so a repeat is harmless and dedup only saves work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+from domain.clock import Clock
+
+log = logging.getLogger(__name__)
+
+RunJob = Callable[[str, tuple[str, ...]], Awaitable[None]]
+
+
+class JobQueue(Protocol):
+    async def enqueue(
+        self, job: str, *args: str, job_id: str, at: datetime | None = None
+    ) -> None: ...
+
+
+class ArqQueue:
+    """Enqueue on arq's Redis queue, connecting on first use."""
+
+    def __init__(self, redis_url: str) -> None:
+        self._settings = RedisSettings.from_dsn(redis_url)
+        self._pool: ArqRedis | None = None
+        self._connecting = asyncio.Lock()
+
+    async def enqueue(self, job: str, *args: str, job_id: str, at: datetime | None = None) -> None:
+        if self._pool is None:
+            async with self._connecting:
+                if self._pool is None:
+                    self._pool = await create_pool(self._settings, retry=2)
+        await self._pool.enqueue_job(job, *args, _job_id=job_id, _defer_until=at)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
+
+
+class InProcessQueue:
+    """Runs jobs as tasks of this process: the embedded default, where `make run` shows the
+    whole flow on one machine. A job that fails is logged; the cron sweeps finish its work."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._run: RunJob | None = None
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._waiting: set[str] = set()  # scheduled for later, not yet started
+
+    def bind(self, run: RunJob) -> None:
+        self._run = run
+
+    async def enqueue(self, job: str, *args: str, job_id: str, at: datetime | None = None) -> None:
+        if job_id in self._tasks:
+            return
+        delay = 0.0 if at is None else max(0.0, (at - self._clock.now()).total_seconds())
+        self._tasks[job_id] = asyncio.create_task(self._later(job_id, job, args, delay))
+
+    async def _later(self, job_id: str, job: str, args: tuple[str, ...], delay: float) -> None:
+        try:
+            if delay:
+                self._waiting.add(job_id)
+                await asyncio.sleep(delay)
+                self._waiting.discard(job_id)
+            assert self._run is not None, "InProcessQueue.bind() was not called"
+            await self._run(job, args)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed; the cron sweeps will pick its work up again", job_id)
+        finally:
+            self._waiting.discard(job_id)
+            self._tasks.pop(job_id, None)
+
+    async def idle(self) -> None:
+        """Wait until every job due now has finished (jobs scheduled for later keep waiting),
+        including the jobs those jobs queue."""
+        while any(job_id not in self._waiting for job_id in self._tasks):
+            await asyncio.sleep(0.002)
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
