@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         help="load the demo members (default: on)",
     )
 
+    worker = commands.add_parser(
+        "worker", help="run the arq worker: journeys, dispatch, cron (needs TESSERA_REDIS_URL)"
+    )
+    worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
+
     token = commands.add_parser("token", help="print a bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--member", help="member id (member tokens)")
@@ -41,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         except (ValueError, OSError) as exc:  # bad program file, settings or port
             parser.exit(2, f"tessera: cannot start: {exc}\n")
+    if args.command == "worker":
+        return _worker(parser, args.burst)
     if args.command == "token":
         settings = Settings()
         try:
@@ -64,6 +71,23 @@ def main(argv: list[str] | None = None) -> int:
         SDL_PATH.write_text(text)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
+    from arq.worker import run_worker
+
+    from workers.arq_worker import worker_options
+
+    settings = Settings()
+    if not settings.redis_url:
+        parser.exit(2, "tessera: the worker needs TESSERA_REDIS_URL (its job queue)\n")
+    if not settings.mongodb_url:
+        # The embedded store lives in one process: a worker beside `tessera serve` would
+        # see an empty database of its own. Without Redis, serve runs the jobs itself.
+        parser.exit(2, "tessera: the worker needs TESSERA_MONGODB_URL (shared with serve)\n")
+    print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
+    run_worker(worker_options(settings), burst=burst)  # type: ignore[arg-type]
     return 0
 
 
