@@ -14,6 +14,7 @@ receiver can drop the repeat.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,14 +49,17 @@ DISPATCH = "dispatch_member"
 MAX_ROUNDS = 8  # fallbacks go at once, each in a new round; more channels than this do not exist
 
 
-def dispatch_job_id(member_id: str, at: datetime) -> str:
-    """One queued dispatch per member and start time: repeats of the same wake-up collapse."""
+def dispatch_job_id(member_id: str, at: datetime | None) -> str:
+    """A wake-up for later is one job per member and time: the messages deferred to the same
+    morning share it. A wake-up for now is always queued: deduplicating it against a job
+    already running could lose the message that job has not read."""
+    if at is None:
+        return f"dispatch:{member_id}:now:{secrets.token_hex(6)}"
     return f"dispatch:{member_id}:{int(at.timestamp() * 1000)}"
 
 
 async def schedule_dispatch(m: Messaging, member_id: str, at: datetime | None = None) -> None:
-    when = at or m.clock.now()
-    await m.queue.enqueue(DISPATCH, member_id, job_id=dispatch_job_id(member_id, when), at=at)
+    await m.queue.enqueue(DISPATCH, member_id, job_id=dispatch_job_id(member_id, at), at=at)
 
 
 async def dispatch_member(m: Messaging, member_id: str) -> None:

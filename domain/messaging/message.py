@@ -126,7 +126,15 @@ def _require(message: Message, action: str, *allowed: MessageStatus) -> None:
 
 
 def _given_up_on(message: Message) -> set[MessageChannel]:
-    return {a.channel for a in message.attempts if a.outcome is AttemptOutcome.PERMANENT_FAILURE}
+    """Channels this message will not try again: a permanent failure, or TRIES_PER_CHANNEL
+    transient ones (an interrupted attempt is not the channel's fault and does not count)."""
+    failed: dict[MessageChannel, int] = {}
+    for a in message.attempts:
+        if a.outcome is AttemptOutcome.PERMANENT_FAILURE:
+            failed[a.channel] = TRIES_PER_CHANNEL
+        elif a.outcome is AttemptOutcome.TRANSIENT_FAILURE:
+            failed[a.channel] = failed.get(a.channel, 0) + 1
+    return {channel for channel, count in failed.items() if count >= TRIES_PER_CHANNEL}
 
 
 def start_sending(
@@ -250,7 +258,8 @@ def channels_left(
     message: Message, wanted: tuple[MessageChannel, ...]
 ) -> tuple[MessageChannel, ...]:
     """`wanted` (a fresh decision's channel then fallbacks) minus the channels this message
-    already failed on for good: a bounced address is not tried again for the same message."""
+    already failed on for good: a bounced address, or a provider that failed every try, is
+    not tried again for the same message."""
     done = _given_up_on(message)
     return tuple(ch for ch in wanted if ch not in done)
 
