@@ -14,7 +14,10 @@ from domain.messaging.message import (
     Message,
     MessageStatus,
     Rendered,
+    channels_left,
     defer,
+    give_up,
+    in_flight,
     mark_failed_attempt,
     mark_sent,
     message_id_for,
@@ -209,3 +212,24 @@ def test_a_pending_message_can_be_deferred_then_suppressed() -> None:
 def test_a_fresh_decision_may_replace_the_fallback_plan() -> None:
     started = start_sending(planned(EMAIL, PUSH), SMS, RECEIPT, 7, T0, fallbacks=(EMAIL,))
     assert (started.channel, started.fallbacks) == (SMS, (EMAIL,))
+
+
+def test_a_fresh_decision_skips_channels_this_message_already_exhausted() -> None:
+    # given a receipt that bounced on email and timed out twice on push
+    bounced = mark_failed_attempt(sending(EMAIL, PUSH, SMS), True, "550", T0)
+    once = mark_failed_attempt(start_sending(bounced, PUSH, RECEIPT, 7, T0), False, "503", T0)
+    twice = mark_failed_attempt(start_sending(once, PUSH, RECEIPT, 7, T0), False, "503", T0)
+    # when a new decision still ranks email, push, sms
+    # then only sms is left; with nothing left the message fails, keeping its attempts
+    assert channels_left(twice, (EMAIL, PUSH, SMS)) == (SMS,)
+    assert channels_left(twice, (EMAIL, PUSH)) == ()
+    failed = give_up(defer(twice, T0, T0), T0 + MINUTE)
+    assert (failed.status, len(failed.attempts)) == (MessageStatus.FAILED, 3)
+
+
+def test_a_send_is_in_flight_only_while_its_lease_runs() -> None:
+    started = sending(EMAIL)
+    lease = timedelta(seconds=60)
+    assert in_flight(started, T0 + timedelta(seconds=59), lease)
+    assert not in_flight(started, T0 + timedelta(seconds=61), lease)
+    assert not in_flight(planned(EMAIL), T0, lease)
