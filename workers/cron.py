@@ -5,6 +5,7 @@ cut short is finished by the next one.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from domain.commands import MemberRef
@@ -19,6 +20,7 @@ from workers.dispatch import schedule_dispatch
 from workers.journeys import record_intents
 
 BATCH = 500
+MAX_BATCHES = 100  # per run; the next run goes on where this one stopped
 
 
 async def dispatch_due(m: Messaging) -> int:
@@ -38,17 +40,17 @@ async def expire_due(m: Messaging) -> int:
     """Settle members whose points or vouchers expired or whose tier is due for
     requalification: the write publishes an EXPIRED (or TIER_CHANGED) update to every
     surface, instead of waiting for the member's next visit."""
-    settled = 0
-    while ids := await m.members.housekeeping_due(m.clock.now(), BATCH):
-        for member_id in ids:
-            try:
+    settled: set[str] = set()
+    for _ in range(MAX_BATCHES):
+        ids = await m.members.housekeeping_due(m.clock.now(), BATCH)
+        fresh = [i for i in ids if i not in settled]
+        for member_id in fresh:
+            with contextlib.suppress(MemberNotFound):  # merged away since the query
                 await current(m.ports, MemberRef(id=member_id))
-            except MemberNotFound:
-                continue
-            settled += 1
-        if len(ids) < BATCH:
+            settled.add(member_id)
+        if len(ids) < BATCH or not fresh:  # done, or only members that would not settle
             break
-    return settled
+    return len(settled)
 
 
 async def remind_due(m: Messaging) -> int:
