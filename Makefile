@@ -35,6 +35,7 @@ typecheck: $(STAMP)
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench.graphql_overhead
 	$(BIN)/python -m bench.realtime
+	$(BIN)/python -m bench.dispatch
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write

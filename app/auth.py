@@ -16,6 +16,7 @@ class Role(Enum):
     POS = "pos"
     CALLCENTER = "callcenter"
     PARTNER = "partner"
+    PROVIDER = "provider"  # a messaging provider (email, SMS, push) reporting delivery feedback
     ADMIN = "admin"
 
 
@@ -31,12 +32,22 @@ class Action(Enum):
     LINK_IDENTIFIER = "link identifiers"
     MERGE = "merge members"
     CHECK_IN = "check members in at a store"
+    VIEW_MESSAGES = "view members' messages and churn scores"
+    SET_CONSENT = "change messaging consent and preferences"
+    RECORD_FEEDBACK = "record message delivery feedback"
 
 
 # Partners are served by persisted queries (later work); until then they may do nothing.
+# Messaging providers are not loyalty partners: they may only report on messages they carried.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: frozenset(
-        {Action.VIEW_PROGRAM, Action.VIEW_MEMBER, Action.REDEEM, Action.CHECK_IN}
+        {
+            Action.VIEW_PROGRAM,
+            Action.VIEW_MEMBER,
+            Action.REDEEM,
+            Action.CHECK_IN,
+            Action.SET_CONSENT,
+        }
     ),
     Role.POS: frozenset(
         {
@@ -59,9 +70,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LINK_IDENTIFIER,
             Action.MERGE,
             Action.REDEEM,
+            Action.VIEW_MESSAGES,
+            Action.SET_CONSENT,
         }
     ),
     Role.PARTNER: frozenset(),
+    Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
     Role.ADMIN: frozenset(Action),
 }
 

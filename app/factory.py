@@ -1,4 +1,5 @@
-"""The FastAPI app: GraphQL at /graphql (GraphiQL in a browser), health at /healthz."""
+"""The FastAPI app: GraphQL at /graphql (GraphiQL in a browser), health at /healthz, and the
+providers' delivery feedback at /webhooks/messages/feedback."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.websockets import WebSocket
 
 from app.auth import BadToken, read_token
 from app.endpoint import GraphQLEndpoint
+from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
 from app.settings import Settings
 from app.wiring import Tessera
@@ -40,7 +42,9 @@ def create_app(
             principal, problem = read_token(secret, request.headers.get("authorization")), None
         except BadToken as exc:
             principal, problem = None, str(exc)
-        return TesseraContext(tessera.ports, program_type, principal, problem, tessera.feed)
+        return TesseraContext(
+            tessera.ports, program_type, principal, problem, tessera.feed, tessera.messaging
+        )
 
     graphql = GraphQLEndpoint(
         build_schema(settings.max_query_depth),
@@ -60,6 +64,9 @@ def create_app(
     http = Route("/graphql", graphql, methods=["GET", "POST"])
     http.methods = {"GET", "POST"}  # Starlette adds HEAD for GET; HEAD stays a 405 as before
     app.router.routes += [http, WebSocketRoute("/graphql", graphql)]
+    app.router.routes.append(
+        feedback_route(tessera.messaging, settings.webhook_secret.get_secret_value())
+    )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

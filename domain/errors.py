@@ -19,6 +19,8 @@ class ErrorCode(Enum):
     UNSUPPORTED_CURRENCY = "UNSUPPORTED_CURRENCY"
     INVALID_INPUT = "INVALID_INPUT"
     MEMBER_BUSY = "MEMBER_BUSY"
+    MESSAGE_NOT_FOUND = "MESSAGE_NOT_FOUND"
+    MESSAGE_NOT_SENT = "MESSAGE_NOT_SENT"
 
 
 class LoyaltyError(Exception):
@@ -90,3 +92,14 @@ class MemberBusy(LoyaltyError):
     """Too many concurrent writers on one member; the client may retry with the same key."""
 
     code = ErrorCode.MEMBER_BUSY
+
+
+class MessageNotFound(LoyaltyError):
+    code = ErrorCode.MESSAGE_NOT_FOUND
+
+
+class MessageNotSent(LoyaltyError):
+    """Delivery feedback for a message that never reached a provider (suppressed, failed or
+    still pending): there is no copy out there to be delivered, opened or clicked."""
+
+    code = ErrorCode.MESSAGE_NOT_SENT

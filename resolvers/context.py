@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,12 +16,14 @@ from domain.commands import MemberRef
 from domain.errors import InvalidInput, LoyaltyError
 from domain.handlers.members import resolve
 from domain.member import Member as DomainMember
+from domain.messaging.profile_store import MemberMessaging
 from domain.ports import HistoryPage, Ports
 from domain.view import member_view
 from schema.errors import BadRequest, Forbidden, Unauthenticated
 from schema.member import Member
 from schema.program import Program
 from subscriptions.feed import MemberFeed
+from workers.context import Messaging
 
 MEMBER_CHANNELS = frozenset({Channel.APP, Channel.WEB})
 
@@ -33,22 +36,27 @@ class TesseraContext(BaseContext):
         principal: Principal | None,
         auth_error: str | None,
         feed: MemberFeed,
+        messaging: Messaging,
     ) -> None:
         super().__init__()
         self.ports = ports
         self.program_type = program_type
         self.feed = feed
+        self.messaging = messaging
         self.connection_params: dict[str, object] | None = None  # set by graphql-transport-ws
         self._principal = principal
         self._auth_error = auth_error
         self.stock_loader: DataLoader[str, int | None] = DataLoader(self._load_stock)
+        self.messaging_loader = self._new_messaging_loader()
 
     def authenticate(self, principal: Principal) -> None:
         self._principal, self._auth_error = principal, None
 
     def fresh_loaders(self) -> None:
-        """A WebSocket keeps one context for hours: each pushed update reads stock anew."""
+        """A WebSocket keeps one context for hours: each pushed update reads stock and
+        messaging profiles anew."""
         self.stock_loader = DataLoader(self._load_stock)
+        self.messaging_loader = self._new_messaging_loader()
 
     def require(self, action: Action) -> Principal:
         """The caller, if it may do `action`; otherwise a top-level error."""
@@ -67,6 +75,10 @@ class TesseraContext(BaseContext):
         if store_id is not None and store_id != principal.store_id:
             raise Forbidden(f"this POS token is for store {principal.store_id}, not {store_id}")
         return principal.store_id
+
+    def require_messages_view(self) -> None:
+        """For fields nested in a member view that only staff may read."""
+        self.require(Action.VIEW_MESSAGES)
 
     def check_channel(self, principal: Principal, channel: Channel) -> None:
         if principal.role is Role.MEMBER and channel not in MEMBER_CHANNELS:
@@ -88,8 +100,15 @@ class TesseraContext(BaseContext):
 
     def view(self, member: DomainMember) -> Member:
         return Member.of(
-            member_view(member, self.ports.program, self.ports.clock.now()), self.ports.program
+            member_view(member, self.ports.program, self.ports.clock.now()),
+            self.ports.program,
+            member,
         )
+
+    async def messaging_of(self, member_id: str) -> MemberMessaging:
+        """The member's stored messaging profile, read once per request however many fields
+        (messaging, engagement) ask for it."""
+        return await self.messaging_loader.load(member_id)
 
     async def history(
         self, member_ids: Sequence[str], first: int, after: str | None
@@ -98,6 +117,13 @@ class TesseraContext(BaseContext):
             return await self.ports.ledger.history(member_ids, first, after)
         except InvalidInput as exc:
             raise BadRequest(exc.message, {"field": exc.field}) from None
+
+    def _new_messaging_loader(self) -> DataLoader[str, MemberMessaging]:
+        async def load(member_ids: list[str]) -> list[MemberMessaging]:
+            profiles = self.messaging.profiles
+            return list(await asyncio.gather(*(profiles.get(mid) for mid in member_ids)))
+
+        return DataLoader(load)
 
     async def _load_stock(self, reward_ids: list[str]) -> list[int | None]:
         rewards = [r for r in self.ports.program.rewards if r.id in set(reward_ids)]

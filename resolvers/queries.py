@@ -1,4 +1,5 @@
-"""Query root: the program, any member by ref (staff, or a member for itself), and `me`."""
+"""Query root: the program, any member by ref (staff, or a member for itself), `me`, and a
+member's messages (staff)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import strawberry
 from app.auth import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
-from domain.handlers.members import current
+from domain.handlers.members import current, resolve
 from resolvers.context import Info
 from schema.errors import BadRequest, Forbidden
 from schema.inputs import MemberRefInput
 from schema.member import Member
+from schema.messages import MessageConnection
 from schema.program import Program
+
+DEFAULT_MESSAGES_PAGE = 20
 
 
 async def _member(info: Info, ref: MemberRef) -> Member | None:
@@ -28,6 +32,20 @@ async def _member(info: Info, ref: MemberRef) -> Member | None:
         return None
     ctx.check_own_member(principal, member)
     return ctx.view(member)
+
+
+async def _messages(info: Info, ref: MemberRef, first: int, after: str | None) -> MessageConnection:
+    ctx = info.context
+    ctx.require(Action.VIEW_MESSAGES)
+    try:
+        member = await resolve(ctx.ports, ref)
+        page = await ctx.messaging.messages.for_member(member.id, first, after)
+    except InvalidInput as exc:
+        raise BadRequest(exc.message, {"field": exc.field}) from None
+    except MemberNotFound as exc:
+        # Not an empty list: staff looking up the wrong customer should be told so.
+        raise BadRequest(exc.message, {"field": "member"}) from None
+    return MessageConnection.of(page)
 
 
 @strawberry.type
@@ -47,3 +65,13 @@ class Query:
         if principal.role is not Role.MEMBER or principal.member_id is None:
             raise Forbidden("`me` is for member tokens; staff use `member(ref:)`")
         return await _member(info, MemberRef(id=principal.member_id))
+
+    @strawberry.field(description="A member's messages, newest first, with why any was held.")
+    async def messages(
+        self,
+        info: Info,
+        member: MemberRefInput,
+        first: int = DEFAULT_MESSAGES_PAGE,
+        after: str | None = None,
+    ) -> MessageConnection:
+        return await _messages(info, member.to_domain(), first, after)

@@ -15,7 +15,7 @@ from domain.member import Member as DomainMember
 from resolvers.context import Info
 from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
-from schema.updates import MemberUpdate, StoreEvent, UpdateCause
+from schema.updates import MemberUpdate, StoreEvent, TierChange, UpdateCause
 from subscriptions.bus import Resync
 from subscriptions.feed import SlowConsumer, Update, Watch
 
@@ -43,6 +43,7 @@ def _update(info: Info, member: DomainMember, event: MemberChanged | None) -> Me
         channel=event.channel if event else None,
         store_id=event.store_id if event else None,
         entry_id=strawberry.ID(event.entry_id) if event and event.entry_id else None,
+        tier_change=TierChange.of(info.context.ports.program, event),
     )
     info.context.fresh_loaders()
     return MemberUpdate(version=member.version, cause=cause, member=info.context.view(member))
@@ -108,6 +109,7 @@ class Subscription:
                         store_id=str(store_id),
                         at=ctx.ports.clock.now(),
                         member=ctx.view(signal.member),
+                        tier_change=TierChange.of(ctx.ports.program, signal.event),
                     )
 
 

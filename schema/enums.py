@@ -11,6 +11,12 @@ from domain.events import CauseKind
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
 from domain.member import RewardStatus
+from domain.messaging.channels import DeliveryOutcome
+from domain.messaging.consent import Consent
+from domain.messaging.decide import SuppressReason
+from domain.messaging.journeys import Journey, MessageChannel
+from domain.messaging.message import AttemptOutcome, MessageStatus
+from domain.messaging.onboarding import OnboardingStep
 
 for enum_type in (
     Channel,
@@ -20,15 +26,31 @@ for enum_type in (
     IdentifierKind,
     EntryKind,
     RewardStatus,
+    AttemptOutcome,
+    Consent,
+    DeliveryOutcome,
+    Journey,
+    MessageChannel,
+    MessageStatus,
+    OnboardingStep,
+    SuppressReason,
 ):
     strawberry.enum(enum_type)
 
 __all__ = [
+    "AttemptOutcome",
     "CauseKind",
     "Channel",
+    "Consent",
     "CountdownKind",
+    "DeliveryOutcome",
     "EntryKind",
     "ErrorCode",
     "IdentifierKind",
+    "Journey",
+    "MessageChannel",
+    "MessageStatus",
+    "OnboardingStep",
     "RewardStatus",
+    "SuppressReason",
 ]

@@ -85,6 +85,16 @@ class MemberBusy(Error):
     pass
 
 
+@strawberry.type
+class MessageNotFound(Error):
+    pass
+
+
+@strawberry.type(description="The message never went out (suppressed, failed or pending).")
+class MessageNotSent(Error):
+    pass
+
+
 _SIMPLE: dict[type[domain.LoyaltyError], type[Error]] = {
     domain.MemberNotFound: MemberNotFound,
     domain.RewardNotFound: RewardNotFound,
@@ -97,6 +107,8 @@ _SIMPLE: dict[type[domain.LoyaltyError], type[Error]] = {
     domain.ReturnExceedsPurchase: ReturnExceedsPurchase,
     domain.UnsupportedCurrency: UnsupportedCurrency,
     domain.MemberBusy: MemberBusy,
+    domain.MessageNotFound: MessageNotFound,
+    domain.MessageNotSent: MessageNotSent,
 }
 
 

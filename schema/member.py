@@ -13,10 +13,13 @@ from domain.channel import Channel
 from domain.countdowns import CountdownKind
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
+from domain.member import Member as DomainMember
 from domain.member import MemberReward as DomainMemberReward
 from domain.member import RewardStatus
+from domain.messaging.preferences import with_addresses
 from domain.program import Program as DomainProgram
 from schema import enums  # noqa: F401  (registers the enums)
+from schema.messaging import EngagementModules, MessagingProfile
 from schema.program import Reward, Tier
 
 DEFAULT_HISTORY_PAGE = 20
@@ -106,6 +109,10 @@ class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, cursors: list[str], has_next_page: bool) -> PageInfo:
+        return cls(has_next_page=has_next_page, end_cursor=cursors[-1] if cursors else None)
+
 
 @strawberry.type
 class LedgerConnection:
@@ -125,6 +132,8 @@ class Member:
     rewards: list[MemberReward]
     countdowns: list[Countdown]
     all_ids: strawberry.Private[tuple[str, ...]]
+    # The member the view was made from, for the fields computed only when asked for.
+    source: strawberry.Private[DomainMember]
 
     @strawberry.field(description="ledger entries, newest first")
     async def history(
@@ -136,15 +145,26 @@ class Member:
         page = await info.context.history(self.all_ids, first, after)
         edges = [LedgerEdge(cursor=c, node=LedgerEntry.of(e)) for c, e in page.entries]
         return LedgerConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            edges=edges, page_info=PageInfo.of([e.cursor for e in edges], page.has_next_page)
+        )
+
+    @strawberry.field(description="consent, time zone and channels (the member's settings)")
+    async def messaging(self, info: strawberry.Info[Any, Any]) -> MessagingProfile:
+        stored = await info.context.messaging_of(self.source.id)
+        return MessagingProfile.of(with_addresses(stored.profile, self.source))
+
+    @strawberry.field(description="the app's home modules: onboarding and 'we miss you'")
+    async def engagement(self, info: strawberry.Info[Any, Any]) -> EngagementModules:
+        ctx = info.context
+        stored = await ctx.messaging_of(self.source.id)
+        return EngagementModules.of(
+            self.source, stored.profile, ctx.messaging.policy.churn, ctx.ports.clock.now()
         )
 
     @classmethod
-    def of(cls, view: view_domain.MemberView, program: DomainProgram) -> Member:
+    def of(
+        cls, view: view_domain.MemberView, program: DomainProgram, source: DomainMember
+    ) -> Member:
         progress = view.tier_progress
         return cls(
             id=strawberry.ID(view.id),
@@ -170,4 +190,5 @@ class Member:
                 for c in view.countdowns
             ],
             all_ids=view.all_ids,
+            source=source,
         )

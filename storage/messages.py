@@ -3,34 +3,16 @@ compare-and-set, so two workers never both send it and a re-run job never makes 
 
 from __future__ import annotations
 
-import base64
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from domain.errors import InvalidInput
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.message import Message, MessageStatus
 from domain.messaging.message_store import MessagePage
-from storage.documents import utc
 from storage.message_documents import message_from_doc, message_to_doc, mongo_time
 from storage.mongo import Collection
-
-MAX_PAGE = 100
-
-
-def encode_cursor(doc: dict[str, Any]) -> str:
-    millis = int(utc(doc["created_at"]).timestamp() * 1000)
-    return base64.urlsafe_b64encode(f"{millis}|{doc['_id']}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        millis, message_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromtimestamp(int(millis) / 1000, UTC), message_id
-    except ValueError:
-        raise InvalidInput("after", "not a cursor from this list of messages") from None
+from storage.pages import newest_first
 
 
 class MongoMessageStore:
@@ -110,16 +92,7 @@ class MongoMessageStore:
         return tuple(message_from_doc(d) for d in await cursor.to_list(length=limit))
 
     async def for_member(self, member_id: str, first: int, after: str | None) -> MessagePage:
-        if not 0 <= first <= MAX_PAGE:
-            raise InvalidInput("first", f"between 0 and {MAX_PAGE}")
-        query: dict[str, Any] = {"member_id": member_id}
-        if after is not None:
-            at, message_id = decode_cursor(after)
-            query["$or"] = [
-                {"created_at": {"$lt": at}},
-                {"created_at": at, "_id": {"$lt": message_id}},
-            ]
-        found = self._messages.find(query).sort([("created_at", -1), ("_id", -1)])
-        docs = await found.limit(first + 1).to_list(length=first + 1)
-        page = tuple((encode_cursor(d), message_from_doc(d)) for d in docs[:first])
-        return MessagePage(page, has_next_page=len(docs) > first)
+        query = {"member_id": member_id}
+        docs, more = await newest_first(self._messages, query, first, after, "list of messages")
+        page = tuple((cursor, message_from_doc(d)) for cursor, d in docs)
+        return MessagePage(page, has_next_page=more)

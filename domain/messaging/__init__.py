@@ -19,4 +19,8 @@ Modules, in the order a message meets them:
 - `arbitration`: several journeys at once, one message
 - `decide`: all of the above, in order (`decide` for one intent, `decide_together` for all
   pending for a member, with arbitration and merged content)
+
+Around them, for the surfaces: `preferences` (consent and preferences mutations), `feedback`
+(provider reports moving a message up its delivery ladder) and `onboarding` (the app's
+first-steps module).
 """

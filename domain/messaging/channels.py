@@ -62,6 +62,12 @@ class ChannelEngagement:
     failures_in_a_row: int = 0  # bounces and provider failures since the last delivery
 
 
+def moves_up(before: DeliveryOutcome | None, after: DeliveryOutcome) -> bool:
+    """Whether feedback `after` says more than `before` does; a repeat or a late, lesser
+    event (a delivery report after the open) does not."""
+    return before is None or _RANK[after] > _RANK[before]
+
+
 def record_outcome(
     engagement: ChannelEngagement, before: DeliveryOutcome | None, after: DeliveryOutcome
 ) -> ChannelEngagement:
@@ -71,7 +77,7 @@ def record_outcome(
     engaged: the counts are right whichever feedback came last. A repeated or late event
     (an open after a click) changes nothing.
     """
-    if before is not None and _RANK[after] <= _RANK[before]:
+    if not moves_up(before, after):
         return engagement
     engaged, ignored = engagement.engaged, engagement.ignored
     if before is DeliveryOutcome.DELIVERED:

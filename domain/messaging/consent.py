@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.errors import InvalidInput
 from domain.messaging.journeys import MessageChannel
@@ -64,12 +65,17 @@ def permitted_channels(
 
 
 def validate_time_zone(name: str) -> str:
-    """For the preferences mutation: only a zone the tz database knows is stored."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput("timeZone", f"{name!r} is not an IANA time zone") from exc
+    """For the preferences mutation: only a name the IANA database lists is stored (not a
+    file path such as "localtime", however ZoneInfo would read it)."""
+    if name not in _iana_zones():
+        raise InvalidInput("timeZone", f"{name[:64]!r} is not an IANA time zone")
     return name
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    # The tz directory may also hold "localtime", a link to the host's zone: not a name.
+    return frozenset(available_timezones()) - {"localtime", "posixrules"}
 
 
 def member_zone(profile: MessagingProfile, policy: MessagingPolicy) -> ZoneInfo:

@@ -10,9 +10,12 @@ from resolvers.mutations import (
     enroll_member,
     link_identifier,
     merge_members,
+    record_message_feedback,
     record_purchase,
     redeem_reward,
     return_purchase,
+    set_consent,
+    set_preferences,
     use_reward,
 )
 
@@ -28,3 +31,6 @@ class Mutation:
     link_identifier = link_identifier.field
     merge_members = merge_members.field
     check_in = check_in.field
+    set_consent = set_consent.field
+    set_preferences = set_preferences.field
+    record_message_feedback = record_message_feedback.field

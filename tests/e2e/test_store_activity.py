@@ -81,3 +81,32 @@ async def test_a_pos_watches_its_own_store_only(http_api: Api, live: str) -> Non
 
     assert refused.value.errors is not None
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_an_upgrade_at_the_till_is_flagged_on_the_store_screen(
+    http_api: Api, live: str
+) -> None:
+    # given the store screen is open, and Ben (Bronze, 320 qualifying points) at the till
+    upgrade = """subscription($store: ID!) { storeActivity(storeId: $store) {
+      kind member { id tier { code } }
+      tierChange { previous { code } current { code name } upgrade } } }"""
+    async with subscriber(live, http_api.pos) as screen:
+        events: AsyncIterator[dict[str, Any]] = screen.subscribe(
+            GraphQLRequest(upgrade, variable_values={"store": "store-001"})
+        )
+        small = asyncio.ensure_future(next_event(events))
+        await asyncio.sleep(0.3)
+        # when a small purchase, then one that takes him over 1000 points
+        await http_api.data(PURCHASE, purchase(by_id("mbr_demo_ben"), "u-1", "10"), http_api.pos)
+        first = await small
+        await http_api.data(PURCHASE, purchase(by_id("mbr_demo_ben"), "u-2", "700"), http_api.pos)
+        second = await next_event(events)
+    # then only the second carries the flag, from Bronze to Silver
+    assert (first["kind"], first["tierChange"]) == ("EARNED", None)
+    assert second["kind"] == "EARNED"
+    assert second["member"]["tier"]["code"] == "SILVER"
+    assert second["tierChange"] == {
+        "previous": {"code": "BRONZE"},
+        "current": {"code": "SILVER", "name": "Silver"},
+        "upgrade": True,
+    }

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.auth import Action
+from domain.messaging import preferences
+from domain.messaging.consent import Consent
+from domain.messaging.journeys import MessageChannel
+from resolvers.context import Info
+from resolvers.outcome import attempt
+from schema.errors import Error, InvalidInput, MemberNotFound
+from schema.inputs import MemberRefInput
+from schema.messaging import MessagingProfile
+
+
+@strawberry.input
+class SetConsentInput:
+    member: MemberRefInput
+    channel: MessageChannel
+    consent: Consent = strawberry.field(description="OPTED_IN or OPTED_OUT")
+
+
+@strawberry.type
+class ConsentRecorded:
+    messaging: MessagingProfile
+
+
+SetConsentPayload = Annotated[
+    ConsentRecorded | MemberNotFound | InvalidInput,
+    strawberry.union("SetConsentPayload"),
+]
+
+
+async def resolve(info: Info, input: SetConsentInput) -> ConsentRecorded | Error:
+    ctx = info.context
+    principal = ctx.require(Action.SET_CONSENT)
+    ref = input.member.to_domain()
+    await ctx.check_own(principal, ref)
+    result = await attempt(
+        preferences.set_consent(
+            ctx.ports, ctx.messaging.profiles, ref, input.channel, input.consent
+        )
+    )
+    if isinstance(result, Error):
+        return result
+    return ConsentRecorded(messaging=MessagingProfile.of(result))
+
+
+field = strawberry.mutation(
+    resolver=resolve,
+    graphql_type=SetConsentPayload,
+    description="Opt a member in to or out of a channel; an opt-out stops every message there.",
+)
