@@ -13,7 +13,7 @@ from domain.ledger import EntryKind
 from domain.member import RewardStatus
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.consent import Consent
-from domain.messaging.decide import SuppressReason
+from domain.messaging.decide import DeferReason, SuppressReason
 from domain.messaging.journeys import Journey, MessageChannel
 from domain.messaging.message import AttemptOutcome, MessageStatus
 from domain.messaging.onboarding import OnboardingStep
@@ -21,6 +21,7 @@ from domain.messaging.onboarding import OnboardingStep
 for enum_type in (
     Channel,
     CountdownKind,
+    DeferReason,
     ErrorCode,
     CauseKind,
     IdentifierKind,
@@ -43,6 +44,7 @@ __all__ = [
     "Channel",
     "Consent",
     "CountdownKind",
+    "DeferReason",
     "DeliveryOutcome",
     "EntryKind",
     "ErrorCode",

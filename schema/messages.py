@@ -9,7 +9,7 @@ import strawberry
 
 from domain.messaging import message as domain
 from domain.messaging.channels import DeliveryOutcome
-from domain.messaging.decide import SuppressReason
+from domain.messaging.decide import DeferReason, SuppressReason
 from domain.messaging.journeys import Journey, MessageChannel
 from domain.messaging.message import AttemptOutcome, MessageStatus
 from domain.messaging.message_store import MessagePage
@@ -55,6 +55,12 @@ class Message:
     not_before: datetime = strawberry.field(description="not sent before (deferrals move it)")
     sent_at: datetime | None
     suppressed_reason: SuppressReason | None
+    deferred_reason: DeferReason | None = strawberry.field(
+        description="why a PENDING message waits until notBefore (quiet hours, a cap ...)"
+    )
+    decision: str | None = strawberry.field(
+        description="the last decision in words: why it waits, or why this channel"
+    )
     detail: str | None = strawberry.field(
         description="why it was suppressed; otherwise what the provider said last"
     )
@@ -84,6 +90,8 @@ class Message:
             not_before=message.not_before,
             sent_at=sent[-1].ended_at if sent else None,
             suppressed_reason=message.suppressed_reason,
+            deferred_reason=message.deferred_reason,
+            decision=message.decision,
             detail=detail,
             delivery=message.delivery,
             provider_ref=message.provider_ref,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.messaging.channels import DeliveryOutcome
-from domain.messaging.decide import SuppressReason
+from domain.messaging.decide import DeferReason, SuppressReason
 from domain.messaging.journeys import (
     AtRisk,
     Enrolled,
@@ -120,6 +120,10 @@ def message_to_doc(message: Message) -> dict[str, Any]:
         "suppressed_detail": message.suppressed_detail,
         "provider_ref": message.provider_ref,
         "delivery": None if message.delivery is None else message.delivery.value,
+        "deferred_reason": (
+            None if message.deferred_reason is None else message.deferred_reason.value
+        ),
+        "decision": message.decision,
     }
 
 
@@ -145,4 +149,6 @@ def message_from_doc(doc: dict[str, Any]) -> Message:
         suppressed_detail=doc["suppressed_detail"],
         provider_ref=doc["provider_ref"],
         delivery=DeliveryOutcome(doc["delivery"]) if doc.get("delivery") else None,
+        deferred_reason=DeferReason(doc["deferred_reason"]) if doc.get("deferred_reason") else None,
+        decision=doc.get("decision"),
     )

@@ -26,7 +26,13 @@ from domain.member import Member
 from domain.messaging.addresses import address_on, reachable_channels
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.consent import member_zone
-from domain.messaging.decide import Decision, Outcome, SuppressReason, decide_together
+from domain.messaging.decide import (
+    Decision,
+    DeferReason,
+    Outcome,
+    SuppressReason,
+    decide_together,
+)
 from domain.messaging.message import (
     Message,
     MessageStatus,
@@ -126,8 +132,13 @@ async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now
             assert isinstance(decision.cause, SuppressReason)
             await m.messages.save(suppress(message, decision.cause, decision.detail, now), message)
         elif decision.outcome is Outcome.DEFER and decision.until is not None:
-            if decision.until > message.not_before:
-                await m.messages.save(defer(message, decision.until, now), message)
+            cause = decision.cause if isinstance(decision.cause, DeferReason) else None
+            changed = decision.until > message.not_before or message.decision != decision.detail
+            if changed and cause is not DeferReason.NOT_YET_DUE:
+                waiting = defer(
+                    message, max(decision.until, message.not_before), now, cause, decision.detail
+                )
+                await m.messages.save(waiting, message)
             await schedule_dispatch(m, member.id, decision.until)
     again = False
     for decision in sends:  # at most one: arbitration lets one message out
@@ -168,8 +179,9 @@ async def _send(
         failed = give_up(message, now)
         return failed if await m.messages.save(failed, message) else None
     rendering = m.renderer.render(member, message.intent, decision.merged, now, zone)
+    why = decision.detail if channels[0] is decision.channel else f"{channels[0].value}: fallback"
     sending = start_sending(
-        message, channels[0], rendering.rendered, rendering.version, now, channels[1:]
+        message, channels[0], rendering.rendered, rendering.version, now, channels[1:], why
     )
     if not await m.messages.claim_for_sending(sending, message):
         return None  # another worker claimed it first; it sends, we do not

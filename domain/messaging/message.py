@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from domain.messaging.channels import DeliveryOutcome
-from domain.messaging.decide import SuppressReason
+from domain.messaging.decide import DeferReason, SuppressReason
 from domain.messaging.journeys import Intent, Journey, MessageChannel
 
 TRIES_PER_CHANNEL = 2  # a transient failure is retried once on the same channel, then falls back
@@ -83,6 +83,10 @@ class Message:
     provider_ref: str | None = None
     # The furthest the sent copy got, as provider feedback reports it (delivered, opened ...).
     delivery: DeliveryOutcome | None = None
+    # Why it waits (quiet hours, a cap ...) while PENDING after a deferral.
+    deferred_reason: DeferReason | None = None
+    # The last decision in words, for staff: why it waits, or why this channel.
+    decision: str | None = None
 
     @property
     def member_id(self) -> str:
@@ -144,6 +148,7 @@ def start_sending(
     version: int,
     now: datetime,
     fallbacks: tuple[MessageChannel, ...] | None = None,
+    why: str | None = None,
 ) -> Message:
     """PENDING → SENDING on `channel`, recording the rendering and the member version.
 
@@ -174,6 +179,8 @@ def start_sending(
         rendered=rendered,
         rendered_version=version,
         updated_at=now,
+        deferred_reason=None,
+        decision=why or message.decision,
     )
 
 
@@ -241,10 +248,22 @@ def suppress(message: Message, reason: SuppressReason, detail: str, now: datetim
     )
 
 
-def defer(message: Message, until: datetime, now: datetime) -> Message:
+def defer(
+    message: Message,
+    until: datetime,
+    now: datetime,
+    reason: DeferReason | None = None,
+    detail: str | None = None,
+) -> Message:
     """PENDING → PENDING, not before `until` (quiet hours, caps, not yet due)."""
     _require(message, "defer", MessageStatus.PENDING)
-    return replace(message, not_before=until, updated_at=now)
+    return replace(
+        message,
+        not_before=until,
+        updated_at=now,
+        deferred_reason=reason,
+        decision=detail or message.decision,
+    )
 
 
 def give_up(message: Message, now: datetime) -> Message:

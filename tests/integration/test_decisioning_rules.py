@@ -87,6 +87,10 @@ async def test_quiet_hours_follow_each_members_own_time_zone(
     assert status(waiting) == ("PENDING", None)
     morning = datetime(2026, 1, 17, 7, 0, tzinfo=UTC)  # 08:00 in Paris
     assert waiting["not_before"].replace(tzinfo=UTC) == morning
+    assert (waiting["deferred_reason"], waiting["decision"]) == (
+        "QUIET_HOURS",
+        "quiet hours in Europe/Paris",
+    )
     clock.current = morning
     await worker_ran(api)
     assert status(await message_for(api, paris["id"], "PURCHASE_RECEIPT")) == ("SENT", "EMAIL")
@@ -106,6 +110,10 @@ async def test_the_email_cap_defers_the_second_email_of_the_day(
     receipt = await message_for(api, pat["id"], "PURCHASE_RECEIPT")
     assert status(receipt) == ("PENDING", None)
     assert receipt["not_before"].replace(tzinfo=UTC) == START + DAY
+    assert (receipt["deferred_reason"], receipt["decision"]) == (
+        "FREQUENCY_CAP",
+        "cap reached: EMAIL 1 per day",
+    )
     clock.current = START + DAY
     await worker_ran(api)
     assert status(await message_for(api, pat["id"], "PURCHASE_RECEIPT")) == ("SENT", "EMAIL")
@@ -129,6 +137,7 @@ async def test_the_cap_across_channels_holds_a_third_message(
     second = [m for m in await messages_of(api, quin["id"]) if "o-quin-2" in m["key"]]
     assert [status(m) for m in second] == [("PENDING", None)]
     assert second[0]["not_before"].replace(tzinfo=UTC) == START + DAY
+    assert "all channels 2 per day" in second[0]["decision"]
     assert (
         len(await api.tessera.collections.sent.find({"member_id": quin["id"]}).to_list(None)) == 2
     )
@@ -155,3 +164,4 @@ async def test_channel_choice_follows_what_the_member_engages_with(
     receipt = await message_for(api, rae["id"], "PURCHASE_RECEIPT")
     assert status(receipt) == ("SENT", "PUSH")
     assert receipt["attempts"][0]["channel"] == "PUSH"
+    assert receipt["decision"] == "PUSH: engagement 0.33"
