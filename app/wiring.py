@@ -94,7 +94,7 @@ class Tessera:
         # With Redis every instance publishes there and hears every instance (itself too)
         # through one subscription; without it the in-process bus is the whole world.
         redis_bus = RedisBus(settings.redis_url, bus) if settings.redis_url else None
-        arq_queue = ArqQueue(settings.redis_url) if settings.redis_url else None
+        arq_queue = ArqQueue(settings.redis_url, clock) if settings.redis_url else None
         local_queue = None if arq_queue else InProcessQueue(clock)
         queue = arq_queue or local_queue
         assert queue is not None

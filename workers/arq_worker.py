@@ -85,13 +85,14 @@ async def _startup(ctx: dict[str, Any]) -> None:
     from app.wiring import Tessera
 
     tessera = Tessera.build(Settings())
+    ctx["tessera"] = tessera  # first: a start-up that fails (no MongoDB yet) is still stopped
     await tessera.start_worker()
-    ctx["tessera"] = tessera
     ctx["messaging"] = tessera.messaging
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["tessera"].stop()
+    if "tessera" in ctx:  # arq calls this even when start-up failed before building it
+        await ctx["tessera"].stop()
 
 
 class WorkerSettings:

@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
-from domain.clock import Clock
+from domain.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,9 @@ class JobQueue(Protocol):
 class ArqQueue:
     """Enqueue on arq's Redis queue, connecting on first use."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, clock: Clock | None = None) -> None:
         self._settings = RedisSettings.from_dsn(redis_url)
+        self._clock: Clock = clock or SystemClock()
         self._pool: ArqRedis | None = None
         self._connecting = asyncio.Lock()
 
@@ -43,7 +44,11 @@ class ArqQueue:
             async with self._connecting:
                 if self._pool is None:
                     self._pool = await create_pool(self._settings, retry=2)
-        await self._pool.enqueue_job(job, *args, _job_id=job_id, _defer_until=at)
+        # `at` is on Tessera's clock and arq counts wall time, so pass the delay from the
+        # clock's now (as InProcessQueue does); a start already past runs at once (arq
+        # refuses a `_defer_until` over a day old: the job's expiry comes out negative).
+        delay = None if at is None else max(timedelta(0), at - self._clock.now())
+        await self._pool.enqueue_job(job, *args, _job_id=job_id, _defer_by=delay or None)
 
     async def close(self) -> None:
         if self._pool is not None:
