@@ -132,7 +132,7 @@ async def queue(redis: RedisServer) -> AsyncIterator[ArqRedis]:
 async def worker_running(tessera: Tessera) -> AsyncIterator[Worker]:
     """An arq worker, as `tessera worker` builds it, on this app's store and providers."""
     options = worker_options(tessera.settings, tessera.messaging)
-    worker = Worker(**options, handle_signals=False, poll_delay=0.02)
+    worker = Worker(**{**options, "poll_delay": 0.02}, handle_signals=False)
     running = asyncio.create_task(worker.async_run())
     try:
         yield worker
