@@ -16,7 +16,7 @@ from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from domain.member import MemberReward as DomainMemberReward
 from domain.member import RewardStatus
-from domain.messaging.preferences import with_addresses
+from domain.messaging.addresses import with_addresses
 from domain.program import Program as DomainProgram
 from schema import enums  # noqa: F401  (registers the enums)
 from schema.messaging import EngagementModules, MessagingProfile

@@ -1,5 +1,5 @@
 """The messaging_profiles collection: one document per member with consent, preferences,
-engagement per channel, recent sends and the last churn score.
+engagement per channel and recent sends.
 
 Consent and preferences are single-field writes; engagement changes are read-modify-write
 through the pure `record_outcome`, so they go by compare-and-set on a version.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -17,7 +16,6 @@ from pymongo.errors import DuplicateKeyError
 from domain.errors import MemberBusy
 from domain.messaging.caps import SentMessage
 from domain.messaging.channels import ChannelEngagement, DeliveryOutcome, record_outcome
-from domain.messaging.churn import ChurnRisk
 from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import MAX_CAP
@@ -35,24 +33,8 @@ def _engagement_from_doc(channel: str, doc: dict[str, Any]) -> ChannelEngagement
     )
 
 
-def _churn_from_doc(doc: dict[str, Any] | None) -> ChurnRisk | None:
-    if doc is None:
-        return None
-    return ChurnRisk(
-        score=doc["score"],
-        recency=doc["recency"],
-        frequency=doc["frequency"],
-        monetary=doc["monetary"],
-        days_since_last_order=doc["days_since_last_order"],
-        orders_counted=doc["orders_counted"],
-        spend_counted=Decimal(doc["spend_counted"]),
-        at_risk=doc["at_risk"],
-    )
-
-
 def messaging_from_doc(member_id: str, doc: dict[str, Any] | None) -> MemberMessaging:
     doc = doc or {}
-    churn = doc.get("churn")
     return MemberMessaging(
         profile=MessagingProfile(
             member_id=member_id,
@@ -69,8 +51,6 @@ def messaging_from_doc(member_id: str, doc: dict[str, Any] | None) -> MemberMess
             SentMessage(MessageChannel(s["channel"]), utc(s["sent_at"]))
             for s in doc.get("sends", [])
         ),
-        churn=_churn_from_doc(churn),
-        churn_scored_at=utc(churn["scored_at"]) if churn else None,
     )
 
 
@@ -140,9 +120,13 @@ class MongoProfileStore:
                 "failures_in_a_row": updated.failures_in_a_row,
             }
             version = doc.get("version")
+            # No version yet (no profile, or one only `record_send` wrote): match that state,
+            # not `version: null`, which an upsert would copy into the new document and $inc
+            # could not then add to.
+            expected = {"$exists": False} if version is None else version
             try:
                 result = await self._profiles.update_one(
-                    {"_id": member_id, "version": version},
+                    {"_id": member_id, "version": expected},
                     {"$set": {field: value}, "$inc": {"version": 1}},
                     upsert=version is None,
                 )
@@ -151,17 +135,3 @@ class MongoProfileStore:
             if result.modified_count == 1 or result.upserted_id is not None:
                 return
         raise MemberBusy("messaging profile is being changed by many writers at once")
-
-    async def save_churn(self, member_id: str, risk: ChurnRisk, at: datetime) -> None:
-        churn = {
-            "score": risk.score,
-            "recency": risk.recency,
-            "frequency": risk.frequency,
-            "monetary": risk.monetary,
-            "days_since_last_order": risk.days_since_last_order,
-            "orders_counted": risk.orders_counted,
-            "spend_counted": str(risk.spend_counted),
-            "at_risk": risk.at_risk,
-            "scored_at": at,
-        }
-        await self._set(member_id, {"churn": churn})

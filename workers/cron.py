@@ -89,9 +89,7 @@ async def score_churn(m: Messaging) -> int:
             if member is None or member.merged_into is not None:
                 continue
             now = m.clock.now()
-            risk = churn_risk(member, m.policy.churn, now)
-            await m.profiles.save_churn(member.id, risk, now)
-            intent = win_back_intent(member, risk, m.policy, now)
+            intent = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
             if intent is not None and await record_intents(m, [intent]):
                 await schedule_dispatch(m, member.id)
                 raised += 1

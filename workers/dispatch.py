@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,7 @@ from domain.commands import MemberRef
 from domain.errors import MemberNotFound
 from domain.handlers.members import current
 from domain.member import Member
-from domain.messaging.addresses import address_on, reachable_channels
+from domain.messaging.addresses import address_on, with_addresses
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.consent import member_zone
 from domain.messaging.decide import (
@@ -112,7 +111,7 @@ async def _drop_gone(m: Messaging, later: list[Message], member: Member, now: da
 
 async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now: datetime) -> bool:
     record = await m.profiles.get(member.id)
-    profile = replace(record.profile, reachable=reachable_channels(member))
+    profile = with_addresses(record.profile, member)
     decisions = decide_together(
         member,
         m.policy,

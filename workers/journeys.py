@@ -75,9 +75,7 @@ async def start_journeys(
         )
     )
     # Churn is rescored on each event as well as daily (`cron.score_churn`).
-    risk = churn_risk(member, m.policy.churn, now)
-    await m.profiles.save_churn(member.id, risk, now)
-    win_back = win_back_intent(member, risk, m.policy, now)
+    win_back = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
     if win_back is not None:
         intents.append(win_back)
     await record_intents(m, intents)

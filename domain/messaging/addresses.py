@@ -7,8 +7,11 @@ The newest identifier of a kind is the one used: a customer who adds a new phone
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from domain.identity import IdentifierKind
 from domain.member import Member
+from domain.messaging.consent import MessagingProfile
 from domain.messaging.journeys import MessageChannel
 
 ADDRESS_KIND: dict[MessageChannel, IdentifierKind] = {
@@ -27,3 +30,8 @@ def address_on(member: Member, channel: MessageChannel) -> str | None:
 
 def reachable_channels(member: Member) -> frozenset[MessageChannel]:
     return frozenset(ch for ch in MessageChannel if address_on(member, ch) is not None)
+
+
+def with_addresses(profile: MessagingProfile, member: Member) -> MessagingProfile:
+    """The stored profile knows nothing of addresses: they live with the member."""
+    return replace(profile, reachable=reachable_channels(member))

@@ -8,13 +8,10 @@ identifiers), so a screen showing consent can also show where messages would go.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from domain.commands import MemberRef
 from domain.errors import InvalidInput
 from domain.handlers.members import resolve
-from domain.member import Member
-from domain.messaging.addresses import reachable_channels
+from domain.messaging.addresses import with_addresses
 from domain.messaging.consent import Consent, MessagingProfile, validate_time_zone
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.profile_store import ProfileStore
@@ -22,11 +19,6 @@ from domain.ports import Ports
 from domain.validation import require_text
 
 MAX_ZONE_NAME = 64  # the longest IANA name is about half this; the rest is an attack
-
-
-def with_addresses(profile: MessagingProfile, member: Member) -> MessagingProfile:
-    """The stored profile knows nothing of addresses: they live with the member."""
-    return replace(profile, reachable=reachable_channels(member))
 
 
 def checked_consent(consent: Consent) -> Consent:

@@ -1,5 +1,6 @@
 """What decisioning needs to remember per member between messages: consent and preferences,
-learned engagement per channel, recent sends (for the caps) and the last churn score.
+learned engagement per channel and recent sends (for the caps). The churn score is not kept:
+it is computed from the member whenever it is needed, so it is never stale.
 storage/ provides it (`storage.profiles.MongoProfileStore`)."""
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Protocol
 
 from domain.messaging.caps import SentMessage
 from domain.messaging.channels import ChannelEngagement, DeliveryOutcome
-from domain.messaging.churn import ChurnRisk
 from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 
@@ -20,8 +20,6 @@ class MemberMessaging:
     profile: MessagingProfile  # `reachable` is empty here: it comes from the member's identifiers
     engagement: tuple[ChannelEngagement, ...]
     recent: tuple[SentMessage, ...]  # newest last
-    churn: ChurnRisk | None = None
-    churn_scored_at: datetime | None = None
 
 
 class ProfileStore(Protocol):
@@ -53,5 +51,3 @@ class ProfileStore(Protocol):
         before: DeliveryOutcome | None,
         after: DeliveryOutcome,
     ) -> None: ...
-
-    async def save_churn(self, member_id: str, risk: ChurnRisk, at: datetime) -> None: ...

@@ -183,5 +183,8 @@ async def test_win_back_for_a_lapsed_member_who_opted_in(api: Api, clock: Settab
     assert copy is not None and copy["subject"] == "We miss you, Kim"
     lou_back = await message_for(api, lou["id"], "WIN_BACK")
     assert (lou_back["status"], lou_back["suppressed_reason"]) == ("SUPPRESSED", "NO_CHANNEL")
-    profile = await api.tessera.messaging.profiles.get(kim["id"])
-    assert profile.churn is not None and profile.churn.at_risk
+    # and the app shows both of them the "we miss you" module
+    flags = "query($ref: MemberRef!) { member(ref: $ref) { engagement { weMissYou } } }"
+    for lapsed in (kim, lou):
+        shown = await api.data(flags, {"ref": by_id(lapsed["id"])})
+        assert shown["member"]["engagement"]["weMissYou"] is True
