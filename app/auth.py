@@ -35,6 +35,7 @@ class Action(Enum):
     VIEW_MESSAGES = "view members' messages and churn scores"
     SET_CONSENT = "change messaging consent and preferences"
     RECORD_FEEDBACK = "record message delivery feedback"
+    VIEW_OPERATIONS = "view operational state (outbox items set aside)"
 
 
 # Partners are served by persisted queries (later work); until then they may do nothing.

@@ -8,6 +8,7 @@ with 4403, and each token may hold only so many connections at once.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -99,4 +100,9 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
     def encode_json(self, data: object) -> str:
         # Text, not bytes: bytes would go out as binary WebSocket frames, which
         # graphql-transport-ws clients refuse.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            # orjson refuses strings holding a lone surrogate, which a syntax or validation
+            # error may quote back from the request; JSON can still carry them escaped.
+            return json.dumps(data, ensure_ascii=True, default=str)

@@ -100,7 +100,9 @@ class Tessera:
         assert queue is not None
         # Each committed event goes to the surfaces and starts the journeys it triggers.
         publisher = Fanout(redis_bus or bus, JourneyTrigger(queue))
-        outbox = MongoOutbox(collections.members, collections.ledger, publisher)
+        outbox = MongoOutbox(
+            collections.members, collections.ledger, collections.parked, publisher, clock
+        )
         stock = MongoRewardStock(collections.stock)
         ports = Ports(
             members=MongoMemberStore(collections.members),

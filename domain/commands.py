@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 
 from domain.channel import Channel
 from domain.identity import IdentifierKind
@@ -100,5 +103,29 @@ class MergeMembers:
 
 
 def fingerprint(*parts: object) -> str:
-    """A stable digest of a request's normalised meaning, to tell a replay from a reused key."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    """A stable digest of a request's normalised meaning, to tell a replay from a reused key.
+
+    Canonical JSON (sorted keys, decimals and enums as strings), not `repr`: a digest
+    stored with a member must mean the same after an upgrade of Python or of this code.
+    """
+    canonical = json.dumps(
+        [_plain(part) for part in parts],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")

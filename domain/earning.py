@@ -19,19 +19,19 @@ from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, claw_b
 from domain.member import Member, OrderRecord
 from domain.program import Program
 from domain.tiers import tier_changed_entry, upgrade
-from domain.validation import optional_text, require_amount, require_key, require_text
+from domain.validation import optional_id, require_amount, require_id, require_key
 
 
 def validate_purchase(cmd: RecordPurchase, program: Program) -> RecordPurchase:
-    currency = require_text("currency", cmd.currency, 3).upper()
+    currency = require_id("currency", cmd.currency, 3).upper()
     if currency != program.currency:
         raise UnsupportedCurrency(f"{program.name} accepts {program.currency} only; got {currency}")
     return replace(
         cmd,
-        order_id=require_text("orderId", cmd.order_id, 64),
+        order_id=require_id("orderId", cmd.order_id),
         amount=require_amount("amount", cmd.amount, program.currency_decimals),
         currency=currency,
-        store_id=optional_text("storeId", cmd.store_id, 64),
+        store_id=optional_id("storeId", cmd.store_id),
         idempotency_key=require_key(cmd.idempotency_key),
     )
 
@@ -96,10 +96,10 @@ def record_purchase(
 def validate_return(cmd: ReturnPurchase, program: Program) -> ReturnPurchase:
     return replace(
         cmd,
-        order_id=require_text("orderId", cmd.order_id, 64),
+        order_id=require_id("orderId", cmd.order_id),
         amount=require_amount("amount", cmd.amount, program.currency_decimals),
         idempotency_key=require_key(cmd.idempotency_key),
-        store_id=optional_text("storeId", cmd.store_id, 64),
+        store_id=optional_id("storeId", cmd.store_id),
     )
 
 

@@ -10,6 +10,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import InvalidInput
+from domain.validation import require_id
 
 MAX_IDENTIFIER_LENGTH = 256
 _TOKEN = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
@@ -37,11 +38,7 @@ class Identifier:
 
 
 def normalise_identifier(kind: IdentifierKind, raw: str, default_region: str) -> Identifier:
-    value = raw.strip()
-    if not value:
-        raise InvalidInput("identifier.value", "must not be empty")
-    if len(value) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput("identifier.value", f"at most {MAX_IDENTIFIER_LENGTH} characters")
+    value = require_id("identifier.value", raw, MAX_IDENTIFIER_LENGTH)
     if kind is IdentifierKind.EMAIL:
         return Identifier(kind, _normalise_email(value))
     if kind is IdentifierKind.PHONE:

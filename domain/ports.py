@@ -66,16 +66,53 @@ class RewardStock(Protocol):
     async def available(self, rewards: Sequence[Reward]) -> dict[str, int | None]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ParkedOutboxItem:
+    """A committed change the relay could not store or publish, set aside for an operator."""
+
+    member_id: str
+    version: int
+    cause: str
+    error: str
+    parked_at: datetime
+    entry_ids: tuple[str, ...]
+    points: int
+
+
 class Outbox(Protocol):
     async def deliver(self, commit: Commit) -> None:
-        """Store the commit's ledger entries, publish its event, clear it from the outbox."""
+        """Store the commit's ledger entries, publish its event, clear it from the outbox.
+
+        Never raises: the commit is already durable, so a failure here must not become an
+        error response that a client would retry; the sweep finishes the work.
+        """
         ...
 
-    async def deliver_pending(self, member_id: str) -> None: ...
+    async def deliver_pending(self, member_id: str) -> None:
+        """Relay what the member's outbox holds now; never raises, as `deliver`."""
+        ...
+
+    async def pending_entry(self, member_id: str, entry_id: str) -> LedgerEntry | None:
+        """A committed entry still waiting in the member's outbox (not yet in the ledger)."""
+        ...
+
+    async def parked(self, first: int) -> tuple[ParkedOutboxItem, ...]:
+        """Items set aside, newest first."""
+        ...
+
+
+class PublisherUnavailable(Exception):
+    """The publisher's transport is down (Redis, say): the event is kept and sent again.
+
+    Anything else a publisher raises means the event itself cannot be sent, and the relay
+    sets it aside rather than let it block the events behind it.
+    """
 
 
 class EventPublisher(Protocol):
-    async def publish(self, event: MemberChanged) -> None: ...
+    async def publish(self, event: MemberChanged) -> None:
+        """Raises PublisherUnavailable when the event should be tried again later."""
+        ...
 
 
 @dataclass(frozen=True)

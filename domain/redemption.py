@@ -20,7 +20,7 @@ from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, take
 from domain.member import Member, MemberReward, RewardStatus
 from domain.program import Program, Reward
-from domain.validation import optional_text, require_key, require_text
+from domain.validation import optional_id, require_id, require_key
 
 # No 0/O, 1/I/L: codes are read aloud at tills and typed from screens.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -40,7 +40,7 @@ def normalise_voucher_code(typed: str) -> str:
 
 
 def validate_redemption(cmd: RedeemReward, program: Program) -> RedeemReward:
-    reward_id = require_text("rewardId", cmd.reward_id, 64)
+    reward_id = require_id("rewardId", cmd.reward_id)
     if program.reward(reward_id) is None:
         raise RewardNotFound(f"no reward {reward_id!r} in the catalog")
     return replace(cmd, reward_id=reward_id, idempotency_key=require_key(cmd.idempotency_key))
@@ -115,8 +115,8 @@ def redeem_reward(
 def validate_use(cmd: UseReward) -> UseReward:
     return replace(
         cmd,
-        code=normalise_voucher_code(require_text("code", cmd.code, 32)),
-        store_id=optional_text("storeId", cmd.store_id, 64),
+        code=normalise_voucher_code(require_id("code", cmd.code, 32)),
+        store_id=optional_id("storeId", cmd.store_id),
     )
 
 

@@ -9,11 +9,11 @@ from domain.commands import CheckIn
 from domain.events import CauseKind, Change
 from domain.ledger import EntryKind, LedgerEntry, NewId
 from domain.member import Member
-from domain.validation import require_text
+from domain.validation import require_id
 
 
 def validate_check_in(cmd: CheckIn) -> CheckIn:
-    return CheckIn(cmd.member, require_text("storeId", cmd.store_id, 64), cmd.channel)
+    return CheckIn(cmd.member, require_id("storeId", cmd.store_id), cmd.channel)
 
 
 def check_in(member: Member, cmd: CheckIn, now: datetime, new_id: NewId) -> Change:

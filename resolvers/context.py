@@ -18,6 +18,7 @@ from domain.handlers.members import resolve
 from domain.member import Member as DomainMember
 from domain.messaging.profile_store import MemberMessaging
 from domain.ports import HistoryPage, Ports
+from domain.validation import optional_id
 from domain.view import member_view
 from schema.errors import BadRequest, Forbidden, Unauthenticated
 from schema.member import Member
@@ -69,7 +70,9 @@ class TesseraContext(BaseContext):
         return self._principal
 
     def store_for(self, principal: Principal, store_id: str | None) -> str | None:
-        """A POS acts for its own store only; the store defaults to the token's."""
+        """A POS acts for its own store only; the store defaults to the token's. A store id
+        given blank is refused (INVALID_INPUT), never booked as "no store"."""
+        store_id = optional_id("storeId", store_id)
         if principal.role is not Role.POS:
             return store_id
         if store_id is not None and store_id != principal.store_id:

@@ -1,5 +1,5 @@
-"""Query root: the program, any member by ref (staff, or a member for itself), `me`, and a
-member's messages (staff)."""
+"""Query root: the program, any member by ref (staff, or a member for itself), `me`, a
+member's messages (staff), and what the outbox relay set aside (admins)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from schema.errors import BadRequest, Forbidden
 from schema.inputs import MemberRefInput
 from schema.member import Member
 from schema.messages import MessageConnection
+from schema.operations import ParkedOutboxItem
 from schema.program import Program
 
 DEFAULT_MESSAGES_PAGE = 20
+MAX_PARKED_PAGE = 100
 
 
 async def _member(info: Info, ref: MemberRef) -> Member | None:
@@ -75,3 +77,13 @@ class Query:
         after: str | None = None,
     ) -> MessageConnection:
         return await _messages(info, member.to_domain(), first, after)
+
+    @strawberry.field(
+        description="Outbox items the relay set aside (admins), newest first, at most 100."
+    )
+    async def parked_outbox_items(self, info: Info, first: int = 20) -> list[ParkedOutboxItem]:
+        info.context.require(Action.VIEW_OPERATIONS)
+        if not 1 <= first <= MAX_PARKED_PAGE:
+            raise BadRequest(f"first: 1 to {MAX_PARKED_PAGE}", {"field": "first"})
+        items = await info.context.ports.outbox.parked(first)
+        return [ParkedOutboxItem.of(item) for item in items]

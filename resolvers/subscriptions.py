@@ -98,15 +98,19 @@ class Subscription:
         principal = ctx.require(Action.VIEW_MEMBER)
         if principal.role is Role.MEMBER:
             raise Forbidden("store activity is for store and head-office staff")
-        ctx.store_for(principal, str(store_id))
-        async with ctx.feed.watch_store(str(store_id)) as watch:
+        try:
+            store = ctx.store_for(principal, str(store_id))
+        except InvalidInput as exc:
+            raise BadRequest(exc.message, {"field": exc.field}) from None
+        assert store is not None
+        async with ctx.feed.watch_store(store) as watch:
             while True:
                 signal = await _next(watch)
                 if isinstance(signal, Update) and signal.event.cause in STORE_CAUSES:
                     ctx.fresh_loaders()
                     yield StoreEvent(
                         kind=signal.event.cause,
-                        store_id=str(store_id),
+                        store_id=store,
                         at=ctx.ports.clock.now(),
                         member=ctx.view(signal.member),
                         tier_change=TierChange.of(ctx.ports.program, signal.event),

@@ -14,6 +14,7 @@ from resolvers.queries import Query
 from resolvers.subscriptions import Subscription
 from schema.execution import executor_for
 from schema.prepared import PreparedDocuments, PreparedOperation
+from schema.scalars import SCALAR_OVERRIDES
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER"})
@@ -52,6 +53,7 @@ def build_schema(max_depth: int = 12) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             lambda: PreparedOperation(documents),
             lambda: MaskErrors(should_mask_error=should_mask),

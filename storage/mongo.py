@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient
+
+from storage.embedded import EmbeddedCollection
 
 Collection = Any  # motor and mongomock-motor collections share the calls we make
 
@@ -20,6 +21,7 @@ class Collections:
     messages: Collection
     profiles: Collection
     sent: Collection  # the outbox provider: what would have been sent
+    parked: Collection  # outbox items the relay set aside
 
 
 def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Collections]:
@@ -37,7 +39,7 @@ def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Co
 
 
 def collections_of(db: Any, embedded: bool = False) -> Collections:
-    wrap = YieldingCollection if embedded else (lambda collection: collection)
+    wrap = EmbeddedCollection if embedded else (lambda collection: collection)
     return Collections(
         members=wrap(db["members"]),
         keys=wrap(db["member_keys"]),
@@ -46,42 +48,8 @@ def collections_of(db: Any, embedded: bool = False) -> Collections:
         messages=wrap(db["messages"]),
         profiles=wrap(db["messaging_profiles"]),
         sent=wrap(db["sent_messages"]),
+        parked=wrap(db["outbox_parked"]),
     )
-
-
-class YieldingCollection:
-    """mongomock answers without ever yielding to the event loop; a real database always does.
-
-    Yielding once per call lets concurrent requests interleave as they do in production, so
-    the races that compare-and-swap settles happen on the embedded store too.
-    """
-
-    _CALLS = frozenset(
-        {
-            "find_one",
-            "insert_one",
-            "insert_many",
-            "update_one",
-            "update_many",
-            "delete_one",
-            "create_index",
-            "count_documents",
-        }
-    )
-
-    def __init__(self, collection: Any) -> None:
-        self._collection = collection
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._collection, name)
-        if name not in self._CALLS:
-            return attribute
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            await asyncio.sleep(0)
-            return await attribute(*args, **kwargs)
-
-        return call
 
 
 async def ensure_indexes(c: Collections) -> None:
@@ -89,6 +57,7 @@ async def ensure_indexes(c: Collections) -> None:
     await c.keys.create_index("member_id")
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)
+    await c.parked.create_index([("parked_at", -1), ("_id", -1)])
     # The cron sweeps look for members with something due (see storage.members.due_for).
     await c.members.create_index("batches.expires_at")
     await c.members.create_index([("rewards.status", 1), ("rewards.expires_at", 1)])

@@ -3,6 +3,13 @@
 A crash between the steps leaves the item in the member's outbox; `sweep` finishes it at
 start-up and on a timer. Ledger inserts are keyed by entry id, so a replay is harmless, and
 subscribers discard versions they have already seen.
+
+Items are relayed one at a time, in version order. When the database or the publisher's
+transport is down, an item stays for the next sweep (and so do the member's later ones, to
+keep their order). Any other failure means the item itself cannot be relayed: it is set
+aside in `outbox_parked`, logged once and counted, so that it never blocks the items
+behind it, nor turns every sweep into the same traceback. Admins see parked items in
+GraphQL (`parkedOutboxItems`).
 """
 
 from __future__ import annotations
@@ -10,56 +17,145 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
+from domain.clock import Clock
 from domain.events import Commit
-from domain.ports import EventPublisher
-from storage.documents import event_from_doc, outbox_item
+from domain.ledger import LedgerEntry
+from domain.ports import EventPublisher, ParkedOutboxItem, PublisherUnavailable
+from storage.documents import entry_from_doc, event_from_doc, outbox_item, utc
 from storage.mongo import Collection
 
 log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
+# Worth another try later: the link to MongoDB or to the publisher's transport is down.
+TRANSIENT = (ConnectionFailure, PublisherUnavailable, TimeoutError)
 
 
 class MongoOutbox:
-    def __init__(self, members: Collection, ledger: Collection, publisher: EventPublisher) -> None:
+    def __init__(
+        self,
+        members: Collection,
+        ledger: Collection,
+        parked: Collection,
+        publisher: EventPublisher,
+        clock: Clock,
+    ) -> None:
         self._members = members
         self._ledger = ledger
+        self._parked = parked
         self._publisher = publisher
+        self._clock = clock
+        self.parked_total = 0  # set aside by this process, for metrics
 
     async def deliver(self, commit: Commit) -> None:
-        await self._relay(commit.member.id, [outbox_item(commit)])
+        await self._relay_now(commit.member.id, [outbox_item(commit)])
 
     async def deliver_pending(self, member_id: str) -> None:
         doc = await self._members.find_one({"_id": member_id}, {"outbox": 1})
         if doc and doc.get("outbox"):
-            await self._relay(member_id, doc["outbox"])
+            await self._relay_now(member_id, doc["outbox"])
+
+    async def _relay_now(self, member_id: str, items: list[dict[str, Any]]) -> None:
+        try:
+            await self._relay(member_id, items)
+        except Exception as exc:  # durable already: the sweep finishes it, the caller goes on
+            log.warning("relaying %s failed; the sweep will finish it (%s)", member_id, _text(exc))
+
+    async def pending_entry(self, member_id: str, entry_id: str) -> LedgerEntry | None:
+        doc = await self._members.find_one({"_id": member_id}, {"outbox": 1})
+        for item in (doc or {}).get("outbox", []):
+            for entry in item["entries"]:
+                if entry["_id"] == entry_id:
+                    return entry_from_doc(entry)
+        return None
 
     async def sweep(self) -> int:
         """Relay every member's pending items; returns how many were found."""
-        found = 0
+        found = failed = 0
+        last: Exception | None = None
         async for doc in self._members.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
             found += len(doc["outbox"])
-            await self._relay(doc["_id"], doc["outbox"])
+            try:
+                await self._relay(doc["_id"], doc["outbox"])
+            except Exception as exc:  # one member's trouble never stops the others'
+                failed += 1
+                last = exc
+        if failed:
+            log.warning("outbox sweep: %d members still waiting (%s)", failed, _text(last))
         return found
 
+    async def parked(self, first: int) -> tuple[ParkedOutboxItem, ...]:
+        cursor = self._parked.find().sort([("parked_at", -1), ("_id", -1)]).limit(first)
+        return tuple(_parked_from_doc(d) for d in await cursor.to_list(length=first))
+
     async def _relay(self, member_id: str, items: list[dict[str, Any]]) -> None:
-        items = sorted(items, key=lambda item: item["version"])
-        entries = [entry for item in items for entry in item["entries"]]
-        if entries:
+        relayed: list[int] = []
+        try:
+            for item in sorted(items, key=lambda item: item["version"]):
+                try:
+                    await self._relay_one(item)
+                except TRANSIENT:
+                    raise
+                except Exception as exc:
+                    await self._park(member_id, item, exc)
+                relayed.append(item["version"])
+        finally:
+            if relayed:
+                await self._members.update_one(
+                    {"_id": member_id}, {"$pull": {"outbox": {"version": {"$in": relayed}}}}
+                )
+
+    async def _relay_one(self, item: dict[str, Any]) -> None:
+        if item["entries"]:
             try:
-                await self._ledger.insert_many(entries, ordered=False)
+                await self._ledger.insert_many(item["entries"], ordered=False)
             except BulkWriteError as exc:
                 if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
                     raise
-        for item in items:
-            try:
-                await self._publisher.publish(event_from_doc(item["event"]))
-            except Exception:
-                # Stored but not yet published: keep it in the outbox for the next sweep.
-                log.warning("publishing %s v%s failed; will retry", member_id, item["version"])
-                return
-        await self._members.update_one(
-            {"_id": member_id},
-            {"$pull": {"outbox": {"version": {"$in": [item["version"] for item in items]}}}},
-        )
+        await self._publisher.publish(event_from_doc(item["event"]))
+
+    async def _park(self, member_id: str, item: dict[str, Any], error: Exception) -> None:
+        version = item["version"]
+        doc = {
+            "_id": f"{member_id}:{version}",
+            "member_id": member_id,
+            "version": version,
+            "parked_at": self._clock.now(),
+            "error": _text(error),
+            "item": _storable(item),
+        }
+        await self._parked.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        self.parked_total += 1
+        log.error("outbox item %s v%s set aside: %s", member_id, version, doc["error"])
+
+
+def _parked_from_doc(doc: dict[str, Any]) -> ParkedOutboxItem:
+    item = doc.get("item", {})
+    entries = item.get("entries", [])
+    event = item.get("event", {})
+    return ParkedOutboxItem(
+        member_id=str(doc["member_id"]),
+        version=int(doc["version"]),
+        cause=str(event.get("cause", "")),
+        error=str(doc["error"]),
+        parked_at=utc(doc["parked_at"]),
+        entry_ids=tuple(str(e.get("_id")) for e in entries),
+        points=sum(int(e.get("points", 0)) for e in entries if isinstance(e.get("points"), int)),
+    )
+
+
+def _text(error: Exception | None) -> str:
+    """An error as text any store and log can hold (a message may quote a lone surrogate)."""
+    text = "" if error is None else f"{type(error).__name__}: {error}"
+    return text[:1000].encode("utf-8", "backslashreplace").decode()
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode()
+    if isinstance(value, dict):
+        return {str(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from domain.events import MemberChanged
+from domain.ports import PublisherUnavailable
 from storage.documents import event_from_doc, event_to_doc
 from subscriptions.bus import InProcessBus, Resync
 
@@ -36,8 +37,13 @@ class RedisBus:
         self.connected = asyncio.Event()
 
     async def publish(self, event: MemberChanged) -> None:
-        """Raises when Redis is down; the outbox keeps the event and retries on its sweep."""
-        await self._redis.publish(self._channel, orjson.dumps(event_to_doc(event)))
+        """Raises PublisherUnavailable when Redis is down; the outbox keeps the event and
+        retries on its sweep."""
+        message = orjson.dumps(event_to_doc(event))
+        try:
+            await self._redis.publish(self._channel, message)
+        except (RedisError, OSError) as exc:
+            raise PublisherUnavailable(f"redis: {exc}") from exc
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever())

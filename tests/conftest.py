@@ -3,6 +3,7 @@ TESSERA_TEST_MONGODB_URL is set), a movable clock, and a GraphQL client over HTT
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -80,10 +81,13 @@ class Api:
     async def raw(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        # ensure_ascii: strings holding lone surrogates go out as JSON escapes (\ud800), as
+        # a hostile client would send them, instead of failing to encode here.
+        body = json.dumps({"query": query, "variables": variables or {}}, ensure_ascii=True)
+        response = await self.http.post("/graphql", content=body, headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

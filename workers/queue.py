@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from redis.exceptions import RedisError
 
 from domain.clock import Clock, SystemClock
+from domain.ports import PublisherUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,13 @@ class ArqQueue:
         self._connecting = asyncio.Lock()
 
     async def enqueue(self, job: str, *args: str, job_id: str, at: datetime | None = None) -> None:
+        try:
+            await self._enqueue(job, *args, job_id=job_id, at=at)
+        except (RedisError, OSError) as exc:
+            # The relay keeps the event that triggered this job and sends it again.
+            raise PublisherUnavailable(f"job queue: {exc}") from exc
+
+    async def _enqueue(self, job: str, *args: str, job_id: str, at: datetime | None) -> None:
         if self._pool is None:
             async with self._connecting:
                 if self._pool is None:

@@ -17,7 +17,7 @@ from domain.identity import normalise_identifier
 from domain.member import IdempotencyRecord, Member
 from domain.merging import absorb
 from domain.ports import Ports
-from domain.validation import require_text
+from domain.validation import require_id
 
 MAX_ATTEMPTS = 64
 MAX_MERGE_CHAIN = 16
@@ -56,7 +56,7 @@ async def locate(ports: Ports, ref: MemberRef) -> str:
     if (ref.id is None) == (ref.identifier is None):
         raise InvalidInput("member", "give exactly one of id and identifier")
     if ref.id is not None:
-        return require_text("member.id", ref.id, 64)
+        return require_id("member.id", ref.id)
     assert ref.identifier is not None
     identifier = normalise_identifier(
         ref.identifier.kind, ref.identifier.value, ports.program.default_phone_region

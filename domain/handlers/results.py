@@ -15,13 +15,17 @@ async def entry_of(ports: Ports, outcome: Outcome) -> LedgerEntry:
         found = next(e for e in outcome.change.entries if e.id == entry_id)
         return found
     assert outcome.replay is not None
-    entry = await ports.ledger.entry(outcome.replay.entry_id)
+    entry_id = outcome.replay.entry_id
+    entry = await ports.ledger.entry(entry_id)
     if entry is None:
-        # Committed but not yet relayed (a crash between the writes): relay it now.
+        # Committed but not yet relayed (a crash, or a link down, between the writes): relay
+        # it now; if that cannot happen yet, the committed entry is still in the outbox.
         await ports.outbox.deliver_pending(outcome.member.id)
-        entry = await ports.ledger.entry(outcome.replay.entry_id)
+        entry = await ports.ledger.entry(entry_id) or await ports.outbox.pending_entry(
+            outcome.member.id, entry_id
+        )
     if entry is None:
-        raise LookupError(f"ledger entry {outcome.replay.entry_id} is missing")
+        raise LookupError(f"ledger entry {entry_id} is missing")
     return entry
 
 

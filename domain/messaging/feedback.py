@@ -18,7 +18,7 @@ from domain.messaging.journeys import MessageChannel
 from domain.messaging.message import AttemptOutcome, Message, MessageStatus
 from domain.messaging.message_store import MessageStore
 from domain.messaging.profile_store import ProfileStore
-from domain.validation import require_text
+from domain.validation import require_id
 
 MAX_MESSAGE_ID = 64
 # Every lost race means another report climbed a rung, and the ladder has five: more losses
@@ -52,7 +52,7 @@ async def record_feedback(
     """The message with its delivery as it now stands (never lower than `outcome`'s rung
     unless `outcome` was a lesser, late report)."""
     outcome = reportable(outcome)
-    message_id = require_text("messageId", message_id, MAX_MESSAGE_ID)
+    message_id = require_id("messageId", message_id, MAX_MESSAGE_ID)
     for _ in range(MAX_ATTEMPTS):
         message = await messages.get(message_id)
         if message is None:

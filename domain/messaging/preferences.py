@@ -16,7 +16,7 @@ from domain.messaging.consent import Consent, MessagingProfile, validate_time_zo
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.profile_store import ProfileStore
 from domain.ports import Ports
-from domain.validation import require_text
+from domain.validation import require_id
 
 MAX_ZONE_NAME = 64  # the longest IANA name is about half this; the rest is an attack
 
@@ -32,7 +32,7 @@ def checked_time_zone(name: str | None) -> str | None:
     if name is None:
         return None
     # Bounded first: the tz lookup reads a file named after the value.
-    return validate_time_zone(require_text("timeZone", name, MAX_ZONE_NAME))
+    return validate_time_zone(require_id("timeZone", name, MAX_ZONE_NAME))
 
 
 def checked_preferred(

@@ -1,9 +1,11 @@
-"""Mutation root: one file per mutation, each with its input, success type and errors."""
+"""Mutation root: one file per mutation, each with its input, success type and errors; every
+mutation passes the same boundary (resolvers.boundary)."""
 
 from __future__ import annotations
 
 import strawberry
 
+from resolvers.boundary import at_the_boundary
 from resolvers.mutations import (
     adjust_points,
     check_in,
@@ -22,15 +24,15 @@ from resolvers.mutations import (
 
 @strawberry.type
 class Mutation:
-    enroll_member = enroll_member.field
-    record_purchase = record_purchase.field
-    redeem_reward = redeem_reward.field
-    use_reward = use_reward.field
-    adjust_points = adjust_points.field
-    return_purchase = return_purchase.field
-    link_identifier = link_identifier.field
-    merge_members = merge_members.field
-    check_in = check_in.field
-    set_consent = set_consent.field
-    set_preferences = set_preferences.field
-    record_message_feedback = record_message_feedback.field
+    enroll_member = at_the_boundary(enroll_member.field)
+    record_purchase = at_the_boundary(record_purchase.field)
+    redeem_reward = at_the_boundary(redeem_reward.field)
+    use_reward = at_the_boundary(use_reward.field)
+    adjust_points = at_the_boundary(adjust_points.field)
+    return_purchase = at_the_boundary(return_purchase.field)
+    link_identifier = at_the_boundary(link_identifier.field)
+    merge_members = at_the_boundary(merge_members.field)
+    check_in = at_the_boundary(check_in.field)
+    set_consent = at_the_boundary(set_consent.field)
+    set_preferences = at_the_boundary(set_preferences.field)
+    record_message_feedback = at_the_boundary(record_message_feedback.field)

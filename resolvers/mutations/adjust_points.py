@@ -8,9 +8,7 @@ from app.auth import Action
 from domain.commands import AdjustPoints
 from domain.handlers import adjust_points
 from resolvers.context import Info
-from resolvers.outcome import attempt
 from schema.errors import (
-    Error,
     IdempotencyKeyReused,
     InsufficientPoints,
     InvalidInput,
@@ -46,7 +44,7 @@ AdjustPointsPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: AdjustPointsInput) -> PointsAdjusted | Error:
+async def resolve(info: Info, input: AdjustPointsInput) -> PointsAdjusted:
     ctx = info.context
     ctx.require(Action.ADJUST)
     cmd = AdjustPoints(
@@ -55,9 +53,7 @@ async def resolve(info: Info, input: AdjustPointsInput) -> PointsAdjusted | Erro
         reason=input.reason,
         idempotency_key=input.idempotency_key,
     )
-    result = await attempt(adjust_points.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await adjust_points.handle(cmd, ctx.ports)
     return PointsAdjusted(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))
 
 

@@ -9,8 +9,7 @@ from domain.channel import Channel
 from domain.commands import CheckIn
 from domain.handlers import check_in
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import InvalidInput, MemberBusy, MemberNotFound
 from schema.inputs import MemberRefInput
 from schema.member import Member
 
@@ -32,16 +31,14 @@ CheckInPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: CheckInInput) -> CheckedIn | Error:
+async def resolve(info: Info, input: CheckInInput) -> CheckedIn:
     ctx = info.context
     principal = ctx.require(Action.CHECK_IN)
     ctx.check_channel(principal, input.channel)
     store_id = ctx.store_for(principal, str(input.store_id))
     cmd = CheckIn(member=input.member.to_domain(), store_id=store_id or "", channel=input.channel)
     await ctx.check_own(principal, cmd.member)
-    result = await attempt(check_in.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await check_in.handle(cmd, ctx.ports)
     return CheckedIn(member=ctx.view(result))
 
 

@@ -9,8 +9,7 @@ from domain.channel import Channel
 from domain.commands import EnrollMember
 from domain.handlers import enroll_member
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, IdentifierTaken, InvalidInput
+from schema.errors import IdentifierTaken, InvalidInput
 from schema.inputs import IdentifierInput
 from schema.member import Member
 
@@ -32,7 +31,7 @@ EnrollMemberPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled | Error:
+async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled:
     ctx = info.context
     ctx.require(Action.ENROLL)
     cmd = EnrollMember(
@@ -40,9 +39,7 @@ async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled | Erro
         display_name=input.display_name,
         channel=input.channel,
     )
-    result = await attempt(enroll_member.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await enroll_member.handle(cmd, ctx.ports)
     return MemberEnrolled(member=ctx.view(result.member))
 
 

@@ -8,8 +8,7 @@ from app.auth import Action
 from domain.commands import LinkIdentifier
 from domain.handlers import link_identifier
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, IdentifierTaken, InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import IdentifierTaken, InvalidInput, MemberBusy, MemberNotFound
 from schema.inputs import IdentifierInput, MemberRefInput
 from schema.member import Member
 
@@ -31,13 +30,11 @@ LinkIdentifierPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: LinkIdentifierInput) -> IdentifierLinked | Error:
+async def resolve(info: Info, input: LinkIdentifierInput) -> IdentifierLinked:
     ctx = info.context
     ctx.require(Action.LINK_IDENTIFIER)
     cmd = LinkIdentifier(member=input.member.to_domain(), identifier=input.identifier.to_domain())
-    result = await attempt(link_identifier.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await link_identifier.handle(cmd, ctx.ports)
     return IdentifierLinked(member=ctx.view(result))
 
 

@@ -8,8 +8,7 @@ from app.auth import Action
 from domain.commands import MergeMembers
 from domain.handlers import merge_members
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import InvalidInput, MemberBusy, MemberNotFound
 from schema.inputs import MemberRefInput
 from schema.member import Member
 
@@ -31,13 +30,11 @@ MergeMembersPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: MergeMembersInput) -> MembersMerged | Error:
+async def resolve(info: Info, input: MergeMembersInput) -> MembersMerged:
     ctx = info.context
     ctx.require(Action.MERGE)
     cmd = MergeMembers(survivor=input.survivor.to_domain(), duplicate=input.duplicate.to_domain())
-    result = await attempt(merge_members.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await merge_members.handle(cmd, ctx.ports)
     return MembersMerged(member=ctx.view(result))
 
 

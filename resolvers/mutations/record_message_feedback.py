@@ -8,8 +8,7 @@ from app.auth import Action
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.feedback import record_feedback
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberBusy, MessageNotFound, MessageNotSent
+from schema.errors import InvalidInput, MemberBusy, MessageNotFound, MessageNotSent
 from schema.messages import Message
 
 
@@ -34,15 +33,11 @@ RecordMessageFeedbackPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: RecordMessageFeedbackInput) -> FeedbackRecorded | Error:
+async def resolve(info: Info, input: RecordMessageFeedbackInput) -> FeedbackRecorded:
     ctx = info.context
     ctx.require(Action.RECORD_FEEDBACK)
     m = ctx.messaging
-    result = await attempt(
-        record_feedback(m.messages, m.profiles, str(input.message_id), input.outcome)
-    )
-    if isinstance(result, Error):
-        return result
+    result = await record_feedback(m.messages, m.profiles, str(input.message_id), input.outcome)
     return FeedbackRecorded(sent_message=Message.of(result))
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -9,10 +8,9 @@ from app.auth import Action
 from domain.channel import Channel
 from domain.commands import RecordPurchase
 from domain.handlers import record_purchase
+from domain.validation import parse_amount
 from resolvers.context import Info
-from resolvers.outcome import attempt
 from schema.errors import (
-    Error,
     IdempotencyKeyReused,
     InvalidInput,
     MemberBusy,
@@ -22,13 +20,14 @@ from schema.errors import (
 )
 from schema.inputs import MemberRefInput
 from schema.member import LedgerEntry, Member
+from schema.scalars import Amount
 
 
 @strawberry.input
 class RecordPurchaseInput:
     member: MemberRefInput
     order_id: str
-    amount: Decimal
+    amount: Amount
     currency: str
     channel: Channel
     store_id: str | None = None
@@ -53,21 +52,19 @@ RecordPurchasePayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned | Error:
+async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:
     ctx = info.context
     principal = ctx.require(Action.RECORD_PURCHASE)
     cmd = RecordPurchase(
         member=input.member.to_domain(),
         order_id=input.order_id,
-        amount=input.amount,
+        amount=parse_amount("amount", input.amount, ctx.ports.program.currency_decimals),
         currency=input.currency,
         channel=input.channel,
         store_id=ctx.store_for(principal, input.store_id),
         idempotency_key=input.idempotency_key,
     )
-    result = await attempt(record_purchase.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await record_purchase.handle(cmd, ctx.ports)
     return PointsEarned(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))
 
 

@@ -9,9 +9,7 @@ from domain.channel import Channel
 from domain.commands import RedeemReward
 from domain.handlers import redeem_reward
 from resolvers.context import Info
-from resolvers.outcome import attempt
 from schema.errors import (
-    Error,
     IdempotencyKeyReused,
     InsufficientPoints,
     InvalidInput,
@@ -51,7 +49,7 @@ RedeemRewardPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed | Error:
+async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed:
     ctx = info.context
     principal = ctx.require(Action.REDEEM)
     ctx.check_channel(principal, input.channel)
@@ -63,9 +61,7 @@ async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed | Erro
         store_id=ctx.store_for(principal, None),
     )
     await ctx.check_own(principal, cmd.member)
-    result = await attempt(redeem_reward.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await redeem_reward.handle(cmd, ctx.ports)
     return RewardRedeemed(
         member=ctx.view(result.member),
         member_reward=MemberReward.of(result.member_reward, ctx.ports.program),

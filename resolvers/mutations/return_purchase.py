@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -8,10 +7,9 @@ import strawberry
 from app.auth import Action
 from domain.commands import ReturnPurchase
 from domain.handlers import return_purchase
+from domain.validation import parse_amount
 from resolvers.context import Info
-from resolvers.outcome import attempt
 from schema.errors import (
-    Error,
     IdempotencyKeyReused,
     InvalidInput,
     MemberBusy,
@@ -19,12 +17,13 @@ from schema.errors import (
     ReturnExceedsPurchase,
 )
 from schema.member import LedgerEntry, Member
+from schema.scalars import Amount
 
 
 @strawberry.input
 class ReturnPurchaseInput:
     order_id: str
-    amount: Decimal = strawberry.field(description="the amount returned, in the order's currency")
+    amount: Amount = strawberry.field(description="the amount returned, in the order's currency")
     idempotency_key: str
 
 
@@ -45,18 +44,16 @@ ReturnPurchasePayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: ReturnPurchaseInput) -> PurchaseReturned | Error:
+async def resolve(info: Info, input: ReturnPurchaseInput) -> PurchaseReturned:
     ctx = info.context
     principal = ctx.require(Action.RETURN)
     cmd = ReturnPurchase(
         order_id=input.order_id,
-        amount=input.amount,
+        amount=parse_amount("amount", input.amount, ctx.ports.program.currency_decimals),
         idempotency_key=input.idempotency_key,
         store_id=ctx.store_for(principal, None),
     )
-    result = await attempt(return_purchase.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await return_purchase.handle(cmd, ctx.ports)
     return PurchaseReturned(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))
 
 

@@ -9,8 +9,7 @@ from domain.messaging import preferences
 from domain.messaging.consent import Consent
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberNotFound
+from schema.errors import InvalidInput, MemberNotFound
 from schema.inputs import MemberRefInput
 from schema.messaging import MessagingProfile
 
@@ -33,18 +32,14 @@ SetConsentPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: SetConsentInput) -> ConsentRecorded | Error:
+async def resolve(info: Info, input: SetConsentInput) -> ConsentRecorded:
     ctx = info.context
     principal = ctx.require(Action.SET_CONSENT)
     ref = input.member.to_domain()
     await ctx.check_own(principal, ref)
-    result = await attempt(
-        preferences.set_consent(
-            ctx.ports, ctx.messaging.profiles, ref, input.channel, input.consent
-        )
+    result = await preferences.set_consent(
+        ctx.ports, ctx.messaging.profiles, ref, input.channel, input.consent
     )
-    if isinstance(result, Error):
-        return result
     return ConsentRecorded(messaging=MessagingProfile.of(result))
 
 

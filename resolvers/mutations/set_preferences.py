@@ -8,8 +8,7 @@ from app.auth import Action
 from domain.messaging import preferences
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberNotFound
+from schema.errors import InvalidInput, MemberNotFound
 from schema.inputs import MemberRefInput
 from schema.messaging import MessagingProfile
 
@@ -37,19 +36,15 @@ SetPreferencesPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: SetPreferencesInput) -> PreferencesChanged | Error:
+async def resolve(info: Info, input: SetPreferencesInput) -> PreferencesChanged:
     ctx = info.context
     principal = ctx.require(Action.SET_CONSENT)
     ref = input.member.to_domain()
     await ctx.check_own(principal, ref)
     preferred = None if input.preferred_channels is None else tuple(input.preferred_channels)
-    result = await attempt(
-        preferences.set_preferences(
-            ctx.ports, ctx.messaging.profiles, ref, input.time_zone, preferred
-        )
+    result = await preferences.set_preferences(
+        ctx.ports, ctx.messaging.profiles, ref, input.time_zone, preferred
     )
-    if isinstance(result, Error):
-        return result
     return PreferencesChanged(messaging=MessagingProfile.of(result))
 
 

@@ -9,8 +9,7 @@ from domain.channel import Channel
 from domain.commands import UseReward
 from domain.handlers import use_reward
 from resolvers.context import Info
-from resolvers.outcome import attempt
-from schema.errors import Error, InvalidInput, MemberBusy, RewardNotActive, RewardNotFound
+from schema.errors import InvalidInput, MemberBusy, RewardNotActive, RewardNotFound
 from schema.member import Member, MemberReward
 
 
@@ -33,15 +32,13 @@ UseRewardPayload = Annotated[
 ]
 
 
-async def resolve(info: Info, input: UseRewardInput) -> RewardUsed | Error:
+async def resolve(info: Info, input: UseRewardInput) -> RewardUsed:
     ctx = info.context
     principal = ctx.require(Action.USE_REWARD)
     cmd = UseReward(
         code=input.code, channel=input.channel, store_id=ctx.store_for(principal, input.store_id)
     )
-    result = await attempt(use_reward.handle(cmd, ctx.ports))
-    if isinstance(result, Error):
-        return result
+    result = await use_reward.handle(cmd, ctx.ports)
     return RewardUsed(
         member=ctx.view(result.member),
         member_reward=MemberReward.of(result.member_reward, ctx.ports.program),

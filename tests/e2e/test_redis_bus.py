@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from redis.exceptions import RedisError
 
 from domain.events import CauseKind, MemberChanged
+from domain.ports import PublisherUnavailable
 from subscriptions.bus import InProcessBus, Resync
 from subscriptions.redis_bus import RedisBus
 from tests.e2e.redis_server import RedisServer
@@ -37,7 +37,7 @@ async def test_after_redis_comes_back_listeners_are_told_to_resync(redis: RedisS
         bus.start()
         await asyncio.wait_for(bus.connected.wait(), 5)
         redis.stop()
-        with pytest.raises(RedisError):
+        with pytest.raises(PublisherUnavailable):
             await bus.publish(EVENT)
         await redis.start()
         signal = await asyncio.wait_for(heard.get(), 10)

@@ -10,27 +10,35 @@ from tests.integration.steps import member
 
 
 @pytest.mark.parametrize(
-    ("amount", "field_error"),
+    "amount",
     [
-        ("0", True),
-        ("-5.00", True),
-        ("NaN", True),
-        ("10.001", True),
-        ("2000000", True),
-        ("abc", False),
-        ("", False),
+        "0",
+        "-5.00",
+        "NaN",
+        "Infinity",
+        "10.001",
+        "2000000",
+        "abc",
+        "",
+        "1_000",  # Python's Decimal() reads 1000
+        "\u0669\u0669\u0669\u0669",  # Arabic-Indic 9999
+        "\uff11\uff10",  # fullwidth 10
+        "1e3",
+        " 5",
+        "+5",
+        "5.",
+        ".5",
+        "1.2.3",
+        "5\u200f",  # a right-to-left mark
     ],
 )
-async def test_bad_amounts_are_refused(api: Api, amount: str, field_error: bool) -> None:
+async def test_only_ascii_decimal_amounts_are_booked(api: Api, amount: str) -> None:
     before = await member(api, "mbr_demo_ben")
 
     body = await api.raw(PURCHASE, purchase(by_id("mbr_demo_ben"), "bad-1", amount), api.admin)
 
-    if field_error:
-        assert body["data"]["recordPurchase"]["code"] == "INVALID_INPUT"
-        assert body["data"]["recordPurchase"]["field"] == "amount"
-    else:
-        assert body["data"] is None and body["errors"][0]["message"] != "Unexpected error."
+    assert body["data"]["recordPurchase"]["code"] == "INVALID_INPUT"
+    assert body["data"]["recordPurchase"]["field"] == "amount"
     assert (await member(api, "mbr_demo_ben"))["version"] == before["version"]
 
 

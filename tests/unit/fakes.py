@@ -14,7 +14,7 @@ from domain.handlers import enroll_member
 from domain.identity import IdentifierKind
 from domain.ledger import LedgerEntry
 from domain.member import Member
-from domain.ports import HistoryPage, Ports
+from domain.ports import HistoryPage, ParkedOutboxItem, Ports
 from domain.program import Program, Reward
 from tests.unit.support import T0, Ids, demo_program
 
@@ -141,6 +141,13 @@ class FakeOutbox:
 
     async def deliver_pending(self, member_id: str) -> None:
         self._relay(member_id, list(self._store.outboxes.get(member_id, [])))
+
+    async def pending_entry(self, member_id: str, entry_id: str) -> LedgerEntry | None:
+        pending = self._store.outboxes.get(member_id, [])
+        return next((e for c in pending for e in c.entries if e.id == entry_id), None)
+
+    async def parked(self, first: int) -> tuple[ParkedOutboxItem, ...]:
+        return ()
 
     def _relay(self, member_id: str, commits: list[Commit]) -> None:
         pending = self._store.outboxes.get(member_id, [])
