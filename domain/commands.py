@@ -85,7 +85,10 @@ class ReturnPurchase:
     amount: Decimal
     idempotency_key: str
     channel: Channel = Channel.POS
-    store_id: str | None = None
+    store_id: str | None = None  # where the goods come back
+    # A till acts for its store: unless the program lets any store take returns, it may
+    # take back only orders recorded at `store_id`.
+    own_store_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,11 @@ def return_purchase(
     order = member.order(cmd.order_id)
     if order is None or order.earned_at + timedelta(days=program.return_window_days) < now:
         raise OrderNotFound(f"order {cmd.order_id!r} is not on record (or past its return window)")
+    if cmd.own_store_only and not program.returns_any_store and order.store_id != cmd.store_id:
+        raise OrderNotFound(
+            f"order {cmd.order_id!r} is not on record at {cmd.store_id}: a till takes back "
+            "its own store's orders only"
+        )
     returned = order.returned_amount + cmd.amount
     if returned > order.amount:
         left = order.amount - order.returned_amount

@@ -45,6 +45,9 @@ class Program:
     idempotency_retention_hours: int
     tiers: tuple[Tier, ...]  # ordered by threshold, lowest first
     rewards: tuple[Reward, ...]
+    # False: a till takes back only its own store's orders, so one leaked POS token cannot
+    # claw back points chain-wide; call center and head office may return any order.
+    returns_any_store: bool = False
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -112,11 +115,21 @@ def load_program(data: dict[str, Any]) -> Program:
             idempotency_retention_hours=int(head.get("idempotency_retention_hours", 48)),
             tiers=tiers,
             rewards=rewards,
+            returns_any_store=_flag(data.get("returns", {}), "any_store"),
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
     _check(program)
     return program
+
+
+def _flag(section: object, name: str) -> bool:
+    if not isinstance(section, dict):
+        raise ProgramError(f"program file: the section holding {name} must be a table")
+    value = section.get(name, False)
+    if not isinstance(value, bool):
+        raise ProgramError(f"program file: {name} must be true or false")
+    return value
 
 
 def _check(program: Program) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,18 +42,29 @@ def clock() -> SettableClock:
 
 @pytest.fixture(params=backends())
 async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIterator[FastAPI]:
+    async with running_app(clock, request.param) as application:
+        yield application
+
+
+@asynccontextmanager
+async def running_app(
+    clock: SettableClock, backend: str = "mongomock", **settings: Any
+) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running, on a fresh database; `settings` override the
+    test defaults (a program file, say)."""
     database = f"tessera_test_{secrets.token_hex(4)}"
-    settings = Settings(
-        mongodb_url=MONGODB_URL if request.param == "mongodb" else None,
-        mongodb_database=database,
-        secret=SECRET,  # type: ignore[arg-type]
-        demo=True,
-        relay_interval_seconds=3600,
-    )
-    application = create_app(settings, clock=clock)
+    values: dict[str, Any] = {
+        "mongodb_url": MONGODB_URL if backend == "mongodb" else None,
+        "mongodb_database": database,
+        "secret": SECRET,
+        "demo": True,
+        "relay_interval_seconds": 3600,
+        **settings,
+    }
+    application = create_app(Settings(**values), clock=clock)
     async with application.router.lifespan_context(application):
         yield application
-    if request.param == "mongodb":
+    if backend == "mongodb":
         await application.state.tessera.client.drop_database(database)
 
 

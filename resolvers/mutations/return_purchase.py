@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from app.auth import Action, Role
 from domain.commands import ReturnPurchase
 from domain.handlers import return_purchase
 from domain.validation import parse_amount
@@ -52,6 +52,7 @@ async def resolve(info: Info, input: ReturnPurchaseInput) -> PurchaseReturned:
         amount=parse_amount("amount", input.amount, ctx.ports.program.currency_decimals),
         idempotency_key=input.idempotency_key,
         store_id=ctx.store_for(principal, None),
+        own_store_only=principal.role is Role.POS,
     )
     result = await return_purchase.handle(cmd, ctx.ports)
     return PurchaseReturned(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+from pathlib import Path
+
+import httpx
+
+from app.settings import DEMO_PROGRAM
+from domain.clock import SettableClock
+from tests.conftest import Api, running_app
 from tests.integration.graphql import RETURN
 from tests.integration.steps import bought, enrolled, member, redeemed
 
@@ -59,3 +65,40 @@ async def test_a_replayed_return_reverses_once(api: Api) -> None:
 
     assert again["returnPurchase"]["entry"]["id"] == first["returnPurchase"]["entry"]["id"]
     assert (await member(api, given["id"]))["balance"] == 60
+
+
+async def test_a_till_takes_back_only_its_own_stores_orders(api: Api) -> None:
+    given = await enrolled(api, "elsewhere@example.com")
+    await bought(api, given["id"], "o-1", "40.00")  # recorded at store-001
+    other_till = api.token("pos", store="store-002")
+
+    refused = await api.data(RETURN, returning("o-1", "10.00", "ret-1"), other_till)
+    unchanged = await member(api, given["id"])
+    own_till = await api.data(RETURN, returning("o-1", "10.00", "ret-2"), api.pos)
+    head_office = await api.data(RETURN, returning("o-1", "10.00", "ret-3"), api.admin)
+
+    assert refused["returnPurchase"]["code"] == "ORDER_NOT_FOUND"
+    assert "store-002" in refused["returnPurchase"]["message"]
+    assert (unchanged["balance"], unchanged["version"]) == (40, given["version"] + 1)
+    assert own_till["returnPurchase"]["entry"]["points"] == -10
+    assert head_office["returnPurchase"]["entry"]["points"] == -10
+
+
+async def test_a_program_may_let_any_store_take_returns(
+    clock: SettableClock, tmp_path: Path
+) -> None:
+    text = DEMO_PROGRAM.read_text().replace("any_store = false", "any_store = true")
+    program = tmp_path / "any-store.toml"
+    program.write_text(text)
+    async with running_app(clock, program=program) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http:
+            api = Api(http, app.state.tessera)
+            given = await enrolled(api, "anystore@example.com")
+            await bought(api, given["id"], "o-1", "40.00")
+
+            payload = await api.data(
+                RETURN, returning("o-1", "10.00", "ret-1"), api.token("pos", store="store-002")
+            )
+
+    assert payload["returnPurchase"]["entry"]["points"] == -10
