@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEMO_PROGRAM = Path(__file__).resolve().parent.parent / "programs" / "demo.toml"
+
+def packaged_file(package: str, name: str) -> Path:
+    """A data file shipped inside a package (the wheel's copy, not the repository's)."""
+    resource = files(package) / name
+    if not isinstance(resource, Path):  # only a zipped install has no real path
+        raise RuntimeError(f"{package}/{name}: install Tessera as files, not zipped")
+    return resource
+
+
+DEMO_PROGRAM = packaged_file("programs", "demo.toml")
 DEV_SECRET = "tessera-development-secret-change-me-in-production"
 
 
@@ -18,7 +28,9 @@ class Settings(BaseSettings):
     mongodb_database: str = "tessera"
     redis_url: str | None = Field(None, description="Redis URL for the event bus and workers")
     secret: SecretStr = Field(SecretStr(DEV_SECRET), description="HS256 key signing tokens")
-    program: Path = Field(DEMO_PROGRAM, description="the program file (TOML)")
+    program: Path = Field(
+        DEMO_PROGRAM, description="the program file (TOML); default: the bundled demo"
+    )
     demo: bool = Field(True, description="load demo members at start-up")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+)
 
 from domain.countdowns import CountdownKind
 from domain.member import Member
@@ -30,8 +37,6 @@ from domain.messaging.message import Rendered
 from domain.program import Program
 from domain.view import MemberView, member_view
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
 
 @dataclass(frozen=True, slots=True)
 class Rendering:
@@ -40,10 +45,14 @@ class Rendering:
 
 
 class Renderer:
-    def __init__(self, program: Program, templates: Path = TEMPLATES) -> None:
+    def __init__(self, program: Program, templates: Path | None = None) -> None:
+        """`templates`: a folder of templates; by default the ones shipped in this package."""
         self._program = program
+        loader: BaseLoader = (
+            FileSystemLoader(templates) if templates else PackageLoader("workers", "templates")
+        )
         self._env = Environment(
-            loader=FileSystemLoader(templates),
+            loader=loader,
             undefined=StrictUndefined,  # a typo in a template fails loudly, not as ""
             autoescape=False,  # plain text: email text/plain, push and SMS bodies
         )
