@@ -138,6 +138,9 @@ def _serve(args: argparse.Namespace) -> int:
         # Deflate holds ~40 KiB per socket for updates of under 1 KiB (bench.realtime:
         # 50 -> 92 KiB per idle subscriber, no latency gain); browsers accept either.
         ws_per_message_deflate=False,
+        # The protocol refuses larger frames (1009) before the app sees them; the app
+        # checks again for servers run another way.
+        ws_max_size=settings.max_ws_message_bytes,
     )
     return 0
 

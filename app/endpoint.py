@@ -3,21 +3,22 @@
 Strawberry's ASGI view without FastAPI's dependency injection on the request path, with
 responses encoded by orjson. WebSockets authenticate in `connection_init` (or with the
 upgrade request's Authorization header); a connection without a valid token is closed
-with 4403, and each token may hold only so many connections at once.
+with 4403, and each caller may hold only so many connections (WebSockets and SSE streams)
+at once. Malformed requests get a GraphQL-over-HTTP error body with a 4xx, never a 500.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,16 +30,53 @@ from strawberry.subscriptions import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import BadToken, read_token
+from app.auth import BadToken, Principal, read_token
 from app.settings import Settings
 from resolvers.context import TesseraContext
+from subscriptions.connection_caps import ConnectionCaps, Lease
 
 ContextFor = Callable[[Request | WebSocket], TesseraContext]
+TOO_MANY = "too many connections for this caller (role and subject)"
+STREAMS = "subscribe over a WebSocket (graphql-transport-ws) or Server-Sent Events"
+
+
+def request_error(status: int, message: str, **headers: str) -> Response:
+    body = orjson.dumps({"errors": [{"message": message}]})
+    return Response(body, status, headers=headers, media_type="application/json")
+
+
+def bounded_messages(receive: Receive, send: Send, max_bytes: int) -> Receive:
+    """WebSocket messages over `max_bytes` close the socket with 1009 (message too big)
+    before anything parses them; HTTP bodies have their own limit."""
+
+    async def checked() -> Message:
+        message = await receive()
+        if message["type"] == "websocket.receive":
+            text, data = message.get("text"), message.get("bytes")
+            size = len(data) if data is not None else len((text or "").encode("utf-8", "replace"))
+            if size > max_bytes:
+                reason = f"message larger than {max_bytes} bytes"
+                await send({"type": "websocket.close", "code": 1009, "reason": reason})
+                return {"type": "websocket.disconnect", "code": 1009}
+        return message
+
+    return checked
+
+
+def _explained(reason: str) -> str:
+    if reason.startswith("subscriptions are not allowed"):
+        return f"{reason}: {STREAMS} (Accept: text/event-stream)"
+    return reason
 
 
 class GraphQLEndpoint(GraphQL[TesseraContext, None]):
     def __init__(
-        self, schema: BaseSchema, context_for: ContextFor, settings: Settings, **options: Any
+        self,
+        schema: BaseSchema,
+        context_for: ContextFor,
+        settings: Settings,
+        caps: ConnectionCaps,
+        **options: Any,
     ) -> None:
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL]
         if settings.legacy_graphql_ws:  # off by default: it let clients skip connection_init
@@ -54,19 +92,48 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         )
         self._context_for = context_for
         self._secret = settings.secret.get_secret_value()
-        self._max_per_token = settings.max_connections_per_token
-        self._open: Counter[str] = Counter()
-        self._token_of: dict[int, str] = {}
+        self._caps = caps
+        self._max_message = settings.max_ws_message_bytes
+        self._leases: dict[int, Lease] = {}  # id(scope) -> the connection's lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            receive = bounded_messages(receive, send, self._max_message)
         try:
             await super().__call__(scope, receive, send)
         finally:
-            token = self._token_of.pop(id(scope), None)
-            if token is not None:
-                self._open[token] -= 1
-                if self._open[token] <= 0:
-                    del self._open[token]
+            lease = self._leases.pop(id(scope), None)
+            if lease is not None:
+                await self._caps.release(lease)
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        try:
+            if "text/event-stream" in request.headers.get("accept", ""):
+                await self._admit_stream(request)
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            # A GraphQL-over-HTTP error body, not strawberry's plain text: clients parse JSON.
+            return request_error(exc.status_code, _explained(exc.reason))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = super().parse_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "the request must be a JSON object with a `query`")
+        return value
+
+    def decode_json(self, data: str | bytes) -> object:
+        # The standard library, not orjson: orjson refuses a lone surrogate escape outright,
+        # and the mutation boundary answers that with INVALID_INPUT naming the field.
+        try:
+            return json.loads(data)
+        except (RecursionError, UnicodeDecodeError) as exc:
+            # 5,000 nested arrays, or bytes that are not UTF-8: not a request, not a 500.
+            reason = "too deeply nested" if isinstance(exc, RecursionError) else "not UTF-8"
+            raise json.JSONDecodeError(f"the JSON is {reason}", "", 0) from None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -89,13 +156,25 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             raise ConnectionRejectionError({"message": str(exc)}) from None
         if principal is None:
             raise ConnectionRejectionError({"message": "a bearer token is required"})
-        token = str(header)
-        if self._open[token] >= self._max_per_token:
-            raise ConnectionRejectionError({"message": "too many connections for this token"})
-        self._open[token] += 1
-        self._token_of[id(request.scope)] = token
+        if not await self._admit(request.scope, principal):
+            raise ConnectionRejectionError({"message": TOO_MANY})
         context.authenticate(principal)
         return cast(UnsetType, UNSET)
+
+    async def _admit_stream(self, request: Request) -> None:
+        """An SSE stream is a connection like a WebSocket, under the same cap."""
+        try:
+            principal = read_token(self._secret, request.headers.get("authorization"))
+        except BadToken:
+            return  # the operation answers UNAUTHENTICATED
+        if principal is not None and not await self._admit(request.scope, principal):
+            raise HTTPException(429, TOO_MANY)
+
+    async def _admit(self, scope: Scope, principal: Principal) -> bool:
+        lease = await self._caps.admit(f"{principal.role.value}:{principal.subject}")
+        if lease is not None:
+            self._leases[id(scope)] = lease
+        return lease is not None
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: bytes would go out as binary WebSocket frames, which

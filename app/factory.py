@@ -50,6 +50,7 @@ def create_app(
         build_schema(settings.max_query_depth),
         context,
         settings,
+        tessera.connection_caps,
         graphql_ide=None if settings.production else "graphiql",
         multipart_uploads_enabled=False,
     )

@@ -40,7 +40,12 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = Field(5.0, description="how often the outbox is swept")
     legacy_graphql_ws: bool = Field(False, description="also speak the old graphql-ws protocol")
     max_subscriptions_per_connection: int = 20
-    max_connections_per_token: int = 10
+    max_connections_per_token: int = Field(
+        10, description="live WebSockets and SSE streams per caller (role and subject)"
+    )
+    max_ws_message_bytes: int = Field(
+        64 * 1024, description="larger WebSocket messages close the socket (1009)"
+    )
     connection_init_timeout_seconds: float = 5.0
     ws_ping_seconds: float = Field(
         20.0, description="server pings on WebSockets; a peer silent this long twice is dropped"

@@ -27,6 +27,7 @@ from storage.mongo import Collections, connect, ensure_indexes
 from storage.outbox import MongoOutbox
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
+from subscriptions.connection_caps import LocalConnectionCaps, RedisConnectionCaps
 from subscriptions.feed import MemberFeed
 from subscriptions.redis_bus import RedisBus
 from workers.context import Messaging
@@ -75,6 +76,7 @@ class Tessera:
     messaging: Messaging
     arq_queue: ArqQueue | None  # with Redis: jobs go to `tessera worker`
     worker: EmbeddedWorker | None  # without: they run here
+    connection_caps: LocalConnectionCaps | RedisConnectionCaps
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -121,6 +123,12 @@ class Tessera:
             if local_queue
             else None
         )
+        cap = settings.max_connections_per_token
+        caps = (
+            RedisConnectionCaps(settings.redis_url, cap)
+            if settings.redis_url
+            else LocalConnectionCaps(cap)
+        )
         return cls(
             settings,
             program,
@@ -136,6 +144,7 @@ class Tessera:
             messaging,
             arq_queue,
             worker,
+            caps,
         )
 
     async def start(self) -> None:
@@ -174,6 +183,8 @@ class Tessera:
             await self.redis_bus.stop()
         if self.arq_queue is not None:
             await self.arq_queue.close()
+        if isinstance(self.connection_caps, RedisConnectionCaps):
+            await self.connection_caps.close()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Tessera]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from resolvers.mutations import Mutation
 from resolvers.queries import Query
@@ -33,6 +35,16 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 class TesseraSchema(strawberry.Schema):
+    async def execute(  # type: ignore[override]
+        self, query: str | None, *args: Any, **kwargs: Any
+    ) -> ExecutionResult:
+        # `execute` answers one response; a subscription streams over a WebSocket or SSE
+        # (`subscribe`), so over plain HTTP it is refused up front, not run as a field.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(query, *args, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -26,6 +26,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import CollectedFields
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 # (object type name, ids of the field nodes) -> that selection's fields; see execution.py
 SharedSubfields = dict[tuple[str, tuple[int, ...]], CollectedFields]
@@ -138,6 +139,11 @@ class PreparedOperation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        if context.graphql_document is not None and _unnamed_choice(context):
+            # Strawberry would run the first operation; the spec asks the client to choose.
+            context.pre_execution_errors = [GraphQLError(MUST_NAME)]
+            yield
+            return
         if self._hit is not None:
             context.pre_execution_errors = list(self._hit.errors)  # skips validation
             yield
@@ -147,3 +153,14 @@ class PreparedOperation(SchemaExtension):
         document, errors = context.graphql_document, context.pre_execution_errors
         if context.query and document is not None and errors is not None:
             self.documents.put(context.query, document, errors)
+
+
+MUST_NAME = "Must provide operation name if query contains multiple operations."
+
+
+def _unnamed_choice(context: ExecutionContext) -> bool:
+    """Several operations and no operationName. Strawberry fills `operation_name` with the
+    first one's, so what the client sent is read where Strawberry keeps it."""
+    assert context.graphql_document is not None
+    provided = getattr(context, "_provided_operation_name", None)
+    return provided is None and len(list(_operations(context.graphql_document))) > 1
