@@ -92,10 +92,9 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app.demo import DEMO_STORE
     from app.factory import create_app
+    from app.server import serve
 
     overrides = {
         key: value
@@ -127,21 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
         for surface, value in tokens.items():
             print(f"  {surface:<20} {value}")
     sys.stdout.flush()
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        # Pings reap half-open sockets (a phone that left the network never says goodbye).
-        ws_ping_interval=settings.ws_ping_seconds,
-        ws_ping_timeout=settings.ws_ping_seconds,
-        # Deflate holds ~40 KiB per socket for updates of under 1 KiB (bench.realtime:
-        # 50 -> 92 KiB per idle subscriber, no latency gain); browsers accept either.
-        ws_per_message_deflate=False,
-        # The protocol refuses larger frames (1009) before the app sees them; the app
-        # checks again for servers run another way.
-        ws_max_size=settings.max_ws_message_bytes,
-    )
+    serve(app, settings, log_level="info")
     return 0
 
 

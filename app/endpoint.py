@@ -30,7 +30,7 @@ from strawberry.subscriptions import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import BadToken, Principal, read_token
+from app.auth import BadToken, Principal, TokenReader
 from app.settings import Settings
 from resolvers.context import TesseraContext
 from subscriptions.connection_caps import ConnectionCaps, Lease
@@ -75,6 +75,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         schema: BaseSchema,
         context_for: ContextFor,
         settings: Settings,
+        tokens: TokenReader,
         caps: ConnectionCaps,
         **options: Any,
     ) -> None:
@@ -91,7 +92,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             **options,
         )
         self._context_for = context_for
-        self._secret = settings.secret.get_secret_value()
+        self._tokens = tokens
         self._caps = caps
         self._max_message = settings.max_ws_message_bytes
         self._leases: dict[int, Lease] = {}  # id(scope) -> the connection's lease
@@ -151,7 +152,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if not isinstance(header, str):
             header = request.headers.get("authorization")
         try:
-            principal = read_token(self._secret, header)
+            principal = self._tokens.read(header)
         except BadToken as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
         if principal is None:
@@ -164,7 +165,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
     async def _admit_stream(self, request: Request) -> None:
         """An SSE stream is a connection like a WebSocket, under the same cap."""
         try:
-            principal = read_token(self._secret, request.headers.get("authorization"))
+            principal = self._tokens.read(request.headers.get("authorization"))
         except BadToken:
             return  # the operation answers UNAUTHENTICATED
         if principal is not None and not await self._admit(request.scope, principal):

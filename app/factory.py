@@ -12,10 +12,11 @@ from starlette.requests import Request
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from app.auth import BadToken, read_token
+from app.auth import BadToken, TokenReader
 from app.endpoint import GraphQLEndpoint
 from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
+from app.rate_limits import RateLimited, RateLimits, RateLimitSettings
 from app.settings import Settings
 from app.wiring import Tessera
 from domain.clock import Clock
@@ -35,11 +36,11 @@ def create_app(
     settings = settings or Settings()
     tessera = Tessera.build(settings, clock=clock, program=program, client=client)
     program_type = ProgramType.of(tessera.program)
-    secret = settings.secret.get_secret_value()
+    tokens = TokenReader(settings.secret.get_secret_value())
 
     def context(request: Request | WebSocket) -> TesseraContext:
         try:
-            principal, problem = read_token(secret, request.headers.get("authorization")), None
+            principal, problem = tokens.read(request.headers.get("authorization")), None
         except BadToken as exc:
             principal, problem = None, str(exc)
         return TesseraContext(
@@ -47,9 +48,10 @@ def create_app(
         )
 
     graphql = GraphQLEndpoint(
-        build_schema(settings.max_query_depth),
+        build_schema(settings.max_query_depth, settings.max_query_cost),
         context,
         settings,
+        tokens,
         tessera.connection_caps,
         graphql_ide=None if settings.production else "graphiql",
         multipart_uploads_enabled=False,
@@ -73,5 +75,16 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "program": tessera.program.name}
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        read_timeout=settings.body_timeout_seconds,
+    )
+    # Outermost: a caller over its limit is refused before its body is read.
+    limits = RateLimitSettings(
+        settings.rate_limit_failed_authentications,
+        settings.rate_limit_requests_per_second,
+        settings.rate_limit_burst,
+    )
+    app.add_middleware(RateLimited, limits=RateLimits(limits, settings.redis_url), tokens=tokens)
     return app

@@ -36,7 +36,23 @@ class Settings(BaseSettings):
     port: int = 8000
     production: bool = Field(False, description="mask unexpected errors, no GraphiQL")
     max_body_bytes: int = Field(64 * 1024, description="larger requests are refused (413)")
+    body_timeout_seconds: float = Field(
+        10.0, description="a request body not fully received by then is refused (408)"
+    )
+    header_timeout_seconds: float = Field(
+        10.0, description="a connection that has not sent its request headers by then is closed"
+    )
+    rate_limit_failed_authentications: str = Field(
+        "20/minute", description="bad tokens per client address before it is refused (429)"
+    )
+    rate_limit_requests_per_second: int = Field(
+        50, description="requests per caller (role and subject; the address without a token)"
+    )
+    rate_limit_burst: int = Field(100, description="requests a caller may send at once")
     max_query_depth: int = 12
+    max_query_cost: int = Field(
+        10_000, description="fields an operation may select, lists times their page size"
+    )
     relay_interval_seconds: float = Field(5.0, description="how often the outbox is swept")
     legacy_graphql_ws: bool = Field(False, description="also speak the old graphql-ws protocol")
     max_subscriptions_per_connection: int = 20

@@ -14,6 +14,7 @@ from strawberry.types.graphql import OperationType
 from resolvers.mutations import Mutation
 from resolvers.queries import Query
 from resolvers.subscriptions import Subscription
+from schema.cost import cost_limit
 from schema.execution import executor_for
 from schema.prepared import PreparedDocuments, PreparedOperation
 from schema.scalars import SCALAR_OVERRIDES
@@ -23,6 +24,7 @@ SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
+DEFAULT_MAX_COST = 10_000
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -54,11 +56,12 @@ class TesseraSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(max_depth: int = 12) -> strawberry.Schema:
+def build_schema(max_depth: int = 12, max_cost: int = DEFAULT_MAX_COST) -> strawberry.Schema:
     # The limits' rule classes are made once, so that a query's verdict can be cached.
     limits = [
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        cost_limit(max_cost),
     ]
     documents = PreparedDocuments(CACHE_SIZE, MAX_TOKENS, limits)
     schema = TesseraSchema(
