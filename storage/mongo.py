@@ -89,10 +89,9 @@ async def ensure_indexes(c: Collections) -> None:
     await c.keys.create_index("member_id")
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)
-    # The cron sweeps look for members with something due (see storage.members.due_for).
-    await c.members.create_index("batches.expires_at")
-    await c.members.create_index([("rewards.status", 1), ("rewards.expires_at", 1)])
-    await c.members.create_index("tier.requalify_by")
+    # The cron sweeps look for members with something due (see storage.scans).
+    await c.members.create_index("next_due_at")
+    await c.members.create_index("next_expiry_at")
     await c.messages.create_index([("status", 1), ("not_before", 1)])  # due()
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
