@@ -59,7 +59,6 @@ class MongoOutbox:
                 # Stored but not yet published: keep it in the outbox for the next sweep.
                 log.warning("publishing %s v%s failed; will retry", member_id, item["version"])
                 return
-        await self._members.update_one(
-            {"_id": member_id},
-            {"$pull": {"outbox": {"version": {"$in": [item["version"] for item in items]}}}},
-        )
+        # Removed by value, as stored: FerretDB's $pull compares whole elements and ignores
+        # a condition such as {"version": {"$in": [...]}}; $pullAll means the same on both.
+        await self._members.update_one({"_id": member_id}, {"$pullAll": {"outbox": items}})
