@@ -8,6 +8,8 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from storage.serialized_writes import SerializeWrites, serialized_writes
+
 Collection = Any  # motor and mongomock-motor collections share the calls we make
 
 
@@ -22,10 +24,13 @@ class Collections:
     sent: Collection  # the outbox provider: what would have been sent
 
 
-def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Collections]:
+def connect(
+    url: str | None, database: str, client: Any = None, serialize_writes: SerializeWrites = "auto"
+) -> tuple[Any, Collections]:
     """A real MongoDB through motor when `url` is set; otherwise an in-memory mongomock.
 
     `client` reuses one already made: two app instances in one process share a mongomock.
+    `serialize_writes`: see `storage.serialized_writes` (FerretDB).
     """
     if client is None and url:
         client = AsyncIOMotorClient(url, tz_aware=True, uuidRepresentation="standard")
@@ -33,11 +38,13 @@ def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Co
         from mongomock_motor import AsyncMongoMockClient
 
         client = AsyncMongoMockClient(tz_aware=True)
-    return client, collections_of(client[database], embedded=not url)
+    return client, collections_of(client[database], not url, serialize_writes)
 
 
-def collections_of(db: Any, embedded: bool = False) -> Collections:
-    wrap = YieldingCollection if embedded else (lambda collection: collection)
+def collections_of(
+    db: Any, embedded: bool = False, serialize_writes: SerializeWrites = "auto"
+) -> Collections:
+    wrap = YieldingCollection if embedded else serialized_writes(db, serialize_writes)
     return Collections(
         members=wrap(db["members"]),
         keys=wrap(db["member_keys"]),
