@@ -1,11 +1,12 @@
-"""Shared fixtures: a real app on the embedded store (and on a real MongoDB when
-TESSERA_TEST_MONGODB_URL is set), a movable clock, and a GraphQL client over HTTP."""
+"""Shared fixtures: a real app on the embedded store and on a real MongoDB server (FerretDB,
+started once per session, or the one TESSERA_TEST_MONGODB_URL names), a movable clock, and a
+GraphQL client over HTTP."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,18 +20,31 @@ from app.factory import create_app
 from app.settings import Settings
 from app.wiring import Tessera
 from domain.clock import SettableClock
+from tests.ferretdb import FerretDB
 
-MONGODB_URL = os.environ.get("TESSERA_TEST_MONGODB_URL")
 SECRET = "test-secret-that-is-long-enough-for-hs256-keys"
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def backends() -> list[Any]:
-    skip = pytest.mark.skip(reason="real MongoDB: set TESSERA_TEST_MONGODB_URL to run")
-    return [
-        pytest.param("mongomock", id="mongomock"),
-        pytest.param("mongodb", id="mongodb", marks=() if MONGODB_URL else (skip,)),
-    ]
+    return [pytest.param("mongomock", id="mongomock"), pytest.param("mongodb", id="mongodb")]
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MongoDB server's URL: the user's own (TESSERA_TEST_MONGODB_URL), else a FerretDB
+    started for this session. Only tests that ask for it start it (`pytest tests/unit` never
+    does); each such test uses a database of its own and drops it."""
+    own = os.environ.get("TESSERA_TEST_MONGODB_URL")
+    if own:
+        yield own
+        return
+    server = FerretDB(tmp_path_factory.mktemp("ferretdb"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -41,8 +55,9 @@ def clock() -> SettableClock:
 @pytest.fixture(params=backends())
 async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIterator[FastAPI]:
     database = f"tessera_test_{secrets.token_hex(4)}"
+    real = request.param == "mongodb"
     settings = Settings(
-        mongodb_url=MONGODB_URL if request.param == "mongodb" else None,
+        mongodb_url=request.getfixturevalue("mongodb_url") if real else None,
         mongodb_database=database,
         secret=SECRET,  # type: ignore[arg-type]
         demo=True,
@@ -51,7 +66,7 @@ async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIter
     application = create_app(settings, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
-    if request.param == "mongodb":
+    if real:
         await application.state.tessera.client.drop_database(database)
 
 
