@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.clock import SettableClock
 from tests.conftest import Api
 from tests.integration.graphql import by_id
-from tests.integration.messaging import joined, message_for, status, worker_ran
+from tests.integration.messaging import (
+    LATE_EVENING,
+    UNTIL_MORNING,
+    joined,
+    message_for,
+    status,
+    worker_ran,
+)
 from tests.integration.messaging_documents import MESSAGING, SET_PREFERENCES
 
 
@@ -95,11 +103,14 @@ async def test_only_the_own_member_or_the_call_center(api: Api) -> None:
     assert done["messaging"]["timeZone"] == "Asia/Tokyo"
 
 
-async def test_the_preferred_channel_is_tried_first(api: Api) -> None:
-    # given a member with email and the app, who says they want the app first
+async def test_the_preferred_channel_is_tried_first(api: Api, clock: SettableClock) -> None:
+    # given a member with email and the app, who joins late in the evening (the welcome waits
+    # for the morning) and says they want the app first
+    clock.advance(LATE_EVENING)
     lou = await joined(api, "Lou", ("EMAIL", "lou@example.com"), ("APP_DEVICE", "device-lou"))
     await api.data(SET_PREFERENCES, preferences(lou["id"], preferredChannels=["PUSH", "EMAIL"]))
     # when the welcome goes out
+    clock.advance(UNTIL_MORNING)
     await worker_ran(api)
     # then it goes by push, although the program lists email first
     assert status(await message_for(api, lou["id"], "WELCOME")) == ("SENT", "PUSH")
