@@ -68,6 +68,7 @@ async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIter
         yield application
     if real:
         await application.state.tessera.client.drop_database(database)
+        application.state.tessera.client.close()  # else its sockets stay open all session
 
 
 @dataclass

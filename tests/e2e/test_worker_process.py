@@ -101,6 +101,7 @@ async def stack(redis: RedisServer, mongodb_url: str, tmp_path: Path) -> AsyncIt
         )
         queue = await create_pool(RedisSettings.from_dsn(redis.url))
         exits.push_async_callback(queue.aclose)
+        exits.callback(app.state.tessera.client.close)
         exits.push_async_callback(app.state.tessera.client.drop_database, database)
         found = Stack(Api(http, app.state.tessera), mailbox, queue, env, tmp_path)
         try:
