@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where scripts/build-ferretdb puts (or has put) FerretDB: a per-user cache, by version.
+FERRETDB := $(shell scripts/build-ferretdb --path)
 
-.PHONY: run test bench lint typecheck sdl clean redis-server
+.PHONY: run test bench lint typecheck sdl clean redis-server ferretdb
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tessera serve
 
-test: $(STAMP) redis-server lint typecheck
+test: $(STAMP) redis-server ferretdb lint typecheck
 	$(BIN)/pytest
 
 # The realtime tests start their own redis-server; install it only where it is missing.
@@ -24,6 +26,12 @@ redis-server:
 		echo "installing redis-server (the realtime tests start their own)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+
+# The real-MongoDB tests run on FerretDB (see tests/ferretdb.py), built once per user; a
+# failed build stops `make test` with Go's error rather than skipping those tests.
+# `scripts/build-ferretdb` alone rebuilds it.
+ferretdb:
+	@test -x "$(FERRETDB)" || scripts/build-ferretdb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
 
     mongodb_url: str | None = Field(None, description="MongoDB URL; unset: in-memory mongomock")
     mongodb_database: str = "tessera"
+    mongodb_serialize_writes: Literal["auto", "true", "false"] = Field(
+        "auto",
+        description="lock each document while writing it; auto: only on FerretDB, whose "
+        "updates are not atomic (storage/serialized_writes.py)",
+    )
     redis_url: str | None = Field(None, description="Redis URL for the event bus and workers")
     secret: SecretStr = Field(SecretStr(DEV_SECRET), description="HS256 key signing tokens")
     program: Path = Field(

@@ -91,7 +91,12 @@ class Tessera:
         clock = clock or SystemClock()
         from_file, policy = read_program(settings.program)
         program = program or from_file
-        client, collections = connect(settings.mongodb_url, settings.mongodb_database, client)
+        client, collections = connect(
+            settings.mongodb_url,
+            settings.mongodb_database,
+            client,
+            settings.mongodb_serialize_writes,
+        )
         bus = InProcessBus()
         # With Redis every instance publishes there and hears every instance (itself too)
         # through one subscription; without it the in-process bus is the whole world.

@@ -16,10 +16,33 @@ USED_REWARDS_KEPT = timedelta(days=90)
 
 def due(member: Member, now: datetime) -> bool:
     """True when time alone has changed what the member would see."""
-    return (
-        any(b.expires_at is not None and b.expires_at <= now for b in member.batches)
-        or any(r.status is RewardStatus.ACTIVE and r.expires_at <= now for r in member.rewards)
-        or (member.tier.requalify_by is not None and member.tier.requalify_by <= now)
+    at = next_due(member)
+    return at is not None and at <= now
+
+
+def next_due(member: Member) -> datetime | None:
+    """The first moment time alone changes what the member would see: a batch or an active
+    voucher expires, or the tier is due for requalification. Stored with the member, so the
+    scheduled jobs find who is due with one indexed comparison."""
+    return min(
+        (
+            *(b.expires_at for b in member.batches if b.expires_at is not None),
+            *(r.expires_at for r in member.rewards if r.status is RewardStatus.ACTIVE),
+            *((member.tier.requalify_by,) if member.tier.requalify_by is not None else ()),
+        ),
+        default=None,
+    )
+
+
+def next_expiry(member: Member) -> datetime | None:
+    """The first moment the member loses something: points or an active voucher expire
+    (what the expiry reminders are about)."""
+    return min(
+        (
+            *(b.expires_at for b in member.batches if b.points > 0 and b.expires_at is not None),
+            *(r.expires_at for r in member.rewards if r.status is RewardStatus.ACTIVE),
+        ),
+        default=None,
     )
 
 

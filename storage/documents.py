@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.channel import Channel
 from domain.events import CauseKind, Commit, MemberChanged
+from domain.housekeeping import next_due, next_expiry
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import (
@@ -88,6 +89,10 @@ def member_to_doc(member: Member) -> Doc:
         ],
         "merged_ids": list(member.merged_ids),
         "merged_into": member.merged_into,
+        # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
+        # fields inside array elements ($elemMatch) is not served by every MongoDB server.
+        "next_due_at": next_due(member),
+        "next_expiry_at": next_expiry(member),
     }
 
 

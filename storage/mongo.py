@@ -8,6 +8,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from storage.embedded import EmbeddedCollection
+from storage.serialized_writes import SerializeWrites, serialized_writes
 
 Collection = Any  # motor and mongomock-motor collections share the calls we make
 
@@ -24,10 +25,13 @@ class Collections:
     parked: Collection  # outbox items the relay set aside
 
 
-def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Collections]:
+def connect(
+    url: str | None, database: str, client: Any = None, serialize_writes: SerializeWrites = "auto"
+) -> tuple[Any, Collections]:
     """A real MongoDB through motor when `url` is set; otherwise an in-memory mongomock.
 
     `client` reuses one already made: two app instances in one process share a mongomock.
+    `serialize_writes`: see `storage.serialized_writes` (FerretDB).
     """
     if client is None and url:
         client = AsyncIOMotorClient(url, tz_aware=True, uuidRepresentation="standard")
@@ -35,11 +39,13 @@ def connect(url: str | None, database: str, client: Any = None) -> tuple[Any, Co
         from mongomock_motor import AsyncMongoMockClient
 
         client = AsyncMongoMockClient(tz_aware=True)
-    return client, collections_of(client[database], embedded=not url)
+    return client, collections_of(client[database], not url, serialize_writes)
 
 
-def collections_of(db: Any, embedded: bool = False) -> Collections:
-    wrap = EmbeddedCollection if embedded else (lambda collection: collection)
+def collections_of(
+    db: Any, embedded: bool = False, serialize_writes: SerializeWrites = "auto"
+) -> Collections:
+    wrap = EmbeddedCollection if embedded else serialized_writes(db, serialize_writes)
     return Collections(
         members=wrap(db["members"]),
         keys=wrap(db["member_keys"]),
@@ -58,10 +64,9 @@ async def ensure_indexes(c: Collections) -> None:
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])
-    # The cron sweeps look for members with something due (see storage.members.due_for).
-    await c.members.create_index("batches.expires_at")
-    await c.members.create_index([("rewards.status", 1), ("rewards.expires_at", 1)])
-    await c.members.create_index("tier.requalify_by")
+    # The cron sweeps look for members with something due (see storage.scans).
+    await c.members.create_index("next_due_at")
+    await c.members.create_index("next_expiry_at")
     await c.messages.create_index([("status", 1), ("not_before", 1)])  # due()
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff

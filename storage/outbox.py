@@ -90,7 +90,7 @@ class MongoOutbox:
         return tuple(_parked_from_doc(d) for d in await cursor.to_list(length=first))
 
     async def _relay(self, member_id: str, items: list[dict[str, Any]]) -> None:
-        relayed: list[int] = []
+        relayed: list[dict[str, Any]] = []
         try:
             for item in sorted(items, key=lambda item: item["version"]):
                 try:
@@ -99,11 +99,14 @@ class MongoOutbox:
                     raise
                 except Exception as exc:
                     await self._park(member_id, item, exc)
-                relayed.append(item["version"])
+                relayed.append(item)
         finally:
             if relayed:
+                # Removed by value, as stored (BSON keeps datetimes to the millisecond on
+                # both sides): FerretDB's $pull ignores a condition such as
+                # {"version": {"$in": [...]}}, and $pullAll means the same everywhere.
                 await self._members.update_one(
-                    {"_id": member_id}, {"$pull": {"outbox": {"version": {"$in": relayed}}}}
+                    {"_id": member_id}, {"$pullAll": {"outbox": relayed}}
                 )
 
     async def _relay_one(self, item: dict[str, Any]) -> None:

@@ -1,12 +1,13 @@
-"""Shared fixtures: a real app on the embedded store (and on a real MongoDB when
-TESSERA_TEST_MONGODB_URL is set), a movable clock, and a GraphQL client over HTTP."""
+"""Shared fixtures: a real app on the embedded store and on a real MongoDB server (FerretDB,
+started once per session, or the one TESSERA_TEST_MONGODB_URL names), a movable clock, and a
+GraphQL client over HTTP."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,18 +22,31 @@ from app.factory import create_app
 from app.settings import Settings
 from app.wiring import Tessera
 from domain.clock import SettableClock
+from tests.ferretdb import FerretDB
 
-MONGODB_URL = os.environ.get("TESSERA_TEST_MONGODB_URL")
 SECRET = "test-secret-that-is-long-enough-for-hs256-keys"
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def backends() -> list[Any]:
-    skip = pytest.mark.skip(reason="real MongoDB: set TESSERA_TEST_MONGODB_URL to run")
-    return [
-        pytest.param("mongomock", id="mongomock"),
-        pytest.param("mongodb", id="mongodb", marks=() if MONGODB_URL else (skip,)),
-    ]
+    return [pytest.param("mongomock", id="mongomock"), pytest.param("mongodb", id="mongodb")]
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MongoDB server's URL: the user's own (TESSERA_TEST_MONGODB_URL), else a FerretDB
+    started for this session. Only tests that ask for it start it (`pytest tests/unit` never
+    does); each such test uses a database of its own and drops it."""
+    own = os.environ.get("TESSERA_TEST_MONGODB_URL")
+    if own:
+        yield own
+        return
+    server = FerretDB(tmp_path_factory.mktemp("ferretdb"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -42,19 +56,20 @@ def clock() -> SettableClock:
 
 @pytest.fixture(params=backends())
 async def app(request: pytest.FixtureRequest, clock: SettableClock) -> AsyncIterator[FastAPI]:
-    async with running_app(clock, request.param) as application:
+    url = request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None
+    async with running_app(clock, mongodb_url=url) as application:
         yield application
 
 
 @asynccontextmanager
 async def running_app(
-    clock: SettableClock, backend: str = "mongomock", **settings: Any
+    clock: SettableClock, mongodb_url: str | None = None, **settings: Any
 ) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan running, on a fresh database; `settings` override the
-    test defaults (a program file, say)."""
+    """The app with its lifespan running, on a fresh database (the embedded store unless a
+    MongoDB URL is given); `settings` override the test defaults (a program file, say)."""
     database = f"tessera_test_{secrets.token_hex(4)}"
     values: dict[str, Any] = {
-        "mongodb_url": MONGODB_URL if backend == "mongodb" else None,
+        "mongodb_url": mongodb_url,
         "mongodb_database": database,
         "secret": SECRET,
         "demo": True,
@@ -64,8 +79,9 @@ async def running_app(
     application = create_app(Settings(**values), clock=clock)
     async with application.router.lifespan_context(application):
         yield application
-    if backend == "mongodb":
+    if mongodb_url:
         await application.state.tessera.client.drop_database(database)
+        application.state.tessera.client.close()  # else its sockets stay open all session
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""With a shared MongoDB, the cross-instance test runs as two real `tessera serve` processes."""
+"""With a MongoDB shared by processes (FerretDB, see tests/ferretdb.py), the cross-instance
+test runs as two real `tessera serve` processes (test_redis_fanout.py covers the embedded
+store in one process)."""
 
 from __future__ import annotations
 
@@ -13,18 +15,13 @@ import httpx
 import pytest
 
 from app.auth import Role, issue_token
-from tests.conftest import MONGODB_URL, SECRET
+from tests.conftest import SECRET
 from tests.e2e.conftest import subscriber
 from tests.e2e.net import free_port
 from tests.e2e.redis_server import RedisServer
 from tests.e2e.test_member_updated import follow, next_of
 from tests.integration.graphql import PURCHASE, by_id, purchase
 
-pytestmark = pytest.mark.skipif(
-    not MONGODB_URL,
-    reason="two processes need a shared MongoDB: set TESSERA_TEST_MONGODB_URL to run "
-    "(the embedded store is covered in test_redis_fanout.py)",
-)
 TESSERA = Path(sys.executable).with_name("tessera")
 
 
@@ -49,7 +46,7 @@ async def start(port: int, env: dict[str, str], demo: bool) -> asyncio.subproces
 
 
 @pytest.fixture
-async def processes() -> AsyncIterator[tuple[int, int]]:
+async def processes(mongodb_url: str) -> AsyncIterator[tuple[int, int]]:
     redis = RedisServer()
     await redis.start()
     database = f"tessera_test_{secrets.token_hex(4)}"
@@ -57,7 +54,7 @@ async def processes() -> AsyncIterator[tuple[int, int]]:
         **os.environ,
         "TESSERA_SECRET": SECRET,
         "TESSERA_REDIS_URL": redis.url,
-        "TESSERA_MONGODB_URL": str(MONGODB_URL),
+        "TESSERA_MONGODB_URL": mongodb_url,
         "TESSERA_MONGODB_DATABASE": database,
     }
     ports = (free_port(), free_port())
@@ -72,7 +69,7 @@ async def processes() -> AsyncIterator[tuple[int, int]]:
         redis.stop()
         from motor.motor_asyncio import AsyncIOMotorClient
 
-        client: AsyncIOMotorClient = AsyncIOMotorClient(MONGODB_URL)  # type: ignore[type-arg]
+        client: AsyncIOMotorClient = AsyncIOMotorClient(mongodb_url)  # type: ignore[type-arg]
         await client.drop_database(database)
         client.close()
 

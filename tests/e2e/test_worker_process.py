@@ -1,5 +1,5 @@
-"""With a shared MongoDB, the crash is real: a `tessera worker` process killed with SIGKILL
-mid-send, then started again.
+"""With a MongoDB shared by processes (FerretDB, see tests/ferretdb.py), the crash is real:
+a `tessera worker` process killed with SIGKILL mid-send, then started again.
 
 SIGKILL leaves no clean-up of any kind: arq keeps the killed job marked in progress until
 its timeout (over two minutes), so the restarted worker is not handed that job. Its start-up
@@ -27,16 +27,11 @@ from arq.constants import in_progress_key_prefix
 
 from app.factory import create_app
 from app.settings import Settings
-from tests.conftest import MONGODB_URL, SECRET, Api
+from tests.conftest import SECRET, Api
 from tests.e2e.held_smtp import HoldingMailbox, smtp_server
 from tests.e2e.redis_server import RedisServer
 from tests.e2e.test_worker_crash import enrolled, outcomes, the_welcome, until, welcome_is
 
-pytestmark = pytest.mark.skipif(
-    not MONGODB_URL,
-    reason="a worker process needs a MongoDB shared with the test: set "
-    "TESSERA_TEST_MONGODB_URL to run (test_worker_crash.py covers the embedded store)",
-)
 TESSERA = Path(sys.executable).with_name("tessera")
 # Long enough that the first worker cannot itself take the held send over before the kill.
 LEASE = timedelta(seconds=3)
@@ -75,7 +70,7 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Stack]:
+async def stack(redis: RedisServer, mongodb_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
     database = f"tessera_test_{secrets.token_hex(4)}"
     mailbox = HoldingMailbox()
     async with AsyncExitStack() as exits:
@@ -83,7 +78,7 @@ async def stack(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Stack]:
         env = {
             **os.environ,
             "TESSERA_REDIS_URL": redis.url,
-            "TESSERA_MONGODB_URL": str(MONGODB_URL),
+            "TESSERA_MONGODB_URL": mongodb_url,
             "TESSERA_MONGODB_DATABASE": database,
             "TESSERA_SMTP_HOST": "127.0.0.1",
             "TESSERA_SMTP_PORT": str(port),
@@ -91,7 +86,7 @@ async def stack(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Stack]:
         }
         settings = Settings(
             secret=SECRET,
-            mongodb_url=MONGODB_URL,
+            mongodb_url=mongodb_url,
             mongodb_database=database,
             redis_url=redis.url,
             demo=False,
@@ -106,6 +101,7 @@ async def stack(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Stack]:
         )
         queue = await create_pool(RedisSettings.from_dsn(redis.url))
         exits.push_async_callback(queue.aclose)
+        exits.callback(app.state.tessera.client.close)
         exits.push_async_callback(app.state.tessera.client.drop_database, database)
         found = Stack(Api(http, app.state.tessera), mailbox, queue, env, tmp_path)
         try:

@@ -3,12 +3,20 @@ read what was decided (messages) and what the provider was handed (the outbox pr
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from domain.messaging.consent import Consent
 from domain.messaging.journeys import MessageChannel
 from tests.conftest import Api
 from tests.integration.graphql import ENROLL
+
+# From the tests' start (10:00 UTC, 11:00 in Paris, the demo's zone) to 23:00 in Paris, inside
+# the demo's quiet hours (21:00-08:00), then to 08:00 there: a message due in between waits.
+# A test that acts "before the message goes out" needs this: a message due at once goes out
+# while the next request is served, on a real server at least.
+LATE_EVENING = timedelta(hours=12)
+UNTIL_MORNING = timedelta(hours=9)
 
 
 async def joined(

@@ -3,13 +3,19 @@ they want; a bad value is refused and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from domain.clock import SettableClock
 from tests.conftest import Api
 from tests.integration.graphql import by_id
-from tests.integration.messaging import joined, message_for, status, worker_ran
+from tests.integration.messaging import (
+    LATE_EVENING,
+    UNTIL_MORNING,
+    joined,
+    message_for,
+    status,
+    worker_ran,
+)
 from tests.integration.messaging_documents import MESSAGING, SET_PREFERENCES
 
 
@@ -98,13 +104,13 @@ async def test_only_the_own_member_or_the_call_center(api: Api) -> None:
 
 
 async def test_the_preferred_channel_is_tried_first(api: Api, clock: SettableClock) -> None:
-    # given a member with email and the app, who joins at night (the welcome waits for the
-    # morning, so it is not sent before the next step) and says they want the app first
-    clock.current = datetime(2026, 1, 16, 22, 30, tzinfo=UTC)  # 23:30 in Paris
+    # given a member with email and the app, who joins late in the evening (the welcome waits
+    # for the morning) and says they want the app first
+    clock.advance(LATE_EVENING)
     lou = await joined(api, "Lou", ("EMAIL", "lou@example.com"), ("APP_DEVICE", "device-lou"))
     await api.data(SET_PREFERENCES, preferences(lou["id"], preferredChannels=["PUSH", "EMAIL"]))
-    # when the welcome goes out in the morning
-    clock.current = datetime(2026, 1, 17, 8, 30, tzinfo=UTC)
+    # when the welcome goes out
+    clock.advance(UNTIL_MORNING)
     await worker_ran(api)
     # then it goes by push, although the program lists email first
     assert status(await message_for(api, lou["id"], "WELCOME")) == ("SENT", "PUSH")
