@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from app.auth import Role, issue_token
-from app.settings import DEV_SECRET, Settings
-from domain.program import ProgramError
+from app.settings import Settings, UnsafeProduction, refuse_unsafe_production
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         try:
             return _serve(args)
-        except (ValueError, OSError) as exc:  # bad program file, settings or port
+        except (ValueError, OSError) as exc:  # bad program file, settings, port; production
             parser.exit(2, f"tessera: cannot start: {exc}\n")
     if args.command == "worker":
         return _worker(parser, args.burst)
@@ -86,13 +85,17 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
         # The embedded store lives in one process: a worker beside `tessera serve` would
         # see an empty database of its own. Without Redis, serve runs the jobs itself.
         parser.exit(2, "tessera: the worker needs TESSERA_MONGODB_URL (shared with serve)\n")
+    try:
+        refuse_unsafe_production(settings)
+    except UnsafeProduction as exc:
+        parser.exit(2, f"tessera: cannot start: {exc}\n")
     print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
     run_worker(worker_options(settings), burst=burst)  # type: ignore[arg-type]
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from app.demo import DEMO_STORE
+    from app.banner import banner
     from app.factory import create_app
     from app.server import serve
 
@@ -107,25 +110,8 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = Settings(**overrides)
-    if settings.production and settings.secret.get_secret_value() == DEV_SECRET:
-        raise ProgramError("set TESSERA_SECRET: the development secret is refused in production")
     app = create_app(settings)
-    secret = settings.secret.get_secret_value()
-    url = f"http://{settings.host}:{settings.port}/graphql"
-    print(f"Tessera: {app.state.tessera.program.name}")
-    print(f"GraphQL (GraphiQL in a browser): {url}")
-    print(f"Store: {'MongoDB at TESSERA_MONGODB_URL' if settings.mongodb_url else 'embedded'}")
-    if settings.demo:
-        print("Bearer tokens for the demo (valid 24 h):")
-        tokens = {
-            "member (Ada, app)": issue_token(secret, Role.MEMBER, member_id="mbr_demo_ada"),
-            f"pos ({DEMO_STORE})": issue_token(secret, Role.POS, store_id=DEMO_STORE),
-            "callcenter": issue_token(secret, Role.CALLCENTER),
-            "admin": issue_token(secret, Role.ADMIN),
-        }
-        for surface, value in tokens.items():
-            print(f"  {surface:<20} {value}")
-    sys.stdout.flush()
+    print(banner(settings, app.state.tessera.program.name), flush=True)
     serve(app, settings, log_level="info")
     return 0
 

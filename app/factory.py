@@ -17,7 +17,7 @@ from app.endpoint import GraphQLEndpoint
 from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
 from app.rate_limits import RateLimited, RateLimits, RateLimitSettings
-from app.settings import Settings
+from app.settings import Settings, refuse_unsafe_production
 from app.wiring import Tessera
 from domain.clock import Clock
 from domain.program import Program
@@ -34,6 +34,7 @@ def create_app(
     client: Any = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    refuse_unsafe_production(settings)
     tessera = Tessera.build(settings, clock=clock, program=program, client=client)
     program_type = ProgramType.of(tessera.program)
     tokens = TokenReader(settings.secret.get_secret_value())
@@ -48,7 +49,7 @@ def create_app(
         )
 
     graphql = GraphQLEndpoint(
-        build_schema(settings.max_query_depth, settings.max_query_cost),
+        build_schema(settings.max_query_depth, settings.max_query_cost, settings.production),
         context,
         settings,
         tokens,

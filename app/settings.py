@@ -20,6 +20,7 @@ def packaged_file(package: str, name: str) -> Path:
 
 DEMO_PROGRAM = packaged_file("programs", "demo.toml")
 DEV_SECRET = "tessera-development-secret-change-me-in-production"
+MIN_SECRET_LENGTH = 32  # an HS256 key of at least 256 bits
 
 
 class Settings(BaseSettings):
@@ -96,3 +97,26 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(
         60.0, description="a message SENDING longer than this is presumed orphaned and resumed"
     )
+
+
+class UnsafeProduction(ValueError):
+    """`TESSERA_PRODUCTION=true` with a development default left in place."""
+
+
+def refuse_unsafe_production(settings: Settings) -> None:
+    """In production, refuse to start on a development default, naming what to set."""
+    if not settings.production:
+        return
+    problems = []
+    if not settings.mongodb_url:
+        problems.append("set TESSERA_MONGODB_URL (the embedded store keeps everything in memory)")
+    if settings.demo:
+        problems.append("set TESSERA_DEMO=false (demo members and their tokens are public)")
+    if settings.secret.get_secret_value() == DEV_SECRET:
+        problems.append("set TESSERA_SECRET (the development secret is public: anyone can sign)")
+    elif len(settings.secret.get_secret_value()) < MIN_SECRET_LENGTH:
+        problems.append(f"make TESSERA_SECRET at least {MIN_SECRET_LENGTH} characters")
+    if settings.webhook_secret.get_secret_value() == DEV_SECRET:
+        problems.append("set TESSERA_WEBHOOK_SECRET (the development secret is public)")
+    if problems:
+        raise UnsafeProduction("refused in production: " + "; ".join(problems))

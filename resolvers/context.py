@@ -69,6 +69,11 @@ class TesseraContext(BaseContext):
             raise Forbidden(f"a {self._principal.role.value} token may not {action.value}")
         return self._principal
 
+    def may_introspect(self) -> bool:
+        """In production only admins read the schema (clients ship it at build time)."""
+        principal = self._principal
+        return principal is not None and principal.role is Role.ADMIN and not principal.expired
+
     def store_for(self, principal: Principal, store_id: str | None) -> str | None:
         """A POS acts for its own store only; the store defaults to the token's. A store id
         given blank is refused (INVALID_INPUT), never booked as "no store"."""

@@ -56,14 +56,16 @@ class TesseraSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(max_depth: int = 12, max_cost: int = DEFAULT_MAX_COST) -> strawberry.Schema:
+def build_schema(
+    max_depth: int = 12, max_cost: int = DEFAULT_MAX_COST, production: bool = False
+) -> strawberry.Schema:
     # The limits' rule classes are made once, so that a query's verdict can be cached.
     limits = [
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         cost_limit(max_cost),
     ]
-    documents = PreparedDocuments(CACHE_SIZE, MAX_TOKENS, limits)
+    documents = PreparedDocuments(CACHE_SIZE, MAX_TOKENS, limits, production)
     schema = TesseraSchema(
         query=Query,
         mutation=Mutation,

@@ -71,6 +71,14 @@ class TesseraExecutor(StrawberryGraphQLCoreExecutionContext):
     leaves: PlainLeaves = {}
     documents: PreparedDocuments | None = None
 
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        # Variable coercion errors ("Did you mean ...?") follow validation's: none in
+        # production, where they would map the schema for a stranger.
+        if cls.documents is not None and cls.documents.production:
+            kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from graphql import (
     ASTValidationRule,
@@ -20,13 +21,22 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
+    specified_rules,
+    validate,
 )
 from graphql.execution.collect_fields import CollectedFields
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
+
+# What Strawberry adds to the spec's rules (strawberry.schema.schema.validate_document)
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
 # (object type name, ids of the field nodes) -> that selection's fields; see execution.py
 SharedSubfields = dict[tuple[str, tuple[int, ...]], CollectedFields]
@@ -38,6 +48,7 @@ class Prepared:
     errors: tuple[GraphQLError, ...]  # validation errors; empty when the query is valid
     # None when a directive (@skip, @include...) makes the selections depend on variables
     subfields: SharedSubfields | None = field(default=None, compare=False)
+    introspects: bool = False  # asks for __schema or __type
 
 
 def selections_are_static(document: DocumentNode) -> bool:
@@ -69,11 +80,18 @@ class PreparedDocuments:
     """A bounded LRU of query text -> (document, validation errors), one per schema."""
 
     def __init__(
-        self, maxsize: int, max_tokens: int, rules: Sequence[type[ASTValidationRule]]
+        self,
+        maxsize: int,
+        max_tokens: int,
+        rules: Sequence[type[ASTValidationRule]],
+        production: bool = False,
     ) -> None:
         self.maxsize = maxsize
         self.max_tokens = max_tokens
         self.rules = tuple(rules)
+        # In production validation errors carry no "Did you mean ...?" (they map the schema
+        # for a stranger) and introspection needs an admin token.
+        self.production = production
         self._entries: OrderedDict[str, Prepared] = OrderedDict()
         # id(operation node) -> its entry, for the executor; the entry keeps the node alive
         self._by_operation: dict[int, Prepared] = {}
@@ -84,11 +102,18 @@ class PreparedDocuments:
             self._entries.move_to_end(query)
         return found
 
-    def put(self, query: str, document: DocumentNode, errors: Sequence[GraphQLError]) -> None:
+    def validate(self, schema: GraphQLSchema, document: DocumentNode) -> Prepared:
+        """Validate under the spec's rules, Strawberry's and the limits, once per text."""
+        rules = (*specified_rules, *STRAWBERRY_RULES, *self.rules)
+        errors = validate(schema, document, rules, hide_suggestions=self.production)
+        introspects = bool(validate(schema, document, [NoSchemaIntrospectionCustomRule]))
         shared: SharedSubfields | None = None
         if not errors and selections_are_static(document):
             shared = {}
-        prepared = Prepared(document, tuple(errors), shared)
+        return Prepared(document, tuple(errors), shared, introspects)
+
+    def put(self, query: str, prepared: Prepared) -> None:
+        document = prepared.document
         self._forget(self._entries.pop(query, None))
         self._entries[query] = prepared
         for operation in _operations(document):
@@ -139,23 +164,38 @@ class PreparedOperation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None and _unnamed_choice(context):
+        document = context.graphql_document
+        if document is not None and _unnamed_choice(context):
             # Strawberry would run the first operation; the spec asks the client to choose.
             context.pre_execution_errors = [GraphQLError(MUST_NAME)]
-            yield
-            return
-        if self._hit is not None:
-            context.pre_execution_errors = list(self._hit.errors)  # skips validation
-            yield
-            return
-        context.validation_rules = (*context.validation_rules, *self.documents.rules)
+        elif document is not None:
+            prepared = self._hit
+            if prepared is None:
+                prepared = self.documents.validate(context.schema._schema, document)
+                if context.query:
+                    self.documents.put(context.query, prepared)
+            errors = list(prepared.errors)  # set: Strawberry's own validation is skipped
+            if not errors and prepared.introspects and not self._may_introspect():
+                errors = [GraphQLError(INTROSPECTION_OFF, extensions={"code": "FORBIDDEN"})]
+            context.pre_execution_errors = errors
         yield
-        document, errors = context.graphql_document, context.pre_execution_errors
-        if context.query and document is not None and errors is not None:
-            self.documents.put(context.query, document, errors)
+
+    def _may_introspect(self) -> bool:
+        if not self.documents.production:
+            return True
+        caller = self.execution_context.context
+        return isinstance(caller, Introspecting) and caller.may_introspect()
 
 
 MUST_NAME = "Must provide operation name if query contains multiple operations."
+INTROSPECTION_OFF = "introspection is off in production; it needs an admin token"
+
+
+@runtime_checkable
+class Introspecting(Protocol):
+    """The request context says whether its caller may read the schema."""
+
+    def may_introspect(self) -> bool: ...
 
 
 def _unnamed_choice(context: ExecutionContext) -> bool:

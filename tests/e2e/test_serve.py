@@ -40,9 +40,10 @@ async def served() -> AsyncIterator[tuple[str, dict[str, str]]]:
             while len(tokens) < 4:
                 line = (await process.stdout.readline()).decode()
                 assert line, "tessera serve exited early"
-                parts = line.split()
-                if parts and parts[-1].count(".") == 2:
-                    tokens[parts[0]] = parts[-1]
+                # `  export MEMBER_TOKEN=eyJ...  # member (Ada, app)`, ready to paste
+                if line.strip().startswith("export "):
+                    name, _, value = line.split()[1].partition("=")
+                    tokens[name.removesuffix("_TOKEN").lower()] = value
             url = f"http://127.0.0.1:{port}"
             async with httpx.AsyncClient() as client:
                 while True:

@@ -1,0 +1,34 @@
+"""What `tessera serve` prints when it starts: where to go, what store it runs on, and (for
+the demo, never in production) a bearer token per surface as shell lines to paste."""
+
+from __future__ import annotations
+
+from app.auth import Role, issue_token
+from app.demo import DEMO_STORE
+from app.settings import Settings
+
+IN_MEMORY = (
+    "embedded, in memory: every change is lost when the server stops, and the demo "
+    "starts over; set TESSERA_MONGODB_URL to keep data"
+)
+
+
+def banner(settings: Settings, program_name: str) -> str:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    store = "MongoDB at TESSERA_MONGODB_URL" if settings.mongodb_url else IN_MEMORY
+    lines = [
+        f"Tessera: {program_name}",
+        f"GraphQL (GraphiQL in a browser): {url}",
+        f"Store: {store}",
+    ]
+    if settings.demo and not settings.production:
+        secret = settings.secret.get_secret_value()
+        tokens = {
+            "MEMBER_TOKEN": ("member (Ada, app)", issue_token(secret, Role.MEMBER, "mbr_demo_ada")),
+            "POS_TOKEN": (f"pos ({DEMO_STORE})", issue_token(secret, Role.POS, None, DEMO_STORE)),
+            "CALLCENTER_TOKEN": ("callcenter", issue_token(secret, Role.CALLCENTER)),
+            "ADMIN_TOKEN": ("admin", issue_token(secret, Role.ADMIN)),
+        }
+        lines.append("Bearer tokens for the demo (valid 24 h); paste these lines into a shell:")
+        lines += [f"  export {name}={token}  # {who}" for name, (who, token) in tokens.items()]
+    return "\n".join(lines)
