@@ -109,6 +109,7 @@ def issue_token(
     member_id: str | None = None,
     store_id: str | None = None,
     ttl_seconds: int = 86400,
+    subject: str | None = None,
 ) -> str:
     if role is Role.MEMBER and not member_id:
         raise ValueError("a member token needs --member")
@@ -117,7 +118,8 @@ def issue_token(
     now = int(time.time())
     claims: dict[str, object] = {
         "iss": ISSUER,
-        "sub": member_id or f"{role.value}:{store_id or 'hq'}",
+        # Limits count per (role, subject): give each till or agent a subject of its own.
+        "sub": subject or member_id or f"{role.value}:{store_id or 'hq'}",
         "role": role.value,
         "iat": now,
         "exp": now + ttl_seconds,

@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--member", help="member id (member tokens)")
     token.add_argument("--store", help="store id (pos tokens)")
     token.add_argument("--ttl", type=int, default=86400, help="seconds the token is valid")
+    token.add_argument(
+        "--subject",
+        help="who holds it, e.g. till-7 (default: the member, or role:store); connection "
+        "caps and rate limits count per role and subject",
+    )
 
     sdl = commands.add_parser("sdl", help="print the GraphQL schema (SDL)")
     sdl.add_argument("--write", action="store_true", help="write schema/schema.graphql")
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.member,
                     args.store,
                     args.ttl,
+                    args.subject,
                 )
             )
         except ValueError as exc:
