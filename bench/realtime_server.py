@@ -22,12 +22,17 @@ from pydantic import SecretStr
 
 from app.factory import create_app
 from app.settings import Settings
-
-HOST = "127.0.0.1"
+from bench.server import HOST, UNTHROTTLED
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    return Settings(secret=SecretStr(args.secret), demo=False, redis_url=args.redis, host=HOST)
+    return Settings(
+        secret=SecretStr(args.secret),
+        demo=False,
+        redis_url=args.redis,
+        host=HOST,
+        **UNTHROTTLED,  # type: ignore[arg-type]
+    )
 
 
 def config(app: FastAPI, settings: Settings, port: int, deflate: bool) -> uvicorn.Config:

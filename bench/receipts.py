@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from app.settings import DEMO_PROGRAM, Settings
 from app.wiring import Tessera, read_program
+from bench.server import UNTHROTTLED
 from bench.workload import amount
 from domain.channel import Channel
 from domain.commands import EnrollMember, MemberRef, RawIdentifier, RecordPurchase
@@ -69,6 +70,7 @@ def bench_settings(program: Path, redis_url: str | None = None) -> Settings:
         mongodb_url=None,
         redis_url=redis_url,
         cron_interval_seconds=3600,
+        **UNTHROTTLED,  # type: ignore[arg-type]
     )
 
 
