@@ -114,8 +114,8 @@ class Api:
             headers["authorization"] = f"Bearer {token}"
         # ensure_ascii: strings holding lone surrogates go out as JSON escapes (\ud800), as
         # a hostile client would send them, instead of failing to encode here.
-        body = json.dumps({"query": query, "variables": variables or {}}, ensure_ascii=True)
-        response = await self.http.post("/graphql", content=body, headers=headers)
+        payload = json.dumps({"query": query, "variables": variables or {}}, ensure_ascii=True)
+        response = await self.http.post("/graphql", content=payload, headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

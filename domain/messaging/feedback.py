@@ -11,16 +11,37 @@ twice.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol
 
 from domain.errors import InvalidInput, MemberBusy, MessageNotFound, MessageNotSent
 from domain.messaging.channels import DeliveryOutcome, moves_up
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.message import AttemptOutcome, Message, MessageStatus
-from domain.messaging.message_store import MessageStore
-from domain.messaging.profile_store import ProfileStore
 from domain.validation import require_id
 
 MAX_MESSAGE_ID = 64
+
+
+class DeliveryRecords(Protocol):
+    """What feedback needs of the message store (domain.messaging.message_store)."""
+
+    async def get(self, message_id: str) -> Message | None: ...
+
+    async def record_delivery(
+        self, message_id: str, before: DeliveryOutcome | None, after: DeliveryOutcome
+    ) -> bool: ...
+
+
+class EngagementRecords(Protocol):
+    """What feedback needs of the profile store (domain.messaging.profile_store)."""
+
+    async def record_outcome(
+        self,
+        member_id: str,
+        channel: MessageChannel,
+        before: DeliveryOutcome | None,
+        after: DeliveryOutcome,
+    ) -> None: ...
 # Every lost race means another report climbed a rung, and the ladder has five: more losses
 # than this cannot happen unless the store misbehaves.
 MAX_ATTEMPTS = 8
@@ -44,8 +65,8 @@ def sent_on(message: Message) -> MessageChannel:
 
 
 async def record_feedback(
-    messages: MessageStore,
-    profiles: ProfileStore,
+    messages: DeliveryRecords,
+    profiles: EngagementRecords,
     message_id: str,
     outcome: DeliveryOutcome,
 ) -> Message:

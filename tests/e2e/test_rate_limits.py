@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ PROGRAM = "{ program { name } }"
 FORGED = issue_token("another-secret-that-is-long-enough-for-hs256", Role.ADMIN)
 
 
-async def live_app(clock: SettableClock, **settings: object) -> AsyncIterator[httpx.AsyncClient]:
+async def live_app(clock: SettableClock, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with (
         running_app(clock, **settings) as app,
         serving(app) as address,
@@ -110,7 +111,7 @@ async def test_a_websocket_handshake_counts_and_is_refused_429(strict: httpx.Asy
 
 
 async def test_the_limits_are_shared_by_instances_on_one_redis(redis: RedisServer) -> None:
-    client = AsyncMongoMockClient(tz_aware=True)
+    client: Any = AsyncMongoMockClient(tz_aware=True)
     token = issue_token(SECRET, Role.POS, None, "store-001")
     async with AsyncExitStack() as stack:
         addresses = []

@@ -24,7 +24,7 @@ from tests.integration.graphql import PURCHASE, by_id, purchase
 async def instances(redis: RedisServer) -> AsyncIterator[list[tuple[str, Api]]]:
     """Instances A and B: each its own Redis connection and its own server and port; on the
     embedded store they share one mongomock client (it cannot be shared across processes)."""
-    client = AsyncMongoMockClient(tz_aware=True)
+    client: Any = AsyncMongoMockClient(tz_aware=True)
     async with AsyncExitStack() as stack:
         found = []
         for demo in (True, False):

@@ -224,6 +224,7 @@ async def test_random_text_never_breaks_the_ledger(
     balance, version, ledger = await ledger_sum(api, raw_http)
     assert balance == ledger
 
+    payload: dict[str, Any]
     if inline:
         payload = {"query": f"mutation {{ {mutation}(input: {literal(variables)}) {SELECTION} }}"}
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from mongomock_motor import AsyncMongoMockClient
@@ -28,7 +29,7 @@ RECEIPT = Rendered("You earned 40 points", "Balance 140.")
 
 @pytest.fixture
 async def store() -> MongoMessageStore:
-    client = AsyncMongoMockClient(tz_aware=True)
+    client: Any = AsyncMongoMockClient(tz_aware=True)
     collections = collections_of(client["tessera_test"], embedded=True)
     await ensure_indexes(collections)
     return MongoMessageStore(collections.messages)

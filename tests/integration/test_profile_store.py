@@ -4,6 +4,7 @@ the member's profile exists yet, and whatever wrote it first."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from mongomock_motor import AsyncMongoMockClient
 
@@ -17,7 +18,7 @@ T0 = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def store() -> MongoProfileStore:
-    client = AsyncMongoMockClient(tz_aware=True)
+    client: Any = AsyncMongoMockClient(tz_aware=True)
     return MongoProfileStore(collections_of(client["profiles_test"], embedded=True).profiles)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from domain.housekeeping import due, next_due, next_expiry
 from domain.member import Member, MemberReward, RewardStatus, TierStatus
@@ -17,7 +18,7 @@ def voucher(voucher_id: str, status: RewardStatus, expires_in: timedelta) -> Mem
     return MemberReward(voucher_id, voucher_id.upper(), "coffee", 100, status, T0, T0 + expires_in)
 
 
-def member_with(**changes: object) -> Member:
+def member_with(**changes: Any) -> Member:
     return replace(enrolled(Ids()), **changes)
 
 
