@@ -1,102 +1,18 @@
-"""Bearer tokens (JWT, HS256) and who may do what on which surface."""
+"""Bearer tokens (JWT, HS256): issued for the demo and the CLI, read on every request.
+
+Who may do what once the caller is known is `domain.access`."""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from enum import Enum
+from datetime import UTC, datetime
 
 import jwt
 
+from domain.access import Principal, Role
+
 ISSUER = "tessera"
-
-
-class Role(Enum):
-    MEMBER = "member"
-    POS = "pos"
-    CALLCENTER = "callcenter"
-    PARTNER = "partner"
-    PROVIDER = "provider"  # a messaging provider (email, SMS, push) reporting delivery feedback
-    ADMIN = "admin"
-
-
-class Action(Enum):
-    VIEW_PROGRAM = "view program"
-    VIEW_MEMBER = "view a member"
-    ENROLL = "enroll members"
-    RECORD_PURCHASE = "record purchases"
-    REDEEM = "redeem rewards"
-    USE_REWARD = "use vouchers"
-    ADJUST = "adjust points"
-    RETURN = "record returns"
-    LINK_IDENTIFIER = "link identifiers"
-    MERGE = "merge members"
-    CHECK_IN = "check members in at a store"
-    VIEW_MESSAGES = "view members' messages and churn scores"
-    SET_CONSENT = "change messaging consent and preferences"
-    RECORD_FEEDBACK = "record message delivery feedback"
-    VIEW_OPERATIONS = "view operational state (outbox items set aside)"
-
-
-# Partners are served by persisted queries (later work); until then they may do nothing.
-# Messaging providers are not loyalty partners: they may only report on messages they carried.
-PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.MEMBER: frozenset(
-        {
-            Action.VIEW_PROGRAM,
-            Action.VIEW_MEMBER,
-            Action.REDEEM,
-            Action.CHECK_IN,
-            Action.SET_CONSENT,
-        }
-    ),
-    Role.POS: frozenset(
-        {
-            Action.VIEW_PROGRAM,
-            Action.VIEW_MEMBER,
-            Action.ENROLL,
-            Action.RECORD_PURCHASE,
-            Action.REDEEM,
-            Action.USE_REWARD,
-            Action.RETURN,
-            Action.CHECK_IN,
-        }
-    ),
-    Role.CALLCENTER: frozenset(
-        {
-            Action.VIEW_PROGRAM,
-            Action.VIEW_MEMBER,
-            Action.ENROLL,
-            Action.ADJUST,
-            Action.LINK_IDENTIFIER,
-            Action.MERGE,
-            Action.REDEEM,
-            Action.VIEW_MESSAGES,
-            Action.SET_CONSENT,
-        }
-    ),
-    Role.PARTNER: frozenset(),
-    Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
-    Role.ADMIN: frozenset(Action),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    role: Role
-    subject: str
-    member_id: str | None = None
-    store_id: str | None = None
-    expires_at: float | None = None  # epoch seconds
-
-    def may(self, action: Action) -> bool:
-        return action in PERMISSIONS[self.role]
-
-    @property
-    def expired(self) -> bool:
-        """Long-lived connections outlive tokens: each new subscription checks again."""
-        return self.expires_at is not None and time.time() >= self.expires_at
 
 
 class BadToken(Exception):
@@ -167,7 +83,7 @@ class TokenReader:
             self._verified[token] = principal
             if len(self._verified) > self._size:
                 self._verified.popitem(last=False)
-        elif principal.expired:
+        elif principal.expired(datetime.now(UTC)):
             del self._verified[token]
             raise BadToken("the token has expired")
         return principal
@@ -179,7 +95,7 @@ class TokenReader:
         except BadToken:
             return False
         principal = None if token is None else self._verified.get(token)
-        return principal is not None and not principal.expired
+        return principal is not None and not principal.expired(datetime.now(UTC))
 
 
 def verify_token(secret: str, token: str) -> Principal:

@@ -3,9 +3,10 @@ the demo, never in production) a bearer token per surface as shell lines to past
 
 from __future__ import annotations
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.demo import DEMO_STORE
 from app.settings import Settings
+from domain.access import Role
 
 IN_MEMORY = (
     "embedded, in memory: every change is lost when the server stops, and the demo "

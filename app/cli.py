@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.settings import Settings, UnsafeProduction, refuse_unsafe_production
+from domain.access import Role
 
 
 def main(argv: list[str] | None = None) -> int:

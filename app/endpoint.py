@@ -30,8 +30,9 @@ from strawberry.subscriptions import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import BadToken, Principal, TokenReader
+from app.auth import BadToken, TokenReader
 from app.settings import Settings
+from domain.access import Principal
 from resolvers.context import TesseraContext
 from subscriptions.connection_caps import ConnectionCaps, Lease
 

@@ -15,9 +15,10 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request, Response
 
-from app.auth import Action, BadToken, Principal, Role, read_token
+from app.auth import BadToken, read_token
 from app.wiring import Tessera
 from bench.queries import HISTORY_PAGE
+from domain.access import Action, Principal, Role
 from domain.channel import Channel
 from domain.commands import MemberRef, RecordPurchase
 from domain.errors import LoyaltyError, MemberNotFound

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from arq.worker import Worker
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.factory import create_app
 from app.settings import Settings
 from app.wiring import Tessera
@@ -37,6 +37,7 @@ from bench.receipts import (
 )
 from bench.verify import enroll_members, graphql
 from bench.workload import amount
+from domain.access import Role
 from domain.messaging.journeys import MessageChannel
 from workers.arq_worker import worker_options
 from workers.dispatch import schedule_dispatch

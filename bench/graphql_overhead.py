@@ -26,13 +26,14 @@ from pathlib import Path
 
 import httpx
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.demo import DEMO_MEMBER_IDS
 from app.settings import Settings
 from bench.load import Check, Connection, Sample, Send, run_batch
 from bench.server import HOST
 from bench.verify import check_member_views, check_purchases, enroll_members
 from bench.workload import Workload
+from domain.access import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.5

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from bench.delivery import Delivery, Purchase, expected_updates, match, send_purchases
 from bench.graphql_overhead import free_port, machine
 from bench.load import Connection
@@ -33,6 +33,7 @@ from bench.server import HOST
 from bench.servers import redis_server, rss_kib, tessera_server
 from bench.subscribers import Inbox, Subscriber, close_all, open_all
 from bench.verify import enroll_members
+from domain.access import Role
 
 SECRET = "tessera-realtime-benchmark-secret-0123456789"
 SURFACES = 3  # subscribers per member

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from app.auth import Action, Principal, Role
+from domain.access import Action, Principal, Role
 from domain.channel import Channel
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, LoyaltyError
@@ -63,7 +63,7 @@ class TesseraContext(BaseContext):
         """The caller, if it may do `action`; otherwise a top-level error."""
         if self._principal is None:
             raise Unauthenticated(self._auth_error or "a bearer token is required")
-        if self._principal.expired:
+        if self._principal.expired(self.ports.clock.now()):
             raise Unauthenticated("the token has expired")
         if not self._principal.may(action):
             raise Forbidden(f"a {self._principal.role.value} token may not {action.value}")
@@ -72,7 +72,11 @@ class TesseraContext(BaseContext):
     def may_introspect(self) -> bool:
         """In production only admins read the schema (clients ship it at build time)."""
         principal = self._principal
-        return principal is not None and principal.role is Role.ADMIN and not principal.expired
+        return (
+            principal is not None
+            and principal.role is Role.ADMIN
+            and not principal.expired(self.ports.clock.now())
+        )
 
     def store_for(self, principal: Principal, store_id: str | None) -> str | None:
         """A POS acts for its own store only; the store defaults to the token's. A store id

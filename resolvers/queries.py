@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from app.auth import Action, Role
+from domain.access import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import current, resolve

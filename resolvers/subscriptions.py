@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import strawberry
 
-from app.auth import Action, Role
+from domain.access import Action, Role
 from domain.errors import InvalidInput, MemberNotFound
 from domain.events import CauseKind, MemberChanged
 from domain.handlers.members import current, load_live

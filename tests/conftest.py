@@ -17,10 +17,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.factory import create_app
 from app.settings import Settings
 from app.wiring import Tessera
+from domain.access import Role
 from domain.clock import SettableClock
 from tests.ferretdb import FerretDB
 

@@ -42,6 +42,8 @@ class EngagementRecords(Protocol):
         before: DeliveryOutcome | None,
         after: DeliveryOutcome,
     ) -> None: ...
+
+
 # Every lost race means another report climbed a rung, and the ladder has five: more losses
 # than this cannot happen unless the store misbehaves.
 MAX_ATTEMPTS = 8

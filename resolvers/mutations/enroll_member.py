@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.channel import Channel
 from domain.commands import EnrollMember
 from domain.handlers import enroll_member

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.commands import LinkIdentifier
 from domain.handlers import link_identifier
 from resolvers.context import Info

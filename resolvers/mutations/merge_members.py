@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.commands import MergeMembers
 from domain.handlers import merge_members
 from resolvers.context import Info

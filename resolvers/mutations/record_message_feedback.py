@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.feedback import record_feedback
 from resolvers.context import Info

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.channel import Channel
 from domain.commands import RedeemReward
 from domain.handlers import redeem_reward

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action, Role
+from domain.access import Action, Role
 from domain.commands import ReturnPurchase
 from domain.handlers import return_purchase
 from domain.validation import parse_amount

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.auth import Action
+from domain.access import Action
 from domain.messaging import preferences
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info

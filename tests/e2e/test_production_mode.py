@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.factory import create_app
 from app.settings import Settings
+from domain.access import Role
 from tests.conftest import SECRET
 from tests.e2e.conftest import serving
 from tests.e2e.net import free_port

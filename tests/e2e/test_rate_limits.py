@@ -18,9 +18,10 @@ import pytest
 import websockets
 from mongomock_motor import AsyncMongoMockClient
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
 from app.factory import create_app
 from app.settings import Settings
+from domain.access import Role
 from domain.clock import SettableClock
 from tests.conftest import SECRET, running_app
 from tests.e2e.conftest import serving

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.auth import Role, issue_token
+from app.auth import issue_token
+from domain.access import Role
 from tests.conftest import SECRET
 from tests.e2e.conftest import subscriber
 from tests.e2e.net import free_port

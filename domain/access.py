@@ -1,0 +1,97 @@
+"""Who may do what: the roles, the actions, the permission table, and the caller.
+
+A pure rule, like the loyalty rules: resolvers and workers ask it, and only `app/` reads the
+tokens that say who the caller is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Role(Enum):
+    MEMBER = "member"
+    POS = "pos"
+    CALLCENTER = "callcenter"
+    PARTNER = "partner"
+    PROVIDER = "provider"  # a messaging provider (email, SMS, push) reporting delivery feedback
+    ADMIN = "admin"
+
+
+class Action(Enum):
+    VIEW_PROGRAM = "view program"
+    VIEW_MEMBER = "view a member"
+    ENROLL = "enroll members"
+    RECORD_PURCHASE = "record purchases"
+    REDEEM = "redeem rewards"
+    USE_REWARD = "use vouchers"
+    ADJUST = "adjust points"
+    RETURN = "record returns"
+    LINK_IDENTIFIER = "link identifiers"
+    MERGE = "merge members"
+    CHECK_IN = "check members in at a store"
+    VIEW_MESSAGES = "view members' messages and churn scores"
+    SET_CONSENT = "change messaging consent and preferences"
+    RECORD_FEEDBACK = "record message delivery feedback"
+    VIEW_OPERATIONS = "view operational state (outbox items set aside)"
+
+
+# Partners are served by persisted queries (later work); until then they may do nothing.
+# Messaging providers are not loyalty partners: they may only report on messages they carried.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.MEMBER: frozenset(
+        {
+            Action.VIEW_PROGRAM,
+            Action.VIEW_MEMBER,
+            Action.REDEEM,
+            Action.CHECK_IN,
+            Action.SET_CONSENT,
+        }
+    ),
+    Role.POS: frozenset(
+        {
+            Action.VIEW_PROGRAM,
+            Action.VIEW_MEMBER,
+            Action.ENROLL,
+            Action.RECORD_PURCHASE,
+            Action.REDEEM,
+            Action.USE_REWARD,
+            Action.RETURN,
+            Action.CHECK_IN,
+        }
+    ),
+    Role.CALLCENTER: frozenset(
+        {
+            Action.VIEW_PROGRAM,
+            Action.VIEW_MEMBER,
+            Action.ENROLL,
+            Action.ADJUST,
+            Action.LINK_IDENTIFIER,
+            Action.MERGE,
+            Action.REDEEM,
+            Action.VIEW_MESSAGES,
+            Action.SET_CONSENT,
+        }
+    ),
+    Role.PARTNER: frozenset(),
+    Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
+    Role.ADMIN: frozenset(Action),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    subject: str
+    member_id: str | None = None
+    store_id: str | None = None
+    expires_at: float | None = None  # epoch seconds
+
+    def may(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+    def expired(self, now: datetime) -> bool:
+        """Long-lived connections outlive tokens: each new subscription checks again."""
+        return self.expires_at is not None and now.timestamp() >= self.expires_at
