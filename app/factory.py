@@ -37,7 +37,7 @@ def create_app(
     refuse_unsafe_production(settings)
     tessera = Tessera.build(settings, clock=clock, program=program, client=client)
     program_type = ProgramType.of(tessera.program)
-    tokens = TokenReader(settings.secret.get_secret_value())
+    tokens = TokenReader(settings.secret.get_secret_value(), tessera.clock)
 
     def context(request: Request | WebSocket) -> TesseraContext:
         try:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request, Response
 
-from app.auth import BadToken, read_token
+from app.auth import BadToken, TokenReader
 from app.wiring import Tessera
 from bench.queries import HISTORY_PAGE
 from domain.access import Action, Principal, Role
@@ -129,10 +129,10 @@ async def member_json(ports: Ports, member: Member) -> Json:
     }
 
 
-def _principal(secret: str, request: Request, action: Action) -> Principal | Response:
+def _principal(tokens: TokenReader, request: Request, action: Action) -> Principal | Response:
     """The same checks as `TesseraContext.require`, answered as a plain HTTP error."""
     try:
-        principal = read_token(secret, request.headers.get("authorization"))
+        principal = tokens.read(request.headers.get("authorization"))
     except BadToken as exc:
         return _json({"error": str(exc)}, 401)
     if principal is None:
@@ -146,11 +146,12 @@ def mount_bare(app: FastAPI) -> None:
     """Add `/bare/member/{id}` and `/bare/purchase` to `app` (the benchmark's copy only)."""
     tessera: Tessera = app.state.tessera
     ports = tessera.ports
-    secret = tessera.settings.secret.get_secret_value()
+    # The same verified-token cache as /graphql: the same work on both sides.
+    tokens = TokenReader(tessera.settings.secret.get_secret_value(), tessera.clock)
 
     @app.get("/bare/member/{member_id}")
     async def bare_member(member_id: str, request: Request) -> Response:
-        principal = _principal(secret, request, Action.VIEW_MEMBER)
+        principal = _principal(tokens, request, Action.VIEW_MEMBER)
         if isinstance(principal, Response):
             return principal
         try:
@@ -161,7 +162,7 @@ def mount_bare(app: FastAPI) -> None:
 
     @app.post("/bare/purchase")
     async def bare_purchase(request: Request) -> Response:
-        principal = _principal(secret, request, Action.RECORD_PURCHASE)
+        principal = _principal(tokens, request, Action.RECORD_PURCHASE)
         if isinstance(principal, Response):
             return principal
         body = orjson.loads(await request.body())
