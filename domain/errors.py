@@ -1,4 +1,8 @@
-"""Expected failures of loyalty commands. Each maps to a typed error in the schema."""
+"""Expected failures of loyalty commands: the one declaration of each.
+
+The schema derives a typed error from each class (schema/errors.py): its name, its code,
+its docstring as the description, and as extra fields the attributes it annotates.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ class MemberNotFound(LoyaltyError):
 
 class InsufficientPoints(LoyaltyError):
     code = ErrorCode.INSUFFICIENT_POINTS
+    needed: int
+    balance: int
 
     def __init__(self, needed: int, balance: int) -> None:
         super().__init__(f"this needs {needed} points; the balance is {balance}")
@@ -82,6 +88,7 @@ class UnsupportedCurrency(LoyaltyError):
 
 class InvalidInput(LoyaltyError):
     code = ErrorCode.INVALID_INPUT
+    field: str
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -89,7 +96,7 @@ class InvalidInput(LoyaltyError):
 
 
 class MemberBusy(LoyaltyError):
-    """Too many concurrent writers on one member; the client may retry with the same key."""
+    """Too many simultaneous changes to one member; retry, same key."""
 
     code = ErrorCode.MEMBER_BUSY
 
@@ -99,7 +106,7 @@ class MessageNotFound(LoyaltyError):
 
 
 class MessageNotSent(LoyaltyError):
-    """Delivery feedback for a message that never reached a provider (suppressed, failed or
-    still pending): there is no copy out there to be delivered, opened or clicked."""
+    """The message never went out (suppressed, failed or pending)."""
 
+    # Feedback on it is refused: no copy is out there to be delivered, opened or clicked.
     code = ErrorCode.MESSAGE_NOT_SENT

@@ -3,7 +3,8 @@ for authentication and permission (`extensions.code`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from typing import Annotated, Any, Union, get_type_hints
 
 import strawberry
 from graphql import GraphQLError
@@ -19,107 +20,43 @@ class Error:
     message: str
 
 
-@strawberry.type
-class MemberNotFound(Error):
-    pass
+def _extra_fields(failure: type[domain.LoyaltyError]) -> dict[str, Any]:
+    """The fields a failure carries besides `code` and `message`: what its class annotates."""
+    hints = get_type_hints(failure)
+    fields: dict[str, Any] = {}
+    for klass in reversed(failure.__mro__):
+        if issubclass(klass, domain.LoyaltyError) and klass is not domain.LoyaltyError:
+            for name in vars(klass).get("__annotations__", {}):
+                if name != "code":
+                    fields[name] = hints[name]
+    return fields
 
 
-@strawberry.type
-class InsufficientPoints(Error):
-    needed: int
-    balance: int
+_MADE: dict[type[domain.LoyaltyError], type[Error]] = {}
 
 
-@strawberry.type
-class RewardNotFound(Error):
-    pass
-
-
-@strawberry.type
-class RewardUnavailable(Error):
-    pass
-
-
-@strawberry.type
-class RewardNotActive(Error):
-    pass
-
-
-@strawberry.type
-class IdempotencyKeyReused(Error):
-    pass
-
-
-@strawberry.type
-class IdentifierTaken(Error):
-    pass
-
-
-@strawberry.type
-class OrderNotFound(Error):
-    pass
-
-
-@strawberry.type
-class OrderAlreadyRecorded(Error):
-    pass
-
-
-@strawberry.type
-class ReturnExceedsPurchase(Error):
-    pass
-
-
-@strawberry.type
-class UnsupportedCurrency(Error):
-    pass
-
-
-@strawberry.type
-class InvalidInput(Error):
-    field: str
-
-
-@strawberry.type(description="Too many simultaneous changes to one member; retry, same key.")
-class MemberBusy(Error):
-    pass
-
-
-@strawberry.type
-class MessageNotFound(Error):
-    pass
-
-
-@strawberry.type(description="The message never went out (suppressed, failed or pending).")
-class MessageNotSent(Error):
-    pass
-
-
-_SIMPLE: dict[type[domain.LoyaltyError], type[Error]] = {
-    domain.MemberNotFound: MemberNotFound,
-    domain.RewardNotFound: RewardNotFound,
-    domain.RewardUnavailable: RewardUnavailable,
-    domain.RewardNotActive: RewardNotActive,
-    domain.IdempotencyKeyReused: IdempotencyKeyReused,
-    domain.IdentifierTaken: IdentifierTaken,
-    domain.OrderNotFound: OrderNotFound,
-    domain.OrderAlreadyRecorded: OrderAlreadyRecorded,
-    domain.ReturnExceedsPurchase: ReturnExceedsPurchase,
-    domain.UnsupportedCurrency: UnsupportedCurrency,
-    domain.MemberBusy: MemberBusy,
-    domain.MessageNotFound: MessageNotFound,
-    domain.MessageNotSent: MessageNotSent,
-}
+def error_type(failure: type[domain.LoyaltyError]) -> type[Error]:
+    """The schema's type for a domain failure, made from its one declaration (once: a
+    schema may hold each type name once)."""
+    made = _MADE.get(failure)
+    if made is None:
+        namespace = {"__annotations__": _extra_fields(failure), "__module__": __name__}
+        description = inspect.getdoc(failure) if failure.__doc__ else None
+        made = strawberry.type(type(failure.__name__, (Error,), namespace), description=description)
+        _MADE[failure] = made
+    return made
 
 
 def error_payload(exc: domain.LoyaltyError) -> Error:
-    if isinstance(exc, domain.InsufficientPoints):
-        return InsufficientPoints(
-            code=exc.code, message=exc.message, needed=exc.needed, balance=exc.balance
-        )
-    if isinstance(exc, domain.InvalidInput):
-        return InvalidInput(code=exc.code, message=exc.message, field=exc.field)
-    return _SIMPLE[type(exc)](code=exc.code, message=exc.message)
+    extra = {name: getattr(exc, name) for name in _extra_fields(type(exc))}
+    payload: Error = error_type(type(exc))(code=exc.code, message=exc.message, **extra)
+    return payload
+
+
+def payload(name: str, success: type, *failures: type[domain.LoyaltyError]) -> object:
+    """A mutation's payload union: its success type and its expected failures' types."""
+    members = (success, *(error_type(f) for f in failures))
+    return Annotated[Union[members], strawberry.union(name)]  # noqa: UP007 (built at runtime)
 
 
 class Unauthenticated(GraphQLError):

@@ -1,20 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.commands import AdjustPoints
 from domain.handlers import adjust_points
 from resolvers.context import Info
-from schema.errors import (
-    IdempotencyKeyReused,
-    InsufficientPoints,
-    InvalidInput,
-    MemberBusy,
-    MemberNotFound,
-)
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import LedgerEntry, Member
 
@@ -33,15 +26,15 @@ class PointsAdjusted:
     entry: LedgerEntry
 
 
-AdjustPointsPayload = Annotated[
-    PointsAdjusted
-    | MemberNotFound
-    | InsufficientPoints
-    | IdempotencyKeyReused
-    | InvalidInput
-    | MemberBusy,
-    strawberry.union("AdjustPointsPayload"),
-]
+AdjustPointsPayload = payload(
+    "AdjustPointsPayload",
+    PointsAdjusted,
+    failures.MemberNotFound,
+    failures.InsufficientPoints,
+    failures.IdempotencyKeyReused,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: AdjustPointsInput) -> PointsAdjusted:

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
 from domain.commands import CheckIn
 from domain.handlers import check_in
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import Member
 
@@ -26,9 +25,13 @@ class CheckedIn:
     member: Member
 
 
-CheckInPayload = Annotated[
-    CheckedIn | MemberNotFound | InvalidInput | MemberBusy, strawberry.union("CheckInPayload")
-]
+CheckInPayload = payload(
+    "CheckInPayload",
+    CheckedIn,
+    failures.MemberNotFound,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: CheckInInput) -> CheckedIn:

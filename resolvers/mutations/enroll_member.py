@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
 from domain.commands import EnrollMember
 from domain.handlers import enroll_member
 from resolvers.context import Info
-from schema.errors import IdentifierTaken, InvalidInput
+from schema.errors import payload
 from schema.inputs import IdentifierInput
 from schema.member import Member
 
@@ -26,9 +25,12 @@ class MemberEnrolled:
     member: Member
 
 
-EnrollMemberPayload = Annotated[
-    MemberEnrolled | IdentifierTaken | InvalidInput, strawberry.union("EnrollMemberPayload")
-]
+EnrollMemberPayload = payload(
+    "EnrollMemberPayload",
+    MemberEnrolled,
+    failures.IdentifierTaken,
+    failures.InvalidInput,
+)
 
 
 async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.commands import LinkIdentifier
 from domain.handlers import link_identifier
 from resolvers.context import Info
-from schema.errors import IdentifierTaken, InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import payload
 from schema.inputs import IdentifierInput, MemberRefInput
 from schema.member import Member
 
@@ -24,10 +23,14 @@ class IdentifierLinked:
     member: Member
 
 
-LinkIdentifierPayload = Annotated[
-    IdentifierLinked | MemberNotFound | IdentifierTaken | InvalidInput | MemberBusy,
-    strawberry.union("LinkIdentifierPayload"),
-]
+LinkIdentifierPayload = payload(
+    "LinkIdentifierPayload",
+    IdentifierLinked,
+    failures.MemberNotFound,
+    failures.IdentifierTaken,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: LinkIdentifierInput) -> IdentifierLinked:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.commands import MergeMembers
 from domain.handlers import merge_members
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberBusy, MemberNotFound
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import Member
 
@@ -24,10 +23,13 @@ class MembersMerged:
     member: Member
 
 
-MergeMembersPayload = Annotated[
-    MembersMerged | MemberNotFound | InvalidInput | MemberBusy,
-    strawberry.union("MergeMembersPayload"),
-]
+MergeMembersPayload = payload(
+    "MergeMembersPayload",
+    MembersMerged,
+    failures.MemberNotFound,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: MergeMembersInput) -> MembersMerged:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.feedback import record_feedback
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberBusy, MessageNotFound, MessageNotSent
+from schema.errors import payload
 from schema.messages import Message
 
 
@@ -27,10 +26,14 @@ class FeedbackRecorded:
     sent_message: Message = strawberry.field(description="the message as it now stands")
 
 
-RecordMessageFeedbackPayload = Annotated[
-    FeedbackRecorded | MessageNotFound | MessageNotSent | InvalidInput | MemberBusy,
-    strawberry.union("RecordMessageFeedbackPayload"),
-]
+RecordMessageFeedbackPayload = payload(
+    "RecordMessageFeedbackPayload",
+    FeedbackRecorded,
+    failures.MessageNotFound,
+    failures.MessageNotSent,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: RecordMessageFeedbackInput) -> FeedbackRecorded:

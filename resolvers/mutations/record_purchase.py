@@ -1,23 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
 from domain.commands import RecordPurchase
 from domain.handlers import record_purchase
 from domain.validation import parse_amount
 from resolvers.context import Info
-from schema.errors import (
-    IdempotencyKeyReused,
-    InvalidInput,
-    MemberBusy,
-    MemberNotFound,
-    OrderAlreadyRecorded,
-    UnsupportedCurrency,
-)
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import LedgerEntry, Member
 from schema.scalars import Amount
@@ -40,16 +32,16 @@ class PointsEarned:
     entry: LedgerEntry
 
 
-RecordPurchasePayload = Annotated[
-    PointsEarned
-    | MemberNotFound
-    | UnsupportedCurrency
-    | OrderAlreadyRecorded
-    | IdempotencyKeyReused
-    | InvalidInput
-    | MemberBusy,
-    strawberry.union("RecordPurchasePayload"),
-]
+RecordPurchasePayload = payload(
+    "RecordPurchasePayload",
+    PointsEarned,
+    failures.MemberNotFound,
+    failures.UnsupportedCurrency,
+    failures.OrderAlreadyRecorded,
+    failures.IdempotencyKeyReused,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:

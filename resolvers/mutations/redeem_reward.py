@@ -1,23 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
 from domain.commands import RedeemReward
 from domain.handlers import redeem_reward
 from resolvers.context import Info
-from schema.errors import (
-    IdempotencyKeyReused,
-    InsufficientPoints,
-    InvalidInput,
-    MemberBusy,
-    MemberNotFound,
-    RewardNotFound,
-    RewardUnavailable,
-)
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import Member, MemberReward
 
@@ -36,17 +27,17 @@ class RewardRedeemed:
     member_reward: MemberReward
 
 
-RedeemRewardPayload = Annotated[
-    RewardRedeemed
-    | MemberNotFound
-    | RewardNotFound
-    | RewardUnavailable
-    | InsufficientPoints
-    | IdempotencyKeyReused
-    | InvalidInput
-    | MemberBusy,
-    strawberry.union("RedeemRewardPayload"),
-]
+RedeemRewardPayload = payload(
+    "RedeemRewardPayload",
+    RewardRedeemed,
+    failures.MemberNotFound,
+    failures.RewardNotFound,
+    failures.RewardUnavailable,
+    failures.InsufficientPoints,
+    failures.IdempotencyKeyReused,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: RedeemRewardInput) -> RewardRedeemed:

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action, Role
 from domain.commands import ReturnPurchase
 from domain.handlers import return_purchase
 from domain.validation import parse_amount
 from resolvers.context import Info
-from schema.errors import (
-    IdempotencyKeyReused,
-    InvalidInput,
-    MemberBusy,
-    OrderNotFound,
-    ReturnExceedsPurchase,
-)
+from schema.errors import payload
 from schema.member import LedgerEntry, Member
 from schema.scalars import Amount
 
@@ -33,15 +26,15 @@ class PurchaseReturned:
     entry: LedgerEntry
 
 
-ReturnPurchasePayload = Annotated[
-    PurchaseReturned
-    | OrderNotFound
-    | ReturnExceedsPurchase
-    | IdempotencyKeyReused
-    | InvalidInput
-    | MemberBusy,
-    strawberry.union("ReturnPurchasePayload"),
-]
+ReturnPurchasePayload = payload(
+    "ReturnPurchasePayload",
+    PurchaseReturned,
+    failures.OrderNotFound,
+    failures.ReturnExceedsPurchase,
+    failures.IdempotencyKeyReused,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: ReturnPurchaseInput) -> PurchaseReturned:

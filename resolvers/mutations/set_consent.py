@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.messaging import preferences
 from domain.messaging.consent import Consent
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberNotFound
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.messaging import MessagingProfile
 
@@ -26,10 +25,12 @@ class ConsentRecorded:
     messaging: MessagingProfile
 
 
-SetConsentPayload = Annotated[
-    ConsentRecorded | MemberNotFound | InvalidInput,
-    strawberry.union("SetConsentPayload"),
-]
+SetConsentPayload = payload(
+    "SetConsentPayload",
+    ConsentRecorded,
+    failures.MemberNotFound,
+    failures.InvalidInput,
+)
 
 
 async def resolve(info: Info, input: SetConsentInput) -> ConsentRecorded:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.messaging import preferences
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberNotFound
+from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.messaging import MessagingProfile
 
@@ -30,10 +29,12 @@ class PreferencesChanged:
     messaging: MessagingProfile
 
 
-SetPreferencesPayload = Annotated[
-    PreferencesChanged | MemberNotFound | InvalidInput,
-    strawberry.union("SetPreferencesPayload"),
-]
+SetPreferencesPayload = payload(
+    "SetPreferencesPayload",
+    PreferencesChanged,
+    failures.MemberNotFound,
+    failures.InvalidInput,
+)
 
 
 async def resolve(info: Info, input: SetPreferencesInput) -> PreferencesChanged:

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
+from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
 from domain.commands import UseReward
 from domain.handlers import use_reward
 from resolvers.context import Info
-from schema.errors import InvalidInput, MemberBusy, RewardNotActive, RewardNotFound
+from schema.errors import payload
 from schema.member import Member, MemberReward
 
 
@@ -26,10 +25,14 @@ class RewardUsed:
     member_reward: MemberReward
 
 
-UseRewardPayload = Annotated[
-    RewardUsed | RewardNotFound | RewardNotActive | InvalidInput | MemberBusy,
-    strawberry.union("UseRewardPayload"),
-]
+UseRewardPayload = payload(
+    "UseRewardPayload",
+    RewardUsed,
+    failures.RewardNotFound,
+    failures.RewardNotActive,
+    failures.InvalidInput,
+    failures.MemberBusy,
+)
 
 
 async def resolve(info: Info, input: UseRewardInput) -> RewardUsed:
