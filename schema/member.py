@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from domain import countdowns as countdowns_domain
 from domain import ledger as ledger_domain
 from domain import view as view_domain
 from domain.channel import Channel
-from domain.countdowns import CountdownKind
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
@@ -18,9 +18,11 @@ from domain.member import MemberReward as DomainMemberReward
 from domain.member import RewardStatus
 from domain.messaging.addresses import with_addresses
 from domain.program import Program as DomainProgram
+from domain.program import Tier as DomainTier
 from schema import enums  # noqa: F401  (registers the enums)
 from schema.messaging import EngagementModules, MessagingProfile
 from schema.program import Reward, Tier
+from schema.views import view_type
 
 DEFAULT_HISTORY_PAGE = 20
 
@@ -31,14 +33,16 @@ class Identifier:
     value: str
 
 
-@strawberry.type
-class TierProgress:
-    qualifying_points: int
-    next_tier: Tier | None
-    points_to_next_tier: int | None
-    requalify_by: datetime | None = strawberry.field(
-        description="when the tier is reviewed; null on the entry tier"
+if TYPE_CHECKING:  # the checker sees the domain's classes, which resolvers hand over
+    from domain.countdowns import Countdown
+    from domain.view import TierProgress
+else:
+    TierProgress = view_type(
+        view_domain.TierProgress,
+        descriptions={"requalify_by": "when the tier is reviewed; null on the entry tier"},
+        known={DomainTier: Tier},
     )
+    Countdown = view_type(countdowns_domain.Countdown)
 
 
 @strawberry.type(description="A voucher issued by a redemption")
@@ -63,14 +67,6 @@ class MemberReward:
             used_at=voucher.used_at,
             reward=Reward.of(reward) if reward else None,
         )
-
-
-@strawberry.type
-class Countdown:
-    kind: CountdownKind
-    label: str
-    points_remaining: int | None
-    deadline: datetime | None
 
 
 @strawberry.type(name="LedgerEntry")
@@ -165,7 +161,6 @@ class Member:
     def of(
         cls, view: view_domain.MemberView, program: DomainProgram, source: DomainMember
     ) -> Member:
-        progress = view.tier_progress
         return cls(
             id=strawberry.ID(view.id),
             version=view.version,
@@ -173,22 +168,9 @@ class Member:
             identifiers=[Identifier(kind=i.kind, value=i.value) for i in view.identifiers],
             balance=view.balance,
             tier=Tier.of(view.tier),
-            tier_progress=TierProgress(
-                qualifying_points=progress.qualifying_points,
-                next_tier=Tier.of(progress.next_tier) if progress.next_tier else None,
-                points_to_next_tier=progress.points_to_next_tier,
-                requalify_by=progress.requalify_by,
-            ),
+            tier_progress=view.tier_progress,
             rewards=[MemberReward.of(r, program) for r in view.rewards],
-            countdowns=[
-                Countdown(
-                    kind=c.kind,
-                    label=c.label,
-                    points_remaining=c.points_remaining,
-                    deadline=c.deadline,
-                )
-                for c in view.countdowns
-            ],
+            countdowns=list(view.countdowns),
             all_ids=view.all_ids,
             source=source,
         )
