@@ -23,6 +23,7 @@ class Collections:
     profiles: Collection
     sent: Collection  # the outbox provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
+    progress: Collection  # where each cron sweep stands (storage.sweep_progress)
 
 
 def connect(
@@ -55,6 +56,7 @@ def collections_of(
         profiles=wrap(db["messaging_profiles"]),
         sent=wrap(db["sent_messages"]),
         parked=wrap(db["outbox_parked"]),
+        progress=wrap(db["job_progress"]),
     )
 
 
