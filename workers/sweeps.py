@@ -53,6 +53,7 @@ def _hold(bounds: SweepBounds) -> tuple[datetime, datetime]:
     """(now, held until) on the wall clock, not the app's: a hold is about how long a run
     really takes, and the app's clock may stand still (tests) or jump."""
     now = datetime.now(UTC)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB keeps it
     return now, now + timedelta(seconds=bounds.seconds_per_run) + HOLD_MARGIN
 
 
@@ -117,17 +118,18 @@ async def run_sweep(m: Messaging, sweep: Sweep) -> int:
 
 
 def _report(job: str, progress: SweepProgress, members: int, seconds: float) -> None:
-    state = "finished" if progress.finished_at is not None else "goes on next run"
+    state = "pass finished" if progress.finished_at is not None else "goes on next run"
     after = progress.after.member_id if progress.after is not None else "-"
     started = progress.pass_started_at.isoformat() if progress.pass_started_at else "-"
     log.info(
-        "%s: %d members in %.2f s this run; pass started %s: %d members in %d runs, %s (after %s)",
+        "%s: %d members in %.2f s this run (run %d of the pass begun %s: %d members so far, "
+        "after %s); %s",
         job,
         members,
         seconds,
+        progress.runs,
         started,
         progress.done,
-        progress.runs,
-        state,
         after,
+        state,
     )
