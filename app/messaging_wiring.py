@@ -14,7 +14,8 @@ from storage.messages import MongoMessageStore
 from storage.mongo import Collections
 from storage.profiles import MongoProfileStore
 from storage.scans import MongoMemberScan
-from workers.context import Messaging
+from storage.sweep_progress import MongoSweepProgress
+from workers.context import Messaging, SweepBounds
 from workers.providers.base import Provider
 from workers.providers.email import SmtpEmailProvider
 from workers.providers.outbox import OutboxProvider
@@ -70,6 +71,12 @@ def build_messaging(
         queue=queue,
         renderer=Renderer(ports.program),
         send_lease=timedelta(seconds=settings.send_lease_seconds),
+        progress=MongoSweepProgress(collections.progress),
+        sweep_bounds=SweepBounds(
+            page_size=settings.cron_page_size,
+            members_per_run=settings.cron_members_per_run,
+            seconds_per_run=settings.cron_seconds_per_run,
+        ),
     )
 
 

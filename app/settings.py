@@ -92,7 +92,19 @@ class Settings(BaseSettings):
         SecretStr(DEV_SECRET), description="HMAC key signing provider webhooks, both ways"
     )
     cron_interval_seconds: float = Field(
-        30.0, description="embedded default: how often the in-process cron jobs run"
+        30.0,
+        description="embedded default: how often the in-process runner looks for cron jobs "
+        "whose time came (each runs on its own schedule, workers/jobs.py)",
+    )
+    cron_page_size: int = Field(500, ge=1, description="members a cron sweep reads at a time")
+    cron_members_per_run: int = Field(
+        10_000, ge=1, description="members one run of a cron sweep does; the next run goes on"
+    )
+    cron_seconds_per_run: float = Field(
+        60.0,
+        ge=0,
+        description="a cron sweep's run stops after this long (arq stops a job at 120 s) and "
+        "the next run goes on",
     )
     send_lease_seconds: float = Field(
         60.0, description="a message SENDING longer than this is presumed orphaned and resumed"

@@ -12,6 +12,7 @@ from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry, NewId
 from domain.member import Member
 from domain.program import Program, Reward
+from domain.sweeps import Position
 
 
 class MemberStore(Protocol):
@@ -128,16 +129,23 @@ class Ports:
 
 
 class MemberScan(Protocol):
-    """Finding live members (not merged away) for the scheduled jobs, a batch at a time."""
+    """Finding live members (not merged away) for the scheduled jobs, a page at a time after
+    a position (None: from the start), in the order each method names."""
 
-    async def housekeeping_due(self, now: datetime, limit: int) -> tuple[str, ...]:
-        """Members with points or vouchers expired, or a tier due for requalification."""
+    async def housekeeping_due(
+        self, now: datetime, after: Position | None, limit: int
+    ) -> tuple[Position, ...]:
+        """Members with points or vouchers expired, or a tier due for requalification, by the
+        date that became due (`Position.at`), then id."""
         ...
 
-    async def expiring_before(self, until: datetime, limit: int) -> tuple[str, ...]:
-        """Members with points or an active voucher expiring before `until`."""
+    async def expiring_before(
+        self, until: datetime, after: Position | None, limit: int
+    ) -> tuple[Position, ...]:
+        """Members with points or an active voucher expiring before `until`, by the first
+        expiry date (`Position.at`), then id."""
         ...
 
-    async def live_after(self, after: str | None, limit: int) -> tuple[str, ...]:
-        """Every live member in id order, `limit` at a time after the id `after`."""
+    async def live_after(self, after: Position | None, limit: int) -> tuple[Position, ...]:
+        """Every live member in id order."""
         ...

@@ -23,6 +23,7 @@ class Collections:
     profiles: Collection
     sent: Collection  # the outbox provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
+    progress: Collection  # where each cron sweep stands (storage.sweep_progress)
 
 
 def connect(
@@ -55,6 +56,7 @@ def collections_of(
         profiles=wrap(db["messaging_profiles"]),
         sent=wrap(db["sent_messages"]),
         parked=wrap(db["outbox_parked"]),
+        progress=wrap(db["job_progress"]),
     )
 
 
@@ -64,9 +66,10 @@ async def ensure_indexes(c: Collections) -> None:
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])
-    # The cron sweeps look for members with something due (see storage.scans).
-    await c.members.create_index("next_due_at")
-    await c.members.create_index("next_expiry_at")
+    # The cron sweeps page through members with something due in the index's order, date
+    # then id (see storage.scans); the date alone would leave ties to an in-memory sort.
+    await c.members.create_index([("next_due_at", 1), ("_id", 1)])
+    await c.members.create_index([("next_expiry_at", 1), ("_id", 1)])
     await c.messages.create_index([("status", 1), ("not_before", 1)])  # due()
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff

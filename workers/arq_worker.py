@@ -7,7 +7,8 @@ resumed after a crash carries the same message id to the provider.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC
+from typing import Any, NamedTuple
 
 from arq import cron, func
 from arq.connections import RedisSettings
@@ -16,8 +17,9 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function
 
 from app.settings import Settings
+from domain.sweeps import Every
 from workers.context import Messaging
-from workers.jobs import CRON_JOBS, JOBS
+from workers.jobs import CRON_JOBS, JOBS, run_cron
 
 JOB_TIMEOUT_SECONDS = 120
 KEEP_RESULT_SECONDS = 24 * 3600
@@ -35,10 +37,8 @@ def _job(name: str) -> WorkerCoroutine:
 
 
 def _cron(name: str) -> WorkerCoroutine:
-    target = CRON_JOBS[name]
-
     async def run(ctx: dict[str, Any]) -> int:
-        return await target(ctx["messaging"])
+        return await run_cron(ctx["messaging"], name)
 
     run.__qualname__ = run.__name__ = name
     return run
@@ -51,14 +51,41 @@ def functions() -> list[Function]:
     ]
 
 
+class ArqTimes(NamedTuple):
+    hour: set[int] | None  # None: any
+    minute: set[int] | None
+    second: set[int]  # arq's None would be every second
+
+
+def arq_times(every: Every) -> ArqTimes:
+    """`every` as arq's cron fields. The moments of a day must be every combination of
+    those fields, as arq matches each field on its own."""
+    seconds = [int(t.total_seconds()) for t in every.times_of_day()]
+    hours = {t // 3600 for t in seconds}
+    minutes = {t // 60 % 60 for t in seconds}
+    second = {t % 60 for t in seconds}
+    if len(hours) * len(minutes) * len(second) != len(seconds):
+        raise ValueError(f"arq cannot run {every}: not one set of hours, minutes and seconds")
+    return ArqTimes(
+        None if len(hours) == 24 else hours, None if len(minutes) == 60 else minutes, second
+    )
+
+
 def cron_jobs() -> list[CronJob]:
-    every_30s = {0, 30}
-    return [
-        cron(_cron("dispatch_due"), name="dispatch_due", second=every_30s, run_at_startup=True),
-        cron(_cron("expire_due"), name="expire_due", second=0, run_at_startup=True),
-        cron(_cron("remind_due"), name="remind_due", minute=5, second=0),
-        cron(_cron("score_churn"), name="score_churn", hour=3, minute=30, second=0),
-    ]
+    jobs = []
+    for job in CRON_JOBS.values():
+        times = arq_times(job.runs)
+        jobs.append(
+            cron(
+                _cron(job.name),
+                name=job.name,
+                hour=times.hour,
+                minute=times.minute,
+                second=times.second,
+                run_at_startup=job.at_startup,
+            )
+        )
+    return jobs
 
 
 def worker_options(settings: Settings, messaging: Messaging | None = None) -> dict[str, Any]:
@@ -69,6 +96,7 @@ def worker_options(settings: Settings, messaging: Messaging | None = None) -> di
     options: dict[str, Any] = {
         "functions": functions(),
         "cron_jobs": cron_jobs(),
+        "timezone": UTC,  # the schedule (workers.jobs.CRON_JOBS) is in UTC, as is the app
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "job_timeout": JOB_TIMEOUT_SECONDS,
         "keep_result": KEEP_RESULT_SECONDS,
@@ -105,6 +133,7 @@ class WorkerSettings:
 
     functions = functions()
     cron_jobs = cron_jobs()
+    timezone = UTC
     on_startup = _startup
     on_shutdown = _shutdown
     job_timeout = JOB_TIMEOUT_SECONDS

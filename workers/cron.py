@@ -1,12 +1,12 @@
 """The scheduled jobs: dispatch what is due, expire points and vouchers, requalify tiers,
-send expiry reminders and rescore churn. Each is idempotent and works in batches, so a run
-cut short is finished by the next one.
+send expiry reminders and rescore churn. Each is idempotent. The last three are sweeps
+(`workers.sweeps`): they walk members a page at a time, each run bounded, and the next run
+goes on from where the last one stopped. When each job runs: `workers.jobs.CRON_JOBS`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.commands import MemberRef
 from domain.errors import MemberNotFound
@@ -15,12 +15,13 @@ from domain.messaging.churn import churn_risk
 from domain.messaging.journeys import Journey
 from domain.messaging.reminders import reminders_due
 from domain.messaging.triggers import win_back_intent
+from domain.sweeps import Every, Position
 from workers.context import Messaging
 from workers.dispatch import schedule_dispatch
 from workers.journeys import record_intents
+from workers.sweeps import Sweep, run_sweep
 
 BATCH = 500
-MAX_BATCHES = 100  # per run; the next run goes on where this one stopped
 
 
 async def dispatch_due(m: Messaging) -> int:
@@ -36,25 +37,37 @@ async def dispatch_due(m: Messaging) -> int:
     return len(members)
 
 
+async def _housekeeping_due(
+    m: Messaging, now: datetime, after: Position | None, limit: int
+) -> tuple[Position, ...]:
+    return await m.members.housekeeping_due(now, after, limit)
+
+
+async def _settle(m: Messaging, member_id: str, now: datetime) -> int:
+    try:
+        await current(m.ports, MemberRef(id=member_id))
+    except MemberNotFound:  # merged away since the query
+        return 0
+    return 1
+
+
+# Settle members whose points or vouchers expired or whose tier is due for requalification:
+# the write publishes an EXPIRED (or TIER_CHANGED) update to every surface, instead of
+# waiting for the member's next visit. A settled member leaves the query (its next due date
+# moves on), so each run begins a pass over who is due now, once the last pass ended; the
+# position only keeps a run cut short, or a member that would not settle, from being read
+# again before the others.
+EXPIRY = Sweep("expire_due", _housekeeping_due, _settle, new_pass=None)
+
+
 async def expire_due(m: Messaging) -> int:
-    """Settle members whose points or vouchers expired or whose tier is due for
-    requalification: the write publishes an EXPIRED (or TIER_CHANGED) update to every
-    surface, instead of waiting for the member's next visit."""
-    settled: set[str] = set()
-    for _ in range(MAX_BATCHES):
-        ids = await m.members.housekeeping_due(m.clock.now(), BATCH)
-        fresh = [i for i in ids if i not in settled]
-        for member_id in fresh:
-            with contextlib.suppress(MemberNotFound):  # merged away since the query
-                await current(m.ports, MemberRef(id=member_id))
-            settled.add(member_id)
-        if len(ids) < BATCH or not fresh:  # done, or only members that would not settle
-            break
-    return len(settled)
+    """Members settled in this run."""
+    return await run_sweep(m, EXPIRY)
 
 
-async def remind_due(m: Messaging) -> int:
-    """Record the expiry reminders now due (a voucher or points `lead_days` before expiry)."""
+def _reminder_lead(m: Messaging) -> timedelta | None:
+    """The longest `lead_days` of the expiry reminders that are on: members with nothing
+    expiring sooner than that are not read."""
     leads = [
         j.lead_days
         for j in (
@@ -63,35 +76,72 @@ async def remind_due(m: Messaging) -> int:
         )
         if j is not None and j.lead_days is not None
     ]
-    if not leads:
+    return timedelta(days=max(leads)) if leads else None
+
+
+async def _expiring_soon(
+    m: Messaging, now: datetime, after: Position | None, limit: int
+) -> tuple[Position, ...]:
+    lead = _reminder_lead(m)
+    return () if lead is None else await m.members.expiring_before(now + lead, after, limit)
+
+
+async def _remind(m: Messaging, member_id: str, now: datetime) -> int:
+    try:
+        member = await current(m.ports, MemberRef(id=member_id))
+    except MemberNotFound:
         return 0
-    now = m.clock.now()
-    created = 0
-    ids = await m.members.expiring_before(now + timedelta(days=max(leads)), 100 * BATCH)
-    for member_id in ids:
-        try:
-            member = await current(m.ports, MemberRef(id=member_id))
-        except MemberNotFound:
-            continue
-        new = await record_intents(m, list(reminders_due(member, m.policy, now)))
-        if new:
-            await schedule_dispatch(m, member.id)
-        created += new
-    return created
+    new = await record_intents(m, list(reminders_due(member, m.policy, now)))
+    if new:
+        await schedule_dispatch(m, member.id)
+    return new
+
+
+# Record the expiry reminders now due (a voucher or points `lead_days` before expiry), for
+# members with something expiring within the longest lead, soonest first; a pass each hour.
+REMINDERS = Sweep(
+    "remind_due",
+    _expiring_soon,
+    _remind,
+    new_pass=Every(timedelta(hours=1), offset=timedelta(minutes=5)),
+)
+
+
+async def remind_due(m: Messaging) -> int:
+    """Reminders recorded in this run."""
+    if _reminder_lead(m) is None:
+        return 0
+    return await run_sweep(m, REMINDERS)
+
+
+async def _live(
+    m: Messaging, now: datetime, after: Position | None, limit: int
+) -> tuple[Position, ...]:
+    return await m.members.live_after(after, limit)
+
+
+async def _rescore(m: Messaging, member_id: str, now: datetime) -> int:
+    member = await m.ports.members.get(member_id)
+    if member is None or member.merged_into is not None:
+        return 0
+    intent = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
+    if intent is not None and await record_intents(m, [intent]):
+        await schedule_dispatch(m, member.id)
+        return 1
+    return 0
+
+
+# Rescore every live member; raise a win-back for each newly at risk. A member's events
+# rescore it too (`workers.journeys`), so this pass is for the ones who went quiet: once a
+# day, from 03:30 UTC, in id order.
+CHURN = Sweep(
+    "score_churn",
+    _live,
+    _rescore,
+    new_pass=Every(timedelta(days=1), offset=timedelta(hours=3, minutes=30)),
+)
 
 
 async def score_churn(m: Messaging) -> int:
-    """Rescore every live member; raise a win-back for each newly at risk."""
-    raised, after = 0, None
-    while ids := await m.members.live_after(after, BATCH):
-        for member_id in ids:
-            member = await m.ports.members.get(member_id)
-            if member is None or member.merged_into is not None:
-                continue
-            now = m.clock.now()
-            intent = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
-            if intent is not None and await record_intents(m, [intent]):
-                await schedule_dispatch(m, member.id)
-                raised += 1
-        after = ids[-1]
-    return raised
+    """Win-backs raised in this run."""
+    return await run_sweep(m, CHURN)

@@ -1,15 +1,25 @@
 """Every job by name, for both runners: arq (`workers.arq_worker`) and in-process
-(`workers.embedded`). A job takes the `Messaging` context and string ids."""
+(`workers.embedded`). A job takes the `Messaging` context and string ids.
+
+`CRON_JOBS` is the one schedule of the cron jobs: arq's cron entries are made from it, and
+the embedded runner reads it to run each job when arq would. The sweeps run more often than
+they begin a pass: a run between passes goes on with a pass cut short by its bounds, or
+finds nothing to do in one read (each sweep's `new_pass` is in `workers.cron`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from domain.sweeps import Every
 from workers import cron
 from workers.context import Messaging
 from workers.dispatch import DISPATCH, dispatch_member
 from workers.journeys import START_JOURNEYS, start_journeys
+from workers.metrics import CRON_RUN_SECONDS
 
 Job = Callable[..., Awaitable[Any]]
 
@@ -18,14 +28,35 @@ JOBS: dict[str, Job] = {
     DISPATCH: dispatch_member,
 }
 
-# name -> job; `arq_worker` gives each its schedule, `embedded` runs them all on a timer.
-CRON_JOBS: dict[str, Callable[[Messaging], Awaitable[int]]] = {
-    "dispatch_due": cron.dispatch_due,
-    "expire_due": cron.expire_due,
-    "remind_due": cron.remind_due,
-    "score_churn": cron.score_churn,
+
+@dataclass(frozen=True)
+class CronJob:
+    name: str
+    job: Callable[[Messaging], Awaitable[int]]
+    runs: Every  # when it runs, in UTC
+    at_startup: bool = False  # also as soon as a worker starts
+
+
+_SECONDS, _MINUTES = timedelta(seconds=1), timedelta(minutes=1)
+
+CRON_JOBS: dict[str, CronJob] = {
+    job.name: job
+    for job in (
+        CronJob("dispatch_due", cron.dispatch_due, Every(30 * _SECONDS), at_startup=True),
+        CronJob("expire_due", cron.expire_due, Every(_MINUTES), at_startup=True),
+        # A new pass hourly, at minute 5 (cron.REMINDERS).
+        CronJob("remind_due", cron.remind_due, Every(5 * _MINUTES)),
+        # A new pass daily, at 03:30 UTC (cron.CHURN).
+        CronJob("score_churn", cron.score_churn, Every(5 * _MINUTES)),
+    )
 }
 
 
 async def run_job(m: Messaging, name: str, args: tuple[str, ...]) -> None:
     await JOBS[name](m, *args)
+
+
+async def run_cron(m: Messaging, name: str) -> int:
+    """One run of a cron job, timed (`tessera_cron_run_seconds`)."""
+    with CRON_RUN_SECONDS.labels(name).time():
+        return await CRON_JOBS[name].job(m)
