@@ -43,7 +43,7 @@ CAP_LINE = re.compile(
 )
 QUIET_LINE = re.compile(r"(?m)^(start|end) = \d\d:\d\d:\d\d")
 CONCURRENCY = 50  # commands in flight during set-up
-RECEIPT = Journey.PURCHASE_RECEIPT.value
+RECEIPT = Journey.PURCHASE_RECEIPT.name
 
 
 def bench_program(folder: Path) -> Path:

@@ -8,17 +8,7 @@ from typing import Any
 
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.decide import DeferReason, SuppressReason
-from domain.messaging.journeys import (
-    AtRisk,
-    Enrolled,
-    Intent,
-    MessageChannel,
-    PointsExpiring,
-    Purchased,
-    Reason,
-    TierReached,
-    VoucherExpiring,
-)
+from domain.messaging.journeys import Intent, Journey, MessageChannel
 from domain.messaging.message import (
     Attempt,
     AttemptOutcome,
@@ -35,40 +25,6 @@ def mongo_time(value: datetime) -> datetime:
 
 def _opt_time(value: datetime | None) -> datetime | None:
     return None if value is None else mongo_time(value)
-
-
-def reason_to_doc(reason: Reason) -> dict[str, Any]:
-    match reason:
-        case Enrolled():
-            return {"kind": "ENROLLED"}
-        case Purchased(order_id):
-            return {"kind": "PURCHASED", "order_id": order_id}
-        case TierReached(tier):
-            return {"kind": "TIER_REACHED", "tier": tier}
-        case VoucherExpiring(member_reward_id):
-            return {"kind": "VOUCHER_EXPIRING", "member_reward_id": member_reward_id}
-        case PointsExpiring(batch_id):
-            return {"kind": "POINTS_EXPIRING", "batch_id": batch_id}
-        case AtRisk(inactive_since):
-            # Full precision: the intent key is built from it and must not change.
-            return {"kind": "AT_RISK", "inactive_since": inactive_since.isoformat()}
-
-
-def reason_from_doc(doc: dict[str, Any]) -> Reason:
-    kind = doc["kind"]
-    if kind == "ENROLLED":
-        return Enrolled()
-    if kind == "PURCHASED":
-        return Purchased(doc["order_id"])
-    if kind == "TIER_REACHED":
-        return TierReached(doc["tier"])
-    if kind == "VOUCHER_EXPIRING":
-        return VoucherExpiring(doc["member_reward_id"])
-    if kind == "POINTS_EXPIRING":
-        return PointsExpiring(doc["batch_id"])
-    if kind == "AT_RISK":
-        return AtRisk(datetime.fromisoformat(doc["inactive_since"]))
-    raise ValueError(f"unknown message reason {kind!r}")
 
 
 def _attempt_to_doc(attempt: Attempt) -> dict[str, Any]:
@@ -98,8 +54,8 @@ def message_to_doc(message: Message) -> dict[str, Any]:
         "_id": message.id,
         "key": intent.key,  # for people and ad-hoc queries; the id is its hash
         "member_id": intent.member_id,
-        "journey": intent.journey.value,
-        "reason": reason_to_doc(intent.reason),
+        "journey": intent.journey.name,
+        "reason": intent.reason.to_doc(),
         # Full precision, like the reason: the intent is compared by value.
         "due_at": intent.due_at.isoformat(),
         "status": message.status.value,
@@ -129,7 +85,9 @@ def message_to_doc(message: Message) -> dict[str, Any]:
 
 def message_from_doc(doc: dict[str, Any]) -> Message:
     intent = Intent(
-        doc["member_id"], reason_from_doc(doc["reason"]), datetime.fromisoformat(doc["due_at"])
+        doc["member_id"],
+        Journey.reason_from_doc(doc["reason"]),
+        datetime.fromisoformat(doc["due_at"]),
     )
     rendered = doc["rendered"]
     suppressed = doc["suppressed_reason"]

@@ -11,10 +11,8 @@ from datetime import datetime, timedelta
 from domain.commands import MemberRef
 from domain.errors import MemberNotFound
 from domain.handlers.members import current
-from domain.messaging.churn import churn_risk
-from domain.messaging.journeys import Journey
-from domain.messaging.reminders import reminders_due
-from domain.messaging.triggers import win_back_intent
+from domain.messaging.journeys.kind import EVERY_MEMBER, EXPIRING_SOON
+from domain.messaging.triggers import intents_on_sweep, longest_lead
 from domain.sweeps import Every, Position
 from workers.context import Messaging
 from workers.dispatch import schedule_dispatch
@@ -65,24 +63,10 @@ async def expire_due(m: Messaging) -> int:
     return await run_sweep(m, EXPIRY)
 
 
-def _reminder_lead(m: Messaging) -> timedelta | None:
-    """The longest `lead_days` of the expiry reminders that are on: members with nothing
-    expiring sooner than that are not read."""
-    leads = [
-        j.lead_days
-        for j in (
-            m.policy.journey(Journey.REWARD_EXPIRY_REMINDER),
-            m.policy.journey(Journey.POINTS_EXPIRY_REMINDER),
-        )
-        if j is not None and j.lead_days is not None
-    ]
-    return timedelta(days=max(leads)) if leads else None
-
-
 async def _expiring_soon(
     m: Messaging, now: datetime, after: Position | None, limit: int
 ) -> tuple[Position, ...]:
-    lead = _reminder_lead(m)
+    lead = longest_lead(m.policy)
     return () if lead is None else await m.members.expiring_before(now + lead, after, limit)
 
 
@@ -91,7 +75,7 @@ async def _remind(m: Messaging, member_id: str, now: datetime) -> int:
         member = await current(m.ports, MemberRef(id=member_id))
     except MemberNotFound:
         return 0
-    new = await record_intents(m, list(reminders_due(member, m.policy, now)))
+    new = await record_intents(m, list(intents_on_sweep(EXPIRING_SOON, member, m.policy, now)))
     if new:
         await schedule_dispatch(m, member.id)
     return new
@@ -109,7 +93,7 @@ REMINDERS = Sweep(
 
 async def remind_due(m: Messaging) -> int:
     """Reminders recorded in this run."""
-    if _reminder_lead(m) is None:
+    if longest_lead(m.policy) is None:
         return 0
     return await run_sweep(m, REMINDERS)
 
@@ -124,8 +108,8 @@ async def _rescore(m: Messaging, member_id: str, now: datetime) -> int:
     member = await m.ports.members.get(member_id)
     if member is None or member.merged_into is not None:
         return 0
-    intent = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
-    if intent is not None and await record_intents(m, [intent]):
+    intents = intents_on_sweep(EVERY_MEMBER, member, m.policy, now)
+    if await record_intents(m, list(intents)):
         await schedule_dispatch(m, member.id)
         return 1
     return 0

@@ -12,10 +12,9 @@ reminder at once).
 from __future__ import annotations
 
 from domain.events import CauseKind, MemberChanged
-from domain.messaging.churn import churn_risk
-from domain.messaging.journeys import Intent
+from domain.messaging.journeys import ChangeSeen, Intent
 from domain.messaging.message import new_message
-from domain.messaging.triggers import intents_on_change, win_back_intent
+from domain.messaging.triggers import intents_on_change
 from workers.context import Messaging
 from workers.dispatch import schedule_dispatch
 from workers.queue import JobQueue
@@ -62,23 +61,12 @@ async def start_journeys(
     if entry_id and CauseKind(cause) is CauseKind.EARNED:
         entry = await m.ports.ledger.entry(entry_id)
         order_id = entry.order_id if entry is not None else None
-    intents = list(
-        intents_on_change(
-            member,
-            CauseKind(cause),
-            tier,
-            previous_tier or None,
-            order_id,
-            m.ports.program,
-            m.policy,
-            now,
-        )
+    seen = ChangeSeen(
+        member, CauseKind(cause), tier, previous_tier or None, order_id, m.ports.program
     )
-    # Churn is rescored on each event as well as daily (`cron.score_churn`).
-    win_back = win_back_intent(member, churn_risk(member, m.policy.churn, now), m.policy, now)
-    if win_back is not None:
-        intents.append(win_back)
-    await record_intents(m, intents)
+    # Each journey that is on says what this change starts (the win-back rescoring churn
+    # on every event, as well as in the daily sweep).
+    await record_intents(m, list(intents_on_change(seen, m.policy, now)))
     await schedule_dispatch(m, member.id)
 
 

@@ -2,7 +2,8 @@
 
 The numbers come from `domain.view.member_view` (balance, tier, progress) and its
 `countdowns_for`: the functions that serve the GraphQL member view, so an email and the app
-agree. One template per journey in `workers/templates/`, with a `subject` and a `body` block;
+agree. One template per journey in `workers/templates/` (`<journey name>.txt.j2`, its values
+from the journey's module), with a `subject` and a `body` block;
 a message that carries merged journeys appends each one's `also` block to its body.
 """
 
@@ -25,14 +26,7 @@ from jinja2 import (
 
 from domain.countdowns import CountdownKind
 from domain.member import Member
-from domain.messaging.journeys import (
-    AtRisk,
-    Intent,
-    PointsExpiring,
-    Purchased,
-    TierReached,
-    VoucherExpiring,
-)
+from domain.messaging.journeys import Intent
 from domain.messaging.message import Rendered
 from domain.program import Program
 from domain.view import MemberView, member_view
@@ -76,7 +70,7 @@ class Renderer:
         return Rendering(Rendered(subject, "\n\n".join(p for p in parts if p)), member.version)
 
     def _template(self, intent: Intent) -> Template:
-        return self._env.get_template(f"{intent.journey.value.lower()}.txt.j2")
+        return self._env.get_template(f"{intent.journey.name.lower()}.txt.j2")
 
     def _values(
         self, member: Member, view: MemberView, intent: Intent, zone: ZoneInfo
@@ -90,21 +84,8 @@ class Renderer:
             "next_tier": countdowns.get(CountdownKind.NEXT_TIER),
             "day": lambda at: at.astimezone(zone).strftime("%d %B %Y"),
         }
-        match intent.reason:
-            case Purchased(order_id):
-                values["order"] = member.order(order_id)
-            case TierReached(tier):
-                values["reached"] = self._program.tier(tier)
-            case VoucherExpiring(member_reward_id):
-                voucher = next(r for r in member.rewards if r.id == member_reward_id)
-                values["voucher"] = voucher
-                values["reward"] = self._program.reward(voucher.reward_id)
-            case PointsExpiring(batch_id):
-                values["batch"] = next(b for b in member.batches if b.id == batch_id)
-            case AtRisk(inactive_since):
-                values["inactive_since"] = inactive_since
-            case _:
-                pass
+        # What the journey's own template needs (the order, the voucher...), its module says.
+        values.update(intent.journey.kind.values(intent.reason, member, self._program))
         return values
 
 

@@ -42,7 +42,7 @@ def arbitrate(intents: Sequence[Intent], policy: MessagingPolicy) -> Arbitration
     def rank(intent: Intent) -> tuple[int, datetime, str]:
         journey = policy.journey(intent.journey)
         if journey is None:
-            raise ValueError(f"journey {intent.journey.value} is off; suppress it before")
+            raise ValueError(f"journey {intent.journey.name} is off; suppress it before")
         # Priorities are unique per program; the due time and key only order duplicates
         # of one journey (two reminders), so the result never depends on input order.
         return (-journey.priority, intent.due_at, intent.key)

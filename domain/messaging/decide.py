@@ -97,7 +97,7 @@ def decide(
     journey), `engagement` their history per channel (missing channels: no history)."""
     journey = policy.journey(intent.journey)
     if journey is None:
-        return _suppress(intent, SuppressReason.JOURNEY_OFF, f"{intent.journey.value} is off")
+        return _suppress(intent, SuppressReason.JOURNEY_OFF, f"{intent.journey.name} is off")
     gone = why_not(intent, member, now)
     if gone is not None:
         return _suppress(intent, SuppressReason.REASON_GONE, gone)
@@ -226,7 +226,7 @@ def _carry(
     """
     riding: list[Intent] = []
     outcomes: list[Decision] = []
-    by = sent.intent.journey.value
+    by = sent.intent.journey.name
     for loser in merged:
         journey = policy.journey(loser.journey)
         allowed = permitted_channels(profile, journey) if journey else ()

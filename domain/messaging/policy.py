@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from domain.messaging.journeys import Journey, MessageChannel
+from domain.messaging.message_channel import MessageChannel
+
+if TYPE_CHECKING:
+    from domain.messaging.journeys import Journey
 
 
 class WhenOutranked(Enum):

@@ -28,8 +28,6 @@ from domain.messaging.policy import (
 )
 from domain.program import ProgramError
 
-REMINDERS = frozenset({Journey.REWARD_EXPIRY_REMINDER, Journey.POINTS_EXPIRY_REMINDER})
-
 
 def load_messaging_policy(data: dict[str, Any]) -> MessagingPolicy:
     """Build the policy from the parsed program file (the dict `tomllib.load` returns)."""
@@ -61,15 +59,15 @@ _JOURNEY_KEYS = frozenset(
 
 
 def _journey(raw: dict[str, Any]) -> JourneyPolicy:
-    journey = Journey(raw["journey"])
+    journey = Journey[str(raw["journey"])]
     # A misspelt key would otherwise fall back to its default without a word.
     unknown = set(raw) - _JOURNEY_KEYS
     if unknown:
-        raise ValueError(f"journey {journey.value}: unknown settings {sorted(unknown)}")
-    if journey not in REMINDERS and "lead_days" in raw:
-        raise ValueError(f"lead_days is for reminders, not {journey.value}")
+        raise ValueError(f"journey {journey.name}: unknown settings {sorted(unknown)}")
+    if not journey.kind.reminds and "lead_days" in raw:
+        raise ValueError(f"lead_days is for reminders, not {journey.name}")
     if not isinstance(raw.get("marketing", False), bool):
-        raise ValueError(f"journey {journey.value}: marketing is true or false")
+        raise ValueError(f"journey {journey.name}: marketing is true or false")
     return JourneyPolicy(
         journey=journey,
         priority=int(raw["priority"]),
@@ -77,7 +75,7 @@ def _journey(raw: dict[str, Any]) -> JourneyPolicy:
         when_outranked=WhenOutranked(raw.get("when_outranked", "DROP")),
         when_capped=WhenCapped(raw.get("when_capped", "DEFER")),
         marketing=raw.get("marketing", False),
-        lead_days=int(raw["lead_days"]) if journey in REMINDERS else None,
+        lead_days=int(raw["lead_days"]) if journey.kind.reminds else None,
         max_delay_hours=int(raw["max_delay_hours"]) if "max_delay_hours" in raw else None,
     )
 
@@ -170,7 +168,7 @@ def _check_journeys(policy: MessagingPolicy) -> None:
         raise ProgramError("program file [decisioning]: journey priorities must be unique")
     night = quiet_length(policy.quiet_hours) + timedelta(hours=1)  # +1h: a DST night
     for j in policy.journeys:
-        name = j.journey.value
+        name = j.journey.name
         if not j.channels or len(set(j.channels)) != len(j.channels):
             raise ProgramError(f"program file: journey {name} needs distinct channels")
         if j.lead_days is not None and j.lead_days < 1:

@@ -4,7 +4,7 @@ freshly read member is dropped (voucher used, points spent, tier lost ...)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.clock import add_months
 from domain.member import Member
@@ -18,12 +18,23 @@ from domain.messaging.journeys import (
     TierReached,
     VoucherExpiring,
 )
-from domain.messaging.reasons import reason_still_holds, why_not
-from domain.messaging.reminders import reminders_due
+from domain.messaging.journeys.kind import EXPIRING_SOON
+from domain.messaging.policy import MessagingPolicy
+from domain.messaging.reasons import why_not
+from domain.messaging.triggers import intents_on_sweep
 from tests.unit.messaging_support import EMAIL, decide_now, demo_policy, profile
 from tests.unit.support import T0, Ids, adjust, buy, enrolled, give_back, redeem, settled, use
 
 DAY = timedelta(days=1)
+
+
+def reason_still_holds(intent: Intent, member: Member, now: datetime) -> bool:
+    return why_not(intent, member, now) is None
+
+
+def reminders_due(member: Member, policy: MessagingPolicy, now: datetime) -> tuple[Intent, ...]:
+    """What the hourly reminder sweep finds in the member."""
+    return intents_on_sweep(EXPIRING_SOON, member, policy, now)
 
 
 def with_coffee_voucher(ids: Ids) -> Member:

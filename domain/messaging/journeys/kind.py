@@ -1,0 +1,106 @@
+"""What every journey module declares: its reason, what starts it, the check that the reason
+still holds, its deadline and its template values. Defaults say "nothing", so a module
+states only what its journey does."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
+
+from domain.events import CauseKind
+from domain.member import Member
+from domain.program import Program
+
+if TYPE_CHECKING:
+    from domain.messaging.policy import JourneyPolicy, MessagingPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a journey wants to write. Its fields name the state the message depends on, so
+    that right before sending the worker can check it still holds; together they are the
+    message's subject, so one message is made per reason however often a job runs."""
+
+    @classmethod
+    def tag(cls) -> str:
+        """How stored messages name the reason: `TierReached` is TIER_REACHED."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).upper()
+
+    def subject(self) -> str:
+        values = [_text(getattr(self, f.name)) for f in dataclasses.fields(self)]
+        return ":".join(values) if values else "-"
+
+    def to_doc(self) -> dict[str, Any]:
+        # Full precision: the intent key is built from these and must not change.
+        fields = {f.name: _text(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {"kind": self.tag(), **fields}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Reason:
+        hints = get_type_hints(cls)
+        values = {
+            f.name: datetime.fromisoformat(doc[f.name])
+            if hints[f.name] is datetime
+            else doc[f.name]
+            for f in dataclasses.fields(cls)
+        }
+        return cls(**values)
+
+
+def _parsed(text: str, kind: object) -> object:
+    return datetime.fromisoformat(text) if kind is datetime else text
+
+
+def _text(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSeen:
+    """A committed member event, as the journeys job sees it: the member read fresh, and the
+    event's cause and tiers (the tier as of that version: the member may have moved on)."""
+
+    member: Member
+    cause: CauseKind
+    tier: str
+    previous_tier: str | None
+    order_id: str | None
+    program: Program
+
+
+R = TypeVar("R", bound=Reason)
+
+# Which member sweep of the cron jobs asks a journey for intents (`workers.cron`).
+EXPIRING_SOON = "expiring soon"  # members with something expiring within the longest lead
+EVERY_MEMBER = "every member"  # the daily pass over every live member
+
+
+class JourneyKind(Generic[R]):
+    reason: type[R]
+    reminds: ClassVar[bool] = False  # its program section sets `lead_days`
+    sweep: ClassVar[str | None] = None  # EXPIRING_SOON, EVERY_MEMBER, or only on changes
+
+    def on_change(self, seen: ChangeSeen, policy: MessagingPolicy, now: datetime) -> tuple[R, ...]:
+        """The reasons a committed change gives this journey (due now)."""
+        return ()
+
+    def on_sweep(
+        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+    ) -> tuple[tuple[R, datetime], ...]:
+        """The reasons a cron sweep finds in the member, each with when it is due."""
+        return ()
+
+    def why_not(self, reason: R, member: Member, now: datetime) -> str | None:
+        """None while the reason holds; otherwise what changed, in words staff can read."""
+        return None
+
+    def deadline(self, reason: R, member: Member) -> datetime | None:
+        """After this the message is pointless (a reminder after its deadline)."""
+        return None
+
+    def values(self, reason: R, member: Member, program: Program) -> dict[str, Any]:
+        """What the journey's template needs beyond the member view."""
+        return {}
