@@ -8,6 +8,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from domain.clock import add_months
 from domain.commands import RecordPurchase, ReturnPurchase, fingerprint
+from domain.earn_rules import Purchase, earnings
 from domain.errors import (
     OrderNotFound,
     ReturnExceedsPurchase,
@@ -36,16 +37,13 @@ def validate_purchase(cmd: RecordPurchase, program: Program) -> RecordPurchase:
     )
 
 
-def points_for(amount: Decimal, program: Program, tier_code: str) -> int:
-    raw = amount * program.earn_rate * program.tier(tier_code).earn_multiplier
-    return int(raw.to_integral_value(rounding=ROUND_FLOOR))
-
-
 def record_purchase(
     member: Member, cmd: RecordPurchase, program: Program, now: datetime, new_id: NewId
 ) -> Change:
-    """Earn at the multiplier of the tier held before the purchase; upgrade at once."""
-    points = points_for(cmd.amount, program, member.tier.code)
+    """Earn what the earn rules give (priced on the member before the purchase); upgrade at
+    once."""
+    purchase = Purchase(cmd.order_id, cmd.amount, cmd.currency, cmd.store_id, now)
+    points = sum(e.points for e in earnings(purchase, member, program))
     batch = PointBatch(new_id("bat"), points, now, add_months(now, program.points_validity_months))
     entry = LedgerEntry(
         new_id("ent"),

@@ -9,7 +9,8 @@ import pytest
 
 from domain.channel import Channel
 from domain.commands import MemberRef, RecordPurchase, ReturnPurchase
-from domain.earning import points_for, validate_purchase, validate_return
+from domain.earn_rules.base_rate import points_for
+from domain.earning import validate_purchase, validate_return
 from domain.errors import (
     ErrorCode,
     InvalidInput,

@@ -18,7 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.channel import Channel
 from domain.commands import AdjustPoints, MemberRef, RecordPurchase, RedeemReward, ReturnPurchase
-from domain.earning import points_for, record_purchase, return_purchase, validate_purchase
+from domain.earn_rules.base_rate import points_for
+from domain.earning import record_purchase, return_purchase, validate_purchase
 from domain.errors import InsufficientPoints, RewardUnavailable
 from domain.events import Change
 from domain.housekeeping import settle

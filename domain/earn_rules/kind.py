@@ -1,0 +1,40 @@
+"""What an earn rule is: given a purchase and the member as it was before it, the points it
+gives and why. Rules are pure and see the same inputs, so a preview and the purchase itself
+price a cart the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from domain.member import Member
+from domain.program import Program
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """What the rules price: the order as recorded (validated amount and store)."""
+
+    order_id: str
+    amount: Decimal
+    currency: str
+    store_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Earning:
+    points: int
+    qualifying: bool  # counts towards the tier
+    rule: str  # which rule gave them
+    why: str  # for people, e.g. "SILVER x1.25 on 42.50 EUR"
+
+
+class EarnRule(Protocol):
+    name: str
+
+    def earn(self, purchase: Purchase, member: Member, program: Program) -> Earning | None:
+        """The points this rule gives for the purchase, or None when it does not apply."""
+        ...
