@@ -8,7 +8,7 @@ from datetime import datetime
 from domain.clock import add_months
 from domain.commands import AdjustPoints, fingerprint
 from domain.errors import InsufficientPoints, InvalidInput
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, take
 from domain.member import Member
@@ -53,4 +53,4 @@ def adjust_points(
         batches=batches,
         idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
     )
-    return Change(after, (entry,), CauseKind.ADJUSTED, cmd.channel, None, entry.id)
+    return Change(after, (entry,), EntryKind.ADJUSTED, cmd.channel, None, entry.id)

@@ -14,7 +14,7 @@ from domain.errors import (
     ReturnExceedsPurchase,
     UnsupportedCurrency,
 )
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, claw_back
 from domain.member import Member, OrderRecord
@@ -83,7 +83,7 @@ def record_purchase(
     return Change(
         after,
         tuple(entries),
-        CauseKind.EARNED,
+        EntryKind.EARNED,
         cmd.channel,
         cmd.store_id,
         entry.id,
@@ -143,4 +143,4 @@ def return_purchase(
         orders=tuple(updated_order if o is order else o for o in member.orders),
         idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
     )
-    return Change(after, (entry,), CauseKind.RETURNED, cmd.channel, cmd.store_id, entry.id)
+    return Change(after, (entry,), EntryKind.RETURNED, cmd.channel, cmd.store_id, entry.id)

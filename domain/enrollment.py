@@ -8,7 +8,7 @@ from datetime import datetime
 from domain.channel import Channel
 from domain.commands import EnrollMember, RawIdentifier
 from domain.errors import IdentifierTaken, InvalidInput
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.identity import Identifier, normalise_identifier
 from domain.ledger import EntryKind, LedgerEntry, NewId
 from domain.member import Member
@@ -82,7 +82,7 @@ def link_identifier(
         reason=f"linked {identifier.kind.value}",
     )
     after = replace(member, identifiers=(*member.identifiers, identifier))
-    return Change(after, (entry,), CauseKind.IDENTIFIER_LINKED, channel, None, entry.id)
+    return Change(after, (entry,), EntryKind.IDENTIFIER_LINKED, channel, None, entry.id)
 
 
 def identifier_taken(identifier: Identifier) -> IdentifierTaken:

@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
 
 from domain.channel import Channel
-from domain.ledger import LedgerEntry
+from domain.ledger import EntryKind, LedgerEntry
 from domain.member import Member
-
-
-class CauseKind(Enum):
-    SNAPSHOT = "SNAPSHOT"
-    ENROLLED = "ENROLLED"
-    EARNED = "EARNED"
-    REDEEMED = "REDEEMED"
-    REWARD_USED = "REWARD_USED"
-    ADJUSTED = "ADJUSTED"
-    RETURNED = "RETURNED"
-    EXPIRED = "EXPIRED"
-    TIER_CHANGED = "TIER_CHANGED"
-    IDENTIFIER_LINKED = "IDENTIFIER_LINKED"
-    MERGED = "MERGED"
-    CHECKED_IN = "CHECKED_IN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +15,7 @@ class Change:
 
     member: Member
     entries: tuple[LedgerEntry, ...]
-    cause: CauseKind
+    cause: EntryKind  # what happened: the kind of its main ledger entry
     channel: Channel | None = None
     store_id: str | None = None
     entry_id: str | None = None
@@ -43,7 +27,7 @@ class Change:
 class MemberChanged:
     member_id: str
     version: int
-    cause: CauseKind
+    cause: EntryKind
     channel: Channel | None
     store_id: str | None
     entry_id: str | None

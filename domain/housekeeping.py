@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
 from domain.member import Member, OrderRecord, RewardStatus
 from domain.program import Program
@@ -92,7 +92,7 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
             if r.recorded_at > now - timedelta(hours=program.idempotency_retention_hours)
         ),
     )
-    cause = CauseKind.EXPIRED if expired or vouchers_expired else CauseKind.TIER_CHANGED
+    cause = EntryKind.EXPIRED if expired or vouchers_expired else EntryKind.TIER_CHANGED
     return Change(
         settled,
         tuple(entries),

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain.channel import Channel
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
 from domain.program import Program
@@ -72,4 +72,4 @@ def absorb(
             tier_changed_entry(survivor.id, previous, tier.code, "merged", now, new_id, channel),
         )
     )
-    return Change(after, entries, CauseKind.MERGED, channel, None, entry.id, previous_tier=previous)
+    return Change(after, entries, EntryKind.MERGED, channel, None, entry.id, previous_tier=previous)

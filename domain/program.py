@@ -62,6 +62,14 @@ class Program:
         rank = self.tier_rank(code)
         return self.tiers[rank + 1] if rank + 1 < len(self.tiers) else None
 
+    def is_upgrade(self, previous: str, current: str) -> bool:
+        """Whether moving from `previous` to `current` goes up; a tier since removed from
+        the program file is no upgrade (nothing is celebrated on a guess)."""
+        codes = [t.code for t in self.tiers]
+        if previous not in codes or current not in codes:
+            return False
+        return codes.index(current) > codes.index(previous)
+
     def tier_for_points(self, qualifying_points: int) -> Tier:
         reached = [t for t in self.tiers if t.threshold <= qualifying_points]
         return reached[-1] if reached else self.tiers[0]

@@ -15,7 +15,7 @@ from domain.errors import (
     RewardNotFound,
     RewardUnavailable,
 )
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, take
 from domain.member import Member, MemberReward, RewardStatus
@@ -104,7 +104,7 @@ def redeem_reward(
     return Change(
         after,
         (entry,),
-        CauseKind.REDEEMED,
+        EntryKind.REDEEMED,
         cmd.channel,
         cmd.store_id,
         entry.id,
@@ -144,7 +144,7 @@ def use_reward(
     return Change(
         after,
         (entry,),
-        CauseKind.REWARD_USED,
+        EntryKind.REWARD_USED,
         cmd.channel,
         cmd.store_id,
         entry.id,

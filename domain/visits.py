@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.commands import CheckIn
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.ledger import EntryKind, LedgerEntry, NewId
 from domain.member import Member
 from domain.validation import require_id
@@ -26,4 +26,4 @@ def check_in(member: Member, cmd: CheckIn, now: datetime, new_id: NewId) -> Chan
         channel=cmd.channel,
         store_id=cmd.store_id,
     )
-    return Change(member, (entry,), CauseKind.CHECKED_IN, cmd.channel, cmd.store_id, entry.id)
+    return Change(member, (entry,), EntryKind.CHECKED_IN, cmd.channel, cmd.store_id, entry.id)

@@ -9,23 +9,24 @@ import strawberry
 
 from domain.access import Action, Role
 from domain.errors import InvalidInput, MemberNotFound
-from domain.events import CauseKind, MemberChanged
+from domain.events import MemberChanged
 from domain.handlers.members import current, load_live
+from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from resolvers.context import Info
 from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
-from schema.updates import MemberUpdate, StoreEvent, TierChange, UpdateCause
+from schema.updates import SNAPSHOT, MemberUpdate, StoreEvent, TierChange, UpdateCause
 from subscriptions.bus import Resync
 from subscriptions.feed import SlowConsumer, Update, Watch
 
 STORE_CAUSES = frozenset(
     {
-        CauseKind.CHECKED_IN,
-        CauseKind.EARNED,
-        CauseKind.REDEEMED,
-        CauseKind.REWARD_USED,
-        CauseKind.RETURNED,
+        EntryKind.CHECKED_IN,
+        EntryKind.EARNED,
+        EntryKind.REDEEMED,
+        EntryKind.REWARD_USED,
+        EntryKind.RETURNED,
     }
 )
 
@@ -39,7 +40,7 @@ async def _next(watch: Watch) -> Update | Resync:
 
 def _update(info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
     cause = UpdateCause(
-        kind=event.cause if event else CauseKind.SNAPSHOT,
+        kind=event.cause.value if event else SNAPSHOT,
         channel=event.channel if event else None,
         store_id=event.store_id if event else None,
         entry_id=strawberry.ID(event.entry_id) if event and event.entry_id else None,
@@ -109,7 +110,7 @@ class Subscription:
                 if isinstance(signal, Update) and signal.event.cause in STORE_CAUSES:
                     ctx.fresh_loaders()
                     yield StoreEvent(
-                        kind=signal.event.cause,
+                        kind=signal.event.cause.value,
                         store_id=store,
                         at=ctx.ports.clock.now(),
                         member=ctx.view(signal.member),
@@ -118,4 +119,4 @@ class Subscription:
 
 
 def _merged(update: Update) -> MemberChanged:
-    return replace(update.event, cause=CauseKind.MERGED)
+    return replace(update.event, cause=EntryKind.MERGED)

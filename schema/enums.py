@@ -7,7 +7,6 @@ import strawberry
 from domain.channel import Channel
 from domain.countdowns import CountdownKind
 from domain.errors import ErrorCode
-from domain.events import CauseKind
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
 from domain.member import RewardStatus
@@ -23,7 +22,6 @@ for enum_type in (
     CountdownKind,
     DeferReason,
     ErrorCode,
-    CauseKind,
     IdentifierKind,
     EntryKind,
     RewardStatus,
@@ -40,7 +38,6 @@ for enum_type in (
 
 __all__ = [
     "AttemptOutcome",
-    "CauseKind",
     "Channel",
     "Consent",
     "CountdownKind",

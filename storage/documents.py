@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.channel import Channel
-from domain.events import CauseKind, Commit, MemberChanged
+from domain.events import Commit, MemberChanged
 from domain.housekeeping import next_due, next_expiry
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
@@ -202,7 +202,7 @@ def event_from_doc(doc: Doc) -> MemberChanged:
     return MemberChanged(
         member_id=doc["member_id"],
         version=doc["version"],
-        cause=CauseKind(doc["cause"]),
+        cause=EntryKind(doc["cause"]),
         channel=Channel(doc["channel"]) if doc.get("channel") else None,
         store_id=doc.get("store_id"),
         entry_id=doc.get("entry_id"),

@@ -11,7 +11,8 @@ reminder at once).
 
 from __future__ import annotations
 
-from domain.events import CauseKind, MemberChanged
+from domain.events import MemberChanged
+from domain.ledger import EntryKind
 from domain.messaging.journeys import ChangeSeen, Intent
 from domain.messaging.message import new_message
 from domain.messaging.triggers import intents_on_change
@@ -29,8 +30,6 @@ class JourneyTrigger:
         self._queue = queue
 
     async def publish(self, event: MemberChanged) -> None:
-        if event.cause is CauseKind.SNAPSHOT:
-            return
         await self._queue.enqueue(
             START_JOURNEYS,
             event.member_id,
@@ -58,11 +57,11 @@ async def start_journeys(
         return  # a merged-away duplicate: the survivor's own events drive its journeys
     now = m.clock.now()
     order_id = None
-    if entry_id and CauseKind(cause) is CauseKind.EARNED:
+    if entry_id and EntryKind(cause) is EntryKind.EARNED:
         entry = await m.ports.ledger.entry(entry_id)
         order_id = entry.order_id if entry is not None else None
     seen = ChangeSeen(
-        member, CauseKind(cause), tier, previous_tier or None, order_id, m.ports.program
+        member, EntryKind(cause), tier, previous_tier or None, order_id, m.ports.program
     )
     # Each journey that is on says what this change starts (the win-back rescoring churn
     # on every event, as well as in the daily sweep).

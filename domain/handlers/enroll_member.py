@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from domain.commands import EnrollMember
 from domain.enrollment import enroll_member, identifier_taken, validate_enrollment
-from domain.events import CauseKind, Commit, MemberChanged
+from domain.events import Commit, MemberChanged
 from domain.handlers.members import load_live
 from domain.identity import Identifier
+from domain.ledger import EntryKind
 from domain.ports import Ports
 
 # A claim whose member never got written (a crash mid-enrollment) is reclaimable after this.
@@ -31,7 +32,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
     event = MemberChanged(
         member.id,
         member.version,
-        CauseKind.ENROLLED,
+        EntryKind.ENROLLED,
         cmd.channel,
         None,
         entry.id,

@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 from domain.channel import Channel
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberBusy, MemberNotFound
-from domain.events import CauseKind, Change, commit_of
+from domain.events import Change, commit_of
 from domain.housekeeping import due, settle
 from domain.idempotency import recall
 from domain.identity import normalise_identifier
+from domain.ledger import EntryKind
 from domain.member import IdempotencyRecord, Member
 from domain.merging import absorb
 from domain.ports import Ports
@@ -113,7 +114,7 @@ async def _absorb_chain(
 
 
 async def _unfreeze(ports: Ports, member: Member) -> None:
-    thawed = Change(replace(member, merged_into=None), (), CauseKind.MERGED)
+    thawed = Change(replace(member, merged_into=None), (), EntryKind.MERGED)
     commit = commit_of(member, thawed)
     if await ports.members.save(commit):  # a lost race is seen again on the next pass
         await ports.outbox.deliver(commit)

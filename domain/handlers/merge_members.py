@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from domain.commands import MergeMembers
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.handlers.members import change_member, load_live, resolve
+from domain.ledger import EntryKind
 from domain.member import Member
 from domain.merging import freeze
 from domain.ports import Ports
@@ -18,7 +19,7 @@ async def handle(cmd: MergeMembers, ports: Ports) -> Member:
     def mark(current: Member) -> Change | None:
         if current.id == survivor.id:
             return None
-        return Change(freeze(current, survivor.id), (), CauseKind.MERGED, cmd.channel)
+        return Change(freeze(current, survivor.id), (), EntryKind.MERGED, cmd.channel)
 
     frozen = await change_member(ports, duplicate.id, mark)
     if frozen.change is None:

@@ -6,13 +6,14 @@ import asyncio
 
 import pytest
 
-from domain.events import CauseKind, MemberChanged
+from domain.events import MemberChanged
+from domain.ledger import EntryKind
 from domain.ports import PublisherUnavailable
 from subscriptions.bus import InProcessBus, Resync
 from subscriptions.redis_bus import RedisBus
 from tests.e2e.redis_server import RedisServer
 
-EVENT = MemberChanged("mbr_1", 2, CauseKind.EARNED, None, "store-001", "ent_1", "BRONZE", None)
+EVENT = MemberChanged("mbr_1", 2, EntryKind.EARNED, None, "store-001", "ent_1", "BRONZE", None)
 
 
 async def test_a_quiet_channel_keeps_its_subscription(redis: RedisServer) -> None:

@@ -31,7 +31,8 @@ from app.factory import create_app
 from app.settings import Settings
 from app.wiring import Tessera
 from domain.clock import SettableClock
-from domain.events import CauseKind, MemberChanged
+from domain.events import MemberChanged
+from domain.ledger import EntryKind
 from tests.conftest import SECRET, Api
 from tests.e2e.held_smtp import HoldingMailbox, smtp_server
 from tests.e2e.redis_server import RedisServer
@@ -291,7 +292,7 @@ async def test_a_replayed_trigger_is_queued_once_by_its_job_id(api: Api, queue: 
     job_id = f"journeys:{zoe}:1"
     assert await queue.zrange(default_queue_name, 0, -1) == [job_id.encode()]
     # when the outbox relay publishes the enrolment again (it crashed before clearing it)
-    enrolment = MemberChanged(zoe, 1, CauseKind.ENROLLED, None, None, None, "BRONZE", None)
+    enrolment = MemberChanged(zoe, 1, EntryKind.ENROLLED, None, None, None, "BRONZE", None)
     trigger = JourneyTrigger(api.tessera.messaging.queue)
     await trigger.publish(enrolment)
     # then arq drops the repeat: a job with that id is already queued

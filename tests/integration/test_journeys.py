@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.clock import SettableClock
-from domain.events import CauseKind, MemberChanged
+from domain.events import MemberChanged
+from domain.ledger import EntryKind
 from tests.conftest import Api
 from tests.integration.graphql import MEMBER, USE, by_id, countdown
 from tests.integration.messaging import (
@@ -156,7 +157,7 @@ async def test_points_expiry_reminder_and_the_expiry_itself(api: Api, clock: Set
     expired = [
         e
         for e in events
-        if isinstance(e, MemberChanged) and e.member_id == jo["id"] and e.cause is CauseKind.EXPIRED
+        if isinstance(e, MemberChanged) and e.member_id == jo["id"] and e.cause is EntryKind.EXPIRED
     ]
     assert len(expired) == 1
     doc = await api.tessera.collections.members.find_one({"_id": jo["id"]})

@@ -7,7 +7,8 @@ from decimal import Decimal
 from domain.channel import Channel
 from domain.commands import MemberRef, RecordPurchase
 from domain.earning import record_purchase
-from domain.events import CauseKind, MemberChanged, commit_of
+from domain.events import MemberChanged, commit_of
+from domain.ledger import EntryKind
 from tests.conftest import Api
 from tests.integration.graphql import HISTORY, by_id
 from tests.integration.steps import enrolled, member
@@ -47,5 +48,5 @@ async def test_the_relay_finishes_what_a_crash_left_in_the_outbox(api: Api) -> N
     assert (event.member_id, event.version, event.cause) == (
         given["id"],
         given["version"] + 1,
-        CauseKind.EARNED,
+        EntryKind.EARNED,
     )

@@ -8,10 +8,11 @@ from decimal import Decimal
 from domain.channel import Channel
 from domain.commands import MemberRef, MergeMembers, RawIdentifier, RecordPurchase, ReturnPurchase
 from domain.errors import LoyaltyError
-from domain.events import CauseKind, Change
+from domain.events import Change
 from domain.handlers import merge_members, record_purchase, return_purchase
 from domain.handlers.members import change_member, load_live, resolve
 from domain.identity import IdentifierKind
+from domain.ledger import EntryKind
 from domain.member import Member
 from domain.merging import freeze
 from tests.unit.fakes import World
@@ -36,7 +37,7 @@ async def test_a_merge_cut_short_after_the_freeze_is_finished_on_the_next_load()
     ana, dup = await two_members(world)
 
     def freeze_only(current: Member) -> Change:
-        return Change(freeze(current, ana.id), (), CauseKind.MERGED)
+        return Change(freeze(current, ana.id), (), EntryKind.MERGED)
 
     # given the process died right after freezing the duplicate
     await change_member(world.ports, dup.id, freeze_only)
@@ -74,7 +75,7 @@ async def test_a_merge_publishes_the_freeze_and_the_absorb() -> None:
     frozen = world.outbox.published[-2]
     absorbed = world.outbox.published[-1]
     assert (frozen.member_id, frozen.version, frozen.merged_into) == (dup.id, 3, ana.id)
-    assert (absorbed.member_id, absorbed.version, absorbed.cause) == (ana.id, 3, CauseKind.MERGED)
+    assert (absorbed.member_id, absorbed.version, absorbed.cause) == (ana.id, 3, EntryKind.MERGED)
     assert absorbed.merged_ids == (dup.id,)
     assert "MERGED" in world.ledger.kinds(ana.id)
 
@@ -115,7 +116,7 @@ async def test_two_opposite_merges_racing_leave_one_live_member() -> None:
     async def another_agent_merges_ana_into_dup() -> None:
         # the freeze step of MergeMembers(survivor=dup, duplicate=ana), committed meanwhile
         def mark(current: Member) -> Change:
-            return Change(freeze(current, dup.id), (), CauseKind.MERGED)
+            return Change(freeze(current, dup.id), (), EntryKind.MERGED)
 
         await change_member(world.ports, ana.id, mark)
 

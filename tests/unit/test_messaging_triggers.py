@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from domain.events import CauseKind
+from domain.ledger import EntryKind
 from domain.member import Member
 from domain.messaging.journeys import (
     AtRisk,
@@ -28,7 +28,7 @@ DAY = timedelta(days=1)
 
 def on_change(
     member: Member,
-    cause: CauseKind,
+    cause: EntryKind,
     tier: str,
     previous_tier: str | None,
     order_id: str | None,
@@ -50,8 +50,8 @@ def win_back_on(member: Member, policy: MessagingPolicy, now: datetime) -> Inten
 def test_enrolment_and_a_purchase_start_the_welcome_and_the_receipt() -> None:
     member = enrolled(Ids())
     program, policy = demo_program(), demo_policy()
-    joined = on_change(member, CauseKind.ENROLLED, "BRONZE", None, None, program, policy, T0)
-    bought = on_change(member, CauseKind.EARNED, "BRONZE", None, "o-1", program, policy, T0)
+    joined = on_change(member, EntryKind.ENROLLED, "BRONZE", None, None, program, policy, T0)
+    bought = on_change(member, EntryKind.EARNED, "BRONZE", None, "o-1", program, policy, T0)
     assert [i.reason for i in joined] == [Enrolled()]
     assert [i.reason for i in bought] == [Purchased("o-1")]
 
@@ -59,8 +59,8 @@ def test_enrolment_and_a_purchase_start_the_welcome_and_the_receipt() -> None:
 def test_only_an_upgrade_is_celebrated() -> None:
     member = enrolled(Ids())
     program, policy = demo_program(), demo_policy()
-    up = on_change(member, CauseKind.EARNED, "SILVER", "BRONZE", "o-1", program, policy, T0)
-    down = on_change(member, CauseKind.TIER_CHANGED, "BRONZE", "SILVER", None, program, policy, T0)
+    up = on_change(member, EntryKind.EARNED, "SILVER", "BRONZE", "o-1", program, policy, T0)
+    down = on_change(member, EntryKind.TIER_CHANGED, "BRONZE", "SILVER", None, program, policy, T0)
     assert [i.reason for i in up] == [Purchased("o-1"), TierReached("SILVER")]
     assert down == ()
 
@@ -72,7 +72,7 @@ def test_a_journey_switched_off_raises_nothing() -> None:
         policy, journeys=tuple(j for j in policy.journeys if j.journey is not Journey.WELCOME)
     )
     found = on_change(
-        member, CauseKind.ENROLLED, "BRONZE", None, None, demo_program(), no_welcome, T0
+        member, EntryKind.ENROLLED, "BRONZE", None, None, demo_program(), no_welcome, T0
     )
     assert found == ()
 

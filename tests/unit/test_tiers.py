@@ -121,3 +121,12 @@ def test_a_returned_purchase_does_not_count_at_requalification() -> None:
     returned = give_back(silver, "o2", "1000", add_months(T0, 2), ids).member
     # then at the requalification date the tier drops to BRONZE
     assert settled(returned, add_months(T0, 12), ids).tier.code == "BRONZE"
+
+
+def test_an_upgrade_goes_up_the_program_and_an_unknown_tier_is_none() -> None:
+    program = demo_program()
+
+    assert program.is_upgrade("BRONZE", "GOLD")
+    assert not program.is_upgrade("GOLD", "SILVER")
+    assert not program.is_upgrade("SILVER", "SILVER")
+    assert not program.is_upgrade("PLATINUM", "GOLD")  # removed from the program since

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 
-from domain.events import CauseKind
+from domain.ledger import EntryKind
 from domain.member import Member
 from domain.program import Program
 
@@ -64,7 +64,7 @@ class ChangeSeen:
     event's cause and tiers (the tier as of that version: the member may have moved on)."""
 
     member: Member
-    cause: CauseKind
+    cause: EntryKind
     tier: str
     previous_tier: str | None
     order_id: str | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.events import CauseKind
+from domain.ledger import EntryKind
 from domain.member import Member
 from domain.messaging.journeys.kind import ChangeSeen, JourneyKind, Reason
 from domain.messaging.policy import MessagingPolicy
@@ -27,7 +27,7 @@ class PurchaseReceipt(JourneyKind[Purchased]):
     def on_change(
         self, seen: ChangeSeen, policy: MessagingPolicy, now: datetime
     ) -> tuple[Purchased, ...]:
-        if seen.cause is CauseKind.EARNED and seen.order_id is not None:
+        if seen.cause is EntryKind.EARNED and seen.order_id is not None:
             return (Purchased(seen.order_id),)
         return ()
 

@@ -26,7 +26,8 @@ class TierUpgrade(JourneyKind[TierReached]):
     def on_change(
         self, seen: ChangeSeen, policy: MessagingPolicy, now: datetime
     ) -> tuple[TierReached, ...]:
-        if seen.previous_tier is not None and _higher(seen.program, seen.tier, seen.previous_tier):
+        previous = seen.previous_tier
+        if previous is not None and seen.program.is_upgrade(previous, seen.tier):
             return (TierReached(seen.tier),)
         return ()
 
@@ -36,13 +37,6 @@ class TierUpgrade(JourneyKind[TierReached]):
 
     def values(self, reason: TierReached, member: Member, program: Program) -> dict[str, Any]:
         return {"reached": program.tier(reason.tier)}
-
-
-def _higher(program: Program, tier: str, than: str) -> bool:
-    try:
-        return program.tier_rank(tier) > program.tier_rank(than)
-    except ValueError:  # a tier removed from the program file since: celebrate nothing
-        return False
 
 
 JOURNEY = TierUpgrade()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.events import CauseKind
+from domain.ledger import EntryKind
 from domain.messaging.journeys.kind import ChangeSeen, JourneyKind, Reason
 from domain.messaging.policy import MessagingPolicy
 
@@ -21,7 +21,7 @@ class Welcome(JourneyKind[Enrolled]):
     def on_change(
         self, seen: ChangeSeen, policy: MessagingPolicy, now: datetime
     ) -> tuple[Enrolled, ...]:
-        return (Enrolled(),) if seen.cause is CauseKind.ENROLLED else ()
+        return (Enrolled(),) if seen.cause is EntryKind.ENROLLED else ()
 
 
 JOURNEY = Welcome()
