@@ -13,8 +13,8 @@ from strawberry.fastapi import BaseContext
 from domain.access import Action, Principal, Role
 from domain.channel import Channel
 from domain.commands import MemberRef
-from domain.errors import InvalidInput, LoyaltyError
-from domain.handlers.members import resolve
+from domain.errors import InvalidInput, LoyaltyError, MemberNotFound
+from domain.handlers.members import current, resolve
 from domain.member import Member as DomainMember
 from domain.messaging.profile_store import MemberMessaging
 from domain.ports import HistoryPage, Ports
@@ -109,6 +109,22 @@ class TesseraContext(BaseContext):
     def check_own_member(self, principal: Principal, member: DomainMember) -> None:
         if principal.role is Role.MEMBER and principal.member_id not in member.all_ids:
             raise Forbidden("a member token may act on its own member only")
+
+    async def visible_member(self, ref: MemberRef, verb: str = "read") -> DomainMember | None:
+        """The member a query or subscription names, as of now, if the caller may see it:
+        None when there is none (staff), FORBIDDEN when a member token names another
+        member or one that does not exist (so it cannot probe which ids exist)."""
+        principal = self.require(Action.VIEW_MEMBER)
+        try:
+            member = await current(self.ports, ref)
+        except InvalidInput as exc:
+            raise BadRequest(exc.message, {"field": exc.field}) from None
+        except MemberNotFound:
+            if principal.role is Role.MEMBER:
+                raise Forbidden(f"a member token may {verb} its own member only") from None
+            return None
+        self.check_own_member(principal, member)
+        return member
 
     def view(self, member: DomainMember) -> Member:
         return Member.of(

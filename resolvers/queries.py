@@ -8,7 +8,7 @@ import strawberry
 from domain.access import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
-from domain.handlers.members import current, resolve
+from domain.handlers.members import resolve
 from resolvers.context import Info
 from schema.errors import BadRequest, Forbidden
 from schema.inputs import MemberRefInput
@@ -22,18 +22,8 @@ MAX_PARKED_PAGE = 100
 
 
 async def _member(info: Info, ref: MemberRef) -> Member | None:
-    ctx = info.context
-    principal = ctx.require(Action.VIEW_MEMBER)
-    try:
-        member = await current(ctx.ports, ref)
-    except InvalidInput as exc:
-        raise BadRequest(exc.message, {"field": exc.field}) from None
-    except MemberNotFound:
-        if principal.role is Role.MEMBER:
-            raise Forbidden("a member token may read its own member only") from None
-        return None
-    ctx.check_own_member(principal, member)
-    return ctx.view(member)
+    member = await info.context.visible_member(ref)
+    return None if member is None else info.context.view(member)
 
 
 async def _messages(info: Info, ref: MemberRef, first: int, after: str | None) -> MessageConnection:

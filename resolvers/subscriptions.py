@@ -8,9 +8,9 @@ from dataclasses import replace
 import strawberry
 
 from domain.access import Action, Role
-from domain.errors import InvalidInput, MemberNotFound
+from domain.errors import InvalidInput
 from domain.events import MemberChanged
-from domain.handlers.members import current, load_live
+from domain.handlers.members import load_live
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from resolvers.context import Info
@@ -60,16 +60,9 @@ class Subscription:
         self, info: Info, ref: MemberRefInput
     ) -> AsyncGenerator[MemberUpdate, None]:
         ctx = info.context
-        principal = ctx.require(Action.VIEW_MEMBER)
-        try:
-            member = await current(ctx.ports, ref.to_domain())
-        except InvalidInput as exc:
-            raise BadRequest(exc.message, {"field": exc.field}) from None
-        except MemberNotFound:
-            if principal.role is Role.MEMBER:
-                raise Forbidden("a member token may follow its own member only") from None
-            raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"}) from None
-        ctx.check_own_member(principal, member)
+        member = await ctx.visible_member(ref.to_domain(), "follow")
+        if member is None:
+            raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"})
         async with ctx.feed.watch(member.all_ids) as watch:
             yield _update(info, member, None)
             sent = member
