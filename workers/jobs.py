@@ -9,13 +9,14 @@ from typing import Any
 from workers import cron
 from workers.context import Messaging
 from workers.dispatch import DISPATCH, dispatch_member
+from workers.job_metrics import timed
 from workers.journeys import START_JOURNEYS, start_journeys
 
 Job = Callable[..., Awaitable[Any]]
 
-JOBS: dict[str, Job] = {
-    START_JOURNEYS: start_journeys,
-    DISPATCH: dispatch_member,
+JOBS: dict[str, Job] = {  # each timed (tessera_job_duration_seconds) whichever runner runs it
+    name: timed(name, job)
+    for name, job in ((START_JOURNEYS, start_journeys), (DISPATCH, dispatch_member))
 }
 
 # name -> job; `arq_worker` gives each its schedule, `embedded` runs them all on a timer.
