@@ -5,6 +5,7 @@ all still open 21 s later, each holding a file descriptor and a slot. A connecti
 not finished its headers within `header_timeout_seconds` of opening (or of starting its
 next request on a kept-alive connection) is closed here. Body read timeouts and sizes are
 checked in the app (`app.limits`), WebSocket message sizes both here and in the app.
+uvicorn's access log is off: `app.access` writes one line per request.
 """
 
 from __future__ import annotations
@@ -71,5 +72,7 @@ def serve(app: FastAPI, settings: Settings, **options: Any) -> None:
         # The protocol refuses larger frames (1009) before the app sees them; the app
         # checks again for servers run another way.
         ws_max_size=settings.max_ws_message_bytes,
+        log_config=None,  # the process's logging (app.logs) as it is
+        access_log=False,
         **options,
     )
