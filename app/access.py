@@ -27,6 +27,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from app.live import long_lived
 from app.metrics import ERRORS, REQUEST_SECONDS, REQUESTS, OperationLabels, bounded_code
 
 log = logging.getLogger("tessera.access")
@@ -96,12 +97,6 @@ def request_id_of(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _transport(scope: Scope) -> str:
-    if scope["type"] == "websocket":
-        return "websocket"
-    return "sse" if "text/event-stream" in Headers(scope=scope).get("accept", "") else "http"
-
-
 class AccessLog:
     """ASGI middleware, outermost: sees every answer, refusals included."""
 
@@ -112,7 +107,7 @@ class AccessLog:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        record = RequestRecord(request_id_of(scope), _transport(scope))
+        record = RequestRecord(request_id_of(scope), long_lived(scope) or "http")
         header = (b"x-request-id", record.request_id.encode())
         status: int | None = None
 

@@ -58,17 +58,18 @@ def timed(name: str, job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
 
 def count_message(message: Message, previous: Message) -> None:
     """Count the outcome that replacing `previous` with `message` recorded (once stored)."""
-    channel, status, reason = message.channel, message.status.value, ""
+    # Enum names: the identifiers the README lists, whatever the values hold.
+    channel, status, reason = message.channel, message.status.name, ""
     if previous.status is MessageStatus.SENDING and message.attempts:
         attempt = message.attempts[-1]  # an attempt ended: counted on its channel
         channel = attempt.channel
         if message.status is MessageStatus.PENDING:
             status = "RETRY"  # the same channel later, or the next one now
         if message.status is not MessageStatus.SENT and attempt.outcome is not None:
-            reason = attempt.outcome.value
+            reason = attempt.outcome.name
     elif message.status is MessageStatus.SUPPRESSED and message.suppressed_reason is not None:
-        reason = message.suppressed_reason.value
+        reason = message.suppressed_reason.name
     elif message.status is MessageStatus.PENDING:
         status = "DEFERRED"
-        reason = message.deferred_reason.value if message.deferred_reason else ""
-    MESSAGES.labels(message.journey.value, channel.value if channel else "", status, reason).inc()
+        reason = message.deferred_reason.name if message.deferred_reason else ""
+    MESSAGES.labels(message.journey.name, channel.name if channel else "", status, reason).inc()
