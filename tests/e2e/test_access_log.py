@@ -36,7 +36,14 @@ async def test_each_request_gets_one_json_access_line_and_its_request_id_back() 
             headers={"authorization": "Bearer forged.token.text", "x-request-id": "a b"},
         )
         too_long = await client.get("/healthz", headers={"x-request-id": "x" * 200})
-        responses = [named, unnamed, forged, too_long]
+        # and a member following someone else over SSE
+        member = {"authorization": f"Bearer {served.tokens['member']}"}
+        stream = await client.post(
+            "/graphql",
+            json={"query": 'subscription { memberUpdated(ref: {id: "mbr_demo_ben"}) { version } }'},
+            headers={**member, "accept": "text/event-stream"},
+        )
+        responses = [named, unnamed, forged, too_long, stream]
         await served.logged(*(response.headers["x-request-id"] for response in responses))
         lines = {
             name: by_id(served, response.headers["x-request-id"])
@@ -45,6 +52,7 @@ async def test_each_request_gets_one_json_access_line_and_its_request_id_back() 
                 "unnamed": unnamed,
                 "forged": forged,
                 "too_long": too_long,
+                "stream": stream,
             }.items()
         }
 
@@ -65,6 +73,9 @@ async def test_each_request_gets_one_json_access_line_and_its_request_id_back() 
     assert forged_line["role"] is None
     assert forged_line["error_codes"] == ["UNAUTHENTICATED"]
     assert lines["too_long"][0]["path"] == "/healthz"
+    (stream_line,) = lines["stream"]
+    assert (stream_line["transport"], stream_line["operation"]) == ("sse", "memberUpdated")
+    assert (stream_line["role"], stream_line["error_codes"]) == ("member", ["FORBIDDEN"])
 
 
 async def test_no_token_and_no_uvicorn_access_line_reaches_the_logs() -> None:
