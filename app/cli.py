@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     from arq.worker import run_worker
 
+    from app.logs import configure_logging
+    from app.metrics import expose_worker_metrics
     from workers.arq_worker import worker_options
 
     settings = Settings()
@@ -96,14 +99,22 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
         refuse_unsafe_production(settings)
     except UnsafeProduction as exc:
         parser.exit(2, f"tessera: cannot start: {exc}\n")
+    configure_logging(settings.log_level, settings.log_format)
+    options = worker_options(settings)
+    # On SIGTERM arq stops taking jobs, waits this long for the running ones, then cancels
+    # them (they stay queued and run again: jobs are at-least-once and idempotent).
+    options["job_completion_wait"] = math.ceil(settings.shutdown_grace_seconds)
+    if settings.worker_metrics_port is not None:
+        expose_worker_metrics(settings, options)
     print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
-    run_worker(worker_options(settings), burst=burst)  # type: ignore[arg-type]
+    run_worker(options, burst=burst)  # type: ignore[arg-type]
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from app.banner import banner
     from app.factory import create_app
+    from app.logs import configure_logging
     from app.server import serve
 
     overrides = {
@@ -117,9 +128,10 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = Settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     print(banner(settings, app.state.tessera.program.name), flush=True)
-    serve(app, settings, log_level="info")
+    serve(app, settings, log_level=settings.log_level)
     return 0
 
 

@@ -5,6 +5,8 @@ responses encoded by orjson. WebSockets authenticate in `connection_init` (or wi
 upgrade request's Authorization header); a connection without a valid token is closed
 with 4403, and each caller may hold only so many connections (WebSockets and SSE streams)
 at once. Malformed requests get a GraphQL-over-HTTP error body with a 4xx, never a 500.
+WebSockets and SSE streams are held by `app.live`, which counts them and ends them on
+shutdown; the caller's role goes on the request's access line (`app.access`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from strawberry.subscriptions import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
+from app.access import current_request
 from app.auth import BadToken, TokenReader
+from app.live import LiveConnections, long_lived
 from app.settings import Settings
 from domain.access import Principal
 from resolvers.context import TesseraContext
@@ -78,6 +82,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         settings: Settings,
         tokens: TokenReader,
         caps: ConnectionCaps,
+        live: LiveConnections | None = None,
         **options: Any,
     ) -> None:
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL]
@@ -95,6 +100,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         self._context_for = context_for
         self._tokens = tokens
         self._caps = caps
+        self._live = live or LiveConnections()
         self._max_message = settings.max_ws_message_bytes
         self._leases: dict[int, Lease] = {}  # id(scope) -> the connection's lease
 
@@ -102,7 +108,11 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if scope["type"] == "websocket":
             receive = bounded_messages(receive, send, self._max_message)
         try:
-            await super().__call__(scope, receive, send)
+            transport = long_lived(scope)
+            if transport is None:
+                await super().__call__(scope, receive, send)
+            else:
+                await self._live.hold(transport, super().__call__, scope, receive, send)
         finally:
             lease = self._leases.pop(id(scope), None)
             if lease is not None:
@@ -143,6 +153,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         context = self._context_for(request)
         context.request = request
         context.response = response if isinstance(response, Response) else None
+        _note_role(context.principal)
         return context
 
     async def on_ws_connect(self, context: TesseraContext) -> UnsetType:
@@ -161,6 +172,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if not await self._admit(request.scope, principal):
             raise ConnectionRejectionError({"message": TOO_MANY})
         context.authenticate(principal)
+        _note_role(principal)
         return cast(UnsetType, UNSET)
 
     async def _admit_stream(self, request: Request) -> None:
@@ -187,3 +199,9 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             # orjson refuses strings holding a lone surrogate, which a syntax or validation
             # error may quote back from the request; JSON can still carry them escaped.
             return json.dumps(data, ensure_ascii=True, default=str)
+
+
+def _note_role(principal: Principal | None) -> None:
+    record = current_request()
+    if record is not None and principal is not None:
+        record.role = principal.role.value

@@ -16,6 +16,7 @@ from app.auth import BadToken, TokenReader
 from app.endpoint import GraphQLEndpoint
 from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
+from app.observability import Observability
 from app.rate_limits import RateLimited, RateLimits, RateLimitSettings
 from app.settings import Settings, refuse_unsafe_production
 from app.wiring import Tessera
@@ -38,6 +39,7 @@ def create_app(
     tessera = Tessera.build(settings, clock=clock, program=program, client=client)
     program_type = ProgramType.of(tessera.program)
     tokens = TokenReader(settings.secret.get_secret_value(), tessera.clock)
+    observability = Observability.build(settings, tessera)
 
     def context(request: Request | WebSocket) -> TesseraContext:
         try:
@@ -48,12 +50,19 @@ def create_app(
             tessera.ports, program_type, principal, problem, tessera.feed, tessera.messaging
         )
 
+    schema = build_schema(
+        settings.max_query_depth,
+        settings.max_query_cost,
+        settings.production,
+        observability.schema_extensions,
+    )
     graphql = GraphQLEndpoint(
-        build_schema(settings.max_query_depth, settings.max_query_cost, settings.production),
+        schema,
         context,
         settings,
         tokens,
         tessera.connection_caps,
+        observability.live,
         graphql_ide=None if settings.production else "graphiql",
         multipart_uploads_enabled=False,
     )
@@ -62,6 +71,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with tessera.running():
             yield
+        observability.stop()
 
     app = FastAPI(title="Tessera", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.tessera = tessera
@@ -88,4 +98,5 @@ def create_app(
         settings.rate_limit_burst,
     )
     app.add_middleware(RateLimited, limits=RateLimits(limits, settings.redis_url), tokens=tokens)
+    observability.install(app)  # last: its access log is the outermost middleware
     return app

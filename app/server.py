@@ -5,17 +5,28 @@ all still open 21 s later, each holding a file descriptor and a slot. A connecti
 not finished its headers within `header_timeout_seconds` of opening (or of starting its
 next request on a kept-alive connection) is closed here. Body read timeouts and sizes are
 checked in the app (`app.limits`), WebSocket message sizes both here and in the app.
+
+On SIGTERM (or Ctrl-C) the server stops accepting connections, ends the live ones (each
+WebSocket closed 1012, each SSE stream finished: `app.live`), lets the plain requests in
+flight finish within what is left of `shutdown_grace_seconds`, runs the app's shutdown and
+exits 0. uvicorn's access log is off: `app.access` writes one line per request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+import socket
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from app.live import LiveConnections
 from app.settings import Settings
 
 
@@ -56,8 +67,39 @@ def timed_http_protocol(header_timeout: float) -> type[HttpToolsProtocol]:
     return TimedHttpProtocol
 
 
+class DrainingServer(uvicorn.Server):
+    """uvicorn, ending the long-lived connections before its own graceful shutdown."""
+
+    def __init__(self, config: uvicorn.Config, live: LiveConnections, grace: float) -> None:
+        super().__init__(config)
+        self._live = live
+        self._grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        started = time.monotonic()
+        for server in self.servers:  # stop accepting first; uvicorn closes them again
+            server.close()
+        await self._live.drain(timeout=self._grace)
+        # uvicorn waits this long for the requests still in flight, then cancels them.
+        left = self._grace - (time.monotonic() - started)
+        # (typed int, handed to asyncio.timeout, which takes a float)
+        self.config.timeout_graceful_shutdown = max(0.1, left)  # type: ignore[assignment]
+        await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                # uvicorn raises SIGTERM again once shut down, so that the process dies of
+                # it (status 143); a drained server has done what SIGTERM asks: exit 0.
+                captured: list[int] = getattr(self, "_captured_signals", [])
+                captured[:] = [s for s in captured if s != signal.SIGTERM]
+
+
 def serve(app: FastAPI, settings: Settings, **options: Any) -> None:
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -71,5 +113,14 @@ def serve(app: FastAPI, settings: Settings, **options: Any) -> None:
         # The protocol refuses larger frames (1009) before the app sees them; the app
         # checks again for servers run another way.
         ws_max_size=settings.max_ws_message_bytes,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
+        log_config=None,  # the process's logging (app.logs) as it is
+        access_log=False,
         **options,
     )
+    live = app.state.observability.live
+    server = DrainingServer(config, live, settings.shutdown_grace_seconds)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise SystemExit(3)  # as uvicorn.run: the server could not start

@@ -77,6 +77,26 @@ class Settings(BaseSettings):
         64, description="updates queued per subscription before a slow consumer is dropped"
     )
 
+    # Observability and shutdown (README "Observability" and "Shutdown").
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="tessera serve and worker: the lowest level logged"
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="tessera serve and worker: one JSON object per line, or text"
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="if set, /metrics (and the worker's) needs 'Bearer <token>'"
+    )
+    worker_metrics_port: int | None = Field(
+        None, description="tessera worker serves /metrics on this port (on TESSERA_HOST)"
+    )
+    otlp_endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318"
+    )
+    shutdown_grace_seconds: float = Field(
+        10.0, description="on SIGTERM, how long requests in flight (and jobs) may finish"
+    )
+
     # Messaging: a channel with no provider configured goes to the outbox provider, which
     # stores what would have been sent in the sent_messages collection.
     smtp_host: str | None = Field(None, description="SMTP server for EMAIL; unset: outbox")

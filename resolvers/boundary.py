@@ -68,6 +68,9 @@ class MutationBoundary(FieldExtension):
             check_strings(kwargs)
             return await next_(source, info, **kwargs)
         except LoyaltyError as exc:
+            codes = getattr(info.context, "error_codes", None)
+            if codes is not None:  # the access log's outcome
+                codes.append(exc.code.value)
             return error_payload(exc)
 
 

@@ -47,8 +47,14 @@ class TesseraContext(BaseContext):
         self.connection_params: dict[str, object] | None = None  # set by graphql-transport-ws
         self._principal = principal
         self._auth_error = auth_error
+        self.error_codes: list[str] = []  # payload errors answered, for the access log
         self.stock_loader: DataLoader[str, int | None] = DataLoader(self._load_stock)
         self.messaging_loader = self._new_messaging_loader()
+
+    @property
+    def principal(self) -> Principal | None:
+        """Who the verified token says is calling (None: no token, or a bad one)."""
+        return self._principal
 
     def authenticate(self, principal: Principal) -> None:
         self._principal, self._auth_error = principal, None

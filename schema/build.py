@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -57,8 +63,13 @@ class TesseraSchema(strawberry.Schema):
 
 
 def build_schema(
-    max_depth: int = 12, max_cost: int = DEFAULT_MAX_COST, production: bool = False
+    max_depth: int = 12,
+    max_cost: int = DEFAULT_MAX_COST,
+    production: bool = False,
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
+    """`extensions`: factories of more extensions per operation (the app's access log and
+    traces), run after the limits and the masking."""
     # The limits' rule classes are made once, so that a query's verdict can be cached.
     limits = [
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
@@ -74,6 +85,7 @@ def build_schema(
         extensions=[
             lambda: PreparedOperation(documents),
             lambda: MaskErrors(should_mask_error=should_mask),
+            *extensions,
         ],
     )
     # The plain leaves are known only once the schema is built; Strawberry reads the

@@ -10,11 +10,17 @@ keep their order). Any other failure means the item itself cannot be relayed: it
 aside in `outbox_parked`, logged once and counted, so that it never blocks the items
 behind it, nor turns every sweep into the same traceback. Admins see parked items in
 GraphQL (`parkedOutboxItems`).
+
+For metrics, each sweep notes what it leaves waiting (`backlog`): how many items, and since
+when a sweep of this process first found the oldest of them (a monotonic time, kept in
+memory: after a restart the age counts from the first sweep).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from pymongo.errors import BulkWriteError, ConnectionFailure
@@ -32,6 +38,12 @@ DUPLICATE_KEY = 11000
 TRANSIENT = (ConnectionFailure, PublisherUnavailable, TimeoutError)
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    items: int  # still waiting after the last sweep
+    oldest_age_seconds: float  # since a sweep first found the oldest of them; 0 when none
+
+
 class MongoOutbox:
     def __init__(
         self,
@@ -47,6 +59,7 @@ class MongoOutbox:
         self._publisher = publisher
         self._clock = clock
         self.parked_total = 0  # set aside by this process, for metrics
+        self._waiting_since: dict[tuple[str, int], float] = {}  # (member, version) -> first seen
 
     async def deliver(self, commit: Commit) -> None:
         await self._relay_now(commit.member.id, [outbox_item(commit)])
@@ -74,23 +87,43 @@ class MongoOutbox:
         """Relay every member's pending items; returns how many were found."""
         found = failed = 0
         last: Exception | None = None
+        waiting: list[tuple[str, int]] = []
         async for doc in self._members.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
             found += len(doc["outbox"])
+            relayed: list[dict[str, Any]] = []
             try:
-                await self._relay(doc["_id"], doc["outbox"])
+                await self._relay(doc["_id"], doc["outbox"], relayed)
             except Exception as exc:  # one member's trouble never stops the others'
                 failed += 1
                 last = exc
+                left = [i for i in doc["outbox"] if not any(i is r for r in relayed)]
+                waiting += [(doc["_id"], i["version"]) for i in left]
+        now = time.monotonic()
+        self._waiting_since = {key: self._waiting_since.get(key, now) for key in waiting}
         if failed:
             log.warning("outbox sweep: %d members still waiting (%s)", failed, _text(last))
         return found
+
+    def backlog(self) -> OutboxBacklog:
+        """What the last sweep left waiting (the relay of a commit that just happened is
+        not counted: it is the caller's, and the next sweep's if it fails)."""
+        if not self._waiting_since:
+            return OutboxBacklog(0, 0.0)
+        oldest = min(self._waiting_since.values())
+        return OutboxBacklog(len(self._waiting_since), time.monotonic() - oldest)
 
     async def parked(self, first: int) -> tuple[ParkedOutboxItem, ...]:
         cursor = self._parked.find().sort([("parked_at", -1), ("_id", -1)]).limit(first)
         return tuple(_parked_from_doc(d) for d in await cursor.to_list(length=first))
 
-    async def _relay(self, member_id: str, items: list[dict[str, Any]]) -> None:
-        relayed: list[dict[str, Any]] = []
+    async def _relay(
+        self,
+        member_id: str,
+        items: list[dict[str, Any]],
+        relayed: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Relay in version order; `relayed` collects the items that went (and are pulled)."""
+        relayed = [] if relayed is None else relayed
         try:
             for item in sorted(items, key=lambda item: item["version"]):
                 try:

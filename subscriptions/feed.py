@@ -4,12 +4,16 @@ For each event the changed member is loaded once, then offered to every subscrip
 watches one of its ids. Each subscription has a bounded queue: one that falls this far
 behind is dropped (it must resubscribe, and its first message will be a fresh snapshot),
 so a slow consumer never grows the server's memory.
+
+Metrics: live subscriptions by kind, and the delay from an event's publication to its
+update offered to each subscriber (`subscriptions.metrics`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from domain.handlers.members import load_live
 from domain.member import Member
 from domain.ports import Ports
 from subscriptions.bus import InProcessBus, Resync
+from subscriptions.metrics import FANOUT_DELAY_SECONDS, SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +46,20 @@ class Watch:
         self.queue: asyncio.Queue[Update | Resync] = asyncio.Queue(queue_size)
         self.dropped = False
 
-    def offer(self, item: Update | Resync) -> None:
+    def offer(self, item: Update | Resync) -> bool:
+        """Queue `item`; False when this subscription is (or is now) dropped."""
         if self.dropped:
-            return
+            return False
         try:
             self.queue.put_nowait(item)
+            return True
         except asyncio.QueueFull:
             # Unregistered at once: its sender may be blocked on a socket that is not read,
             # and nothing more should pile up for it meanwhile.
             self.dropped = True
             self._feed._remove(self)
             log.info("dropped a slow subscriber of %s", sorted(self.member_ids))
+            return False
 
     def retarget(self, member_ids: Iterable[str]) -> None:
         """Follow a merge: watch the survivor's ids from now on, keeping what is queued."""
@@ -84,33 +92,39 @@ class MemberFeed:
     async def watch(self, member_ids: Iterable[str]) -> AsyncIterator[Watch]:
         watch = Watch(self, member_ids, self._queue_size)
         self._add(watch)
+        SUBSCRIPTIONS.labels("member").inc()
         try:
             yield watch
         finally:
+            SUBSCRIPTIONS.labels("member").dec()
             self._remove(watch)
 
     @asynccontextmanager
     async def watch_store(self, store_id: str) -> AsyncIterator[Watch]:
         watch = Watch(self, (), self._queue_size)
         self._by_store.setdefault(store_id, set()).add(watch)
+        SUBSCRIPTIONS.labels("store").inc()
         try:
             yield watch
         finally:
+            SUBSCRIPTIONS.labels("store").dec()
             watches = self._by_store.get(store_id, set())
             watches.discard(watch)
             if not watches:
                 self._by_store.pop(store_id, None)
 
     async def run(self) -> None:
-        async with self._bus.listen() as signals:
+        async with self._bus.listen_timed() as signals:
             while True:
-                signal = await signals.get()
+                signal, published_at = await signals.get()
                 try:
-                    await self._dispatch(signal)
+                    await self._dispatch(signal, published_at)
                 except Exception:
                     log.exception("member feed could not dispatch %s", signal)
 
-    async def _dispatch(self, signal: MemberChanged | Resync) -> None:
+    async def _dispatch(
+        self, signal: MemberChanged | Resync, published_at: float | None = None
+    ) -> None:
         if isinstance(signal, Resync):
             for watches in (*self._by_member.values(), *self._by_store.values()):
                 for watch in list(watches):
@@ -131,7 +145,8 @@ class MemberFeed:
             return
         update = Update(signal, member)
         for watch in watchers:
-            watch.offer(update)
+            if watch.offer(update) and published_at is not None:
+                FANOUT_DELAY_SECONDS.observe(max(0.0, time.time() - published_at))
 
     def _add(self, watch: Watch) -> None:
         for member_id in watch.member_ids:

@@ -1,5 +1,8 @@
 """Redis pub/sub bridge: publish to one channel; one subscription per instance feeds the
-instance's in-process fan-out. Reconnects with backoff and then asks listeners to resync."""
+instance's in-process fan-out. Reconnects with backoff and then asks listeners to resync.
+
+Each message carries `published_at` (wall-clock seconds) beside the event, for the fan-out
+delay metric; an instance that does not know the key ignores it."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 
 import orjson
 from redis.asyncio import Redis
@@ -39,7 +43,7 @@ class RedisBus:
     async def publish(self, event: MemberChanged) -> None:
         """Raises PublisherUnavailable when Redis is down; the outbox keeps the event and
         retries on its sweep."""
-        message = orjson.dumps(event_to_doc(event))
+        message = orjson.dumps({**event_to_doc(event), "published_at": time.time()})
         try:
             await self._redis.publish(self._channel, message)
         except (RedisError, OSError) as exc:
@@ -72,7 +76,10 @@ class RedisBus:
                             ignore_subscribe_messages=True, timeout=POLL_SECONDS
                         )
                         if message is not None:
-                            self._local.fan_out(event_from_doc(orjson.loads(message["data"])))
+                            doc = orjson.loads(message["data"])
+                            at = doc.pop("published_at", None)
+                            at = at if isinstance(at, int | float) else None
+                            self._local.fan_out(event_from_doc(doc), at)
             except (RedisError, OSError) as exc:
                 self.connected.clear()
                 log.warning("redis bus disconnected (%s); retrying in %.2fs", exc, backoff)

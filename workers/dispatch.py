@@ -46,6 +46,7 @@ from domain.messaging.message import (
 )
 from domain.messaging.reasons import why_not
 from workers.context import Messaging
+from workers.job_metrics import count_message
 from workers.providers.base import OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,14 @@ async def schedule_dispatch(m: Messaging, member_id: str, at: datetime | None = 
     await m.queue.enqueue(DISPATCH, member_id, job_id=dispatch_job_id(member_id, at), at=at)
 
 
+async def _save(m: Messaging, message: Message, previous: Message) -> bool:
+    """Record an outcome (compare-and-set on `previous`); counted once it is stored."""
+    if not await m.messages.save(message, previous):
+        return False
+    count_message(message, previous)
+    return True
+
+
 async def dispatch_member(m: Messaging, member_id: str) -> None:
     for _ in range(MAX_ROUNDS):
         if not await _round(m, member_id):
@@ -85,7 +94,7 @@ async def _round(m: Messaging, member_id: str) -> bool:
         for message in open_messages:
             if message.status is MessageStatus.PENDING:
                 gone = suppress(message, SuppressReason.REASON_GONE, "member not found", now)
-                await m.messages.save(gone, message)
+                await _save(m, gone, message)
         return False
     again = False
     for message in open_messages:
@@ -106,7 +115,7 @@ async def _drop_gone(m: Messaging, later: list[Message], member: Member, now: da
             continue
         gone = why_not(message.intent, member, now)
         if gone is not None:
-            await m.messages.save(suppress(message, SuppressReason.REASON_GONE, gone, now), message)
+            await _save(m, suppress(message, SuppressReason.REASON_GONE, gone, now), message)
 
 
 async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now: datetime) -> bool:
@@ -129,7 +138,7 @@ async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now
             sends.append(decision)
         elif decision.outcome is Outcome.SUPPRESS:
             assert isinstance(decision.cause, SuppressReason)
-            await m.messages.save(suppress(message, decision.cause, decision.detail, now), message)
+            await _save(m, suppress(message, decision.cause, decision.detail, now), message)
         elif decision.outcome is Outcome.DEFER and decision.until is not None:
             cause = decision.cause if isinstance(decision.cause, DeferReason) else None
             changed = decision.until > message.not_before or message.decision != decision.detail
@@ -137,7 +146,7 @@ async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now
                 waiting = defer(
                     message, max(decision.until, message.not_before), now, cause, decision.detail
                 )
-                await m.messages.save(waiting, message)
+                await _save(m, waiting, message)
             await schedule_dispatch(m, member.id, decision.until)
     again = False
     for decision in sends:  # at most one: arbitration lets one message out
@@ -161,7 +170,7 @@ async def _close_merged(
     for intent in decision.merged:
         rider = by_key[intent.key]
         merged = suppress(rider, SuppressReason.MERGED, f"carried by message {sent.id}", now)
-        await m.messages.save(merged, rider)
+        await _save(m, merged, rider)
 
 
 async def _send(
@@ -176,7 +185,7 @@ async def _send(
     channels = channels_left(message, (decision.channel, *decision.fallbacks))
     if not channels:
         failed = give_up(message, now)
-        return failed if await m.messages.save(failed, message) else None
+        return failed if await _save(m, failed, message) else None
     rendering = m.renderer.render(member, message.intent, decision.merged, now, zone)
     why = decision.detail if channels[0] is decision.channel else f"{channels[0].value}: fallback"
     sending = start_sending(
@@ -228,13 +237,13 @@ async def _deliver(m: Messaging, sending: Message, member: Member) -> Message | 
     now = m.clock.now()
     if delivery_ok:
         done = mark_sent(sending, ref, now, detail)
-        if await m.messages.save(done, sending):
+        if await _save(m, done, sending):
             await m.profiles.record_send(member.id, done.id, channel, now)
             await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.SENT)
             return done
         return None
     done = mark_failed_attempt(sending, permanent, detail, now)
-    if not await m.messages.save(done, sending):
+    if not await _save(m, done, sending):
         return None
     if permanent:  # an outage is not the member's fault: only bounces close a channel
         await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.BOUNCED)

@@ -18,14 +18,15 @@ from domain.sweeps import Every
 from workers import cron
 from workers.context import Messaging
 from workers.dispatch import DISPATCH, dispatch_member
+from workers.job_metrics import timed
 from workers.journeys import START_JOURNEYS, start_journeys
 from workers.metrics import CRON_RUN_SECONDS
 
 Job = Callable[..., Awaitable[Any]]
 
-JOBS: dict[str, Job] = {
-    START_JOURNEYS: start_journeys,
-    DISPATCH: dispatch_member,
+JOBS: dict[str, Job] = {  # each timed (tessera_job_duration_seconds) whichever runner runs it
+    name: timed(name, job)
+    for name, job in ((START_JOURNEYS, start_journeys), (DISPATCH, dispatch_member))
 }
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
 from domain.clock import Clock, SystemClock
@@ -48,16 +49,25 @@ class ArqQueue:
             # The relay keeps the event that triggered this job and sends it again.
             raise PublisherUnavailable(f"job queue: {exc}") from exc
 
-    async def _enqueue(self, job: str, *args: str, job_id: str, at: datetime | None) -> None:
+    async def depth(self) -> int:
+        """Jobs in arq's queue: waiting, deferred or running (arq removes a job when done)."""
+        pool = await self._connected()
+        return int(await pool.zcard(default_queue_name))
+
+    async def _connected(self) -> ArqRedis:
         if self._pool is None:
             async with self._connecting:
                 if self._pool is None:
                     self._pool = await create_pool(self._settings, retry=2)
+        return self._pool
+
+    async def _enqueue(self, job: str, *args: str, job_id: str, at: datetime | None) -> None:
+        pool = await self._connected()
         # `at` is on Tessera's clock and arq counts wall time, so pass the delay from the
         # clock's now (as InProcessQueue does); a start already past runs at once (arq
         # refuses a `_defer_until` over a day old: the job's expiry comes out negative).
         delay = None if at is None else max(timedelta(0), at - self._clock.now())
-        await self._pool.enqueue_job(job, *args, _job_id=job_id, _defer_by=delay or None)
+        await pool.enqueue_job(job, *args, _job_id=job_id, _defer_by=delay or None)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -99,6 +109,10 @@ class InProcessQueue:
         finally:
             self._waiting.discard(job_id)
             self._tasks.pop(job_id, None)
+
+    async def depth(self) -> int:
+        """Jobs queued here: waiting, deferred or running."""
+        return len(self._tasks)
 
     async def idle(self) -> None:
         """Wait until every job due now has finished (jobs scheduled for later keep waiting),

@@ -227,6 +227,17 @@ def test_the_proxy_passes_websocket_upgrades_and_streams_to_every_api_instance()
     assert find(graphql, "proxy_buffering")[1] == ["off"]
 
 
+def test_metrics_stay_off_the_proxy_and_a_drain_is_not_cut_short() -> None:
+    _, _, server = find(parse_nginx(NGINX.read_text()), "server")
+
+    # the scraper reads each instance on the compose network; the proxy does not pass them
+    _, _, metrics = find(server, "location", "=", "/metrics")
+    assert find(metrics, "return")[1] == ["404"]
+    # Docker waits for the drain (TESSERA_SHUTDOWN_GRACE_SECONDS, 10 s) before SIGKILL
+    for name in ("api", "worker"):
+        assert seconds(service(name)["stop_grace_period"]) > 10
+
+
 def test_the_dockerfile_builds_the_wheel_and_runs_it_as_a_user() -> None:
     text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text())
     lines = [line.strip() for line in text.splitlines() if line.strip()]

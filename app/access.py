@@ -1,0 +1,271 @@
+"""One access line per request (a WebSocket or an SSE stream: one when it closes), its
+request id, and the request metrics.
+
+The request id is the caller's `X-Request-Id` when it is sane (visible ASCII, at most 128
+characters), else a new one. It is returned in the response's `X-Request-Id` and bound
+(structlog's contextvars) to every log line written while the request runs. The GraphQL
+side fills in the request's `RequestRecord`: the endpoint the caller's role, the schema
+extension `RequestOutcome` the operation and the error codes. Neither the token nor any
+header other than the request id is ever logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from app.live import long_lived
+from app.metrics import ERRORS, REQUEST_SECONDS, REQUESTS, OperationLabels, bounded_code
+
+log = logging.getLogger("tessera.access")
+
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
+MAX_CODES = 10
+ROUTES = frozenset({"/graphql", "/healthz", "/metrics", "/webhooks/messages/feedback"})
+STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+CLOSE_CODES = {  # WebSocket closes that are refusals (1012, a restart, is not one)
+    1009: "MESSAGE_TOO_BIG",
+    1013: "RATE_LIMITED",
+    4400: "BAD_REQUEST",
+    4403: "CONNECTION_REFUSED",
+    4406: "SUBPROTOCOL_NOT_ACCEPTABLE",
+    4408: "CONNECTION_INIT_TIMEOUT",
+    4409: "SUBSCRIBER_ALREADY_EXISTS",
+    4429: "TOO_MANY_INIT_REQUESTS",
+}
+
+
+@dataclass(slots=True, eq=False)
+class RequestRecord:
+    request_id: str
+    transport: str  # http, sse or websocket
+    operations: list[str] = field(default_factory=list)  # the first 5 (a WebSocket: many)
+    label: str | None = None  # the first operation's metrics label
+    role: str | None = None
+    codes: list[str] = field(default_factory=list)
+    close_code: int | None = None
+
+    def operation(self, name: str, label: str) -> None:
+        if name not in self.operations and len(self.operations) < 5:
+            self.operations.append(name)
+        if self.label is None:
+            self.label = label
+
+    def saw(self, code: str) -> None:
+        """An error code answered; counted at once (a WebSocket may live for hours)."""
+        code = bounded_code(code)
+        ERRORS.labels(code).inc()
+        if code not in self.codes and len(self.codes) < MAX_CODES:
+            self.codes.append(code)
+
+
+_current: ContextVar[RequestRecord | None] = ContextVar("tessera_request", default=None)
+
+
+def current_request() -> RequestRecord | None:
+    return _current.get()
+
+
+def request_id_of(scope: Scope) -> str:
+    given = Headers(scope=scope).get("x-request-id")
+    if given is not None and REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+class AccessLog:
+    """ASGI middleware, outermost: sees every answer, refusals included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        record = RequestRecord(request_id_of(scope), long_lived(scope) or "http")
+        header = (b"x-request-id", record.request_id.encode())
+        status: int | None = None
+
+        async def answered(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind in {"http.response.start", "websocket.http.response.start"}:
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            elif kind == "websocket.accept":
+                status = 101
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            elif kind == "websocket.close":
+                status = status or 403  # closed before the upgrade: the handshake is refused
+                if record.close_code is None:
+                    record.close_code = message.get("code", 1000)
+            await send(message)
+
+        async def heard() -> Message:
+            message = await receive()
+            if message["type"] == "websocket.disconnect" and record.close_code is None:
+                record.close_code = message.get("code", 1005)
+            return message
+
+        started = time.perf_counter()
+        token = _current.set(record)
+        try:
+            with structlog.contextvars.bound_contextvars(request_id=record.request_id):
+                try:
+                    await self.app(scope, receive if scope["type"] == "http" else heard, answered)
+                except BaseException as exc:
+                    cancelled = isinstance(exc, asyncio.CancelledError)
+                    status = status or (499 if cancelled else 500)
+                    raise
+                finally:
+                    _finish(scope, record, status, time.perf_counter() - started)
+        finally:
+            _current.reset(token)
+
+
+def _finish(scope: Scope, record: RequestRecord, status: int | None, seconds: float) -> None:
+    status = status or 500
+    if not record.codes:
+        code = _refusal(record, status)
+        if code is not None:
+            record.saw(code)
+    path = scope["path"]
+    label = record.label or (path if path in ROUTES else "unknown_path")
+    REQUESTS.labels(label, str(status)).inc()
+    if record.transport == "http":
+        REQUEST_SECONDS.labels(label).observe(seconds)
+    fields: dict[str, Any] = {
+        "transport": record.transport,
+        "method": scope.get("method", "GET"),
+        "path": path,
+        "operation": ",".join(record.operations) or None,
+        "role": record.role,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "outcome": "error" if record.codes else "ok",
+    }
+    if record.codes:
+        fields["error_codes"] = record.codes
+    if record.close_code is not None:
+        fields["close_code"] = record.close_code
+    client = scope.get("client")
+    if client:
+        fields["client"] = client[0]
+    log.info("request", extra=fields)
+
+
+def _refusal(record: RequestRecord, status: int) -> str | None:
+    if record.transport == "websocket" and status == 101:
+        return CLOSE_CODES.get(record.close_code or 1000)
+    if status >= 500:
+        return "INTERNAL_SERVER_ERROR"
+    if status >= 400:
+        return STATUS_CODES.get(status, f"HTTP_{status}")
+    return None
+
+
+class RequestOutcome(SchemaExtension):
+    """Notes each GraphQL operation on the request's record: its name (the operationName,
+    else its first field) and the error codes it answered: top-level ones
+    (`extensions.code`, or the kind of failure) and the payload errors of mutations
+    (`TesseraContext.error_codes`)."""
+
+    def __init__(self, labels: OperationLabels) -> None:
+        self._labels = labels
+        self._noted = False
+        self._streamed = False
+
+    def on_execute(self) -> Iterator[None]:
+        self._note(valid=True)  # before: a subscription runs here for as long as it lives
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        record = _current.get()
+        if record is None:
+            return
+        if not self._noted:
+            self._note(valid=False)
+        if not self._streamed:
+            result = self.execution_context.result
+            _errors(record, getattr(result, "errors", None))
+        codes = getattr(self.execution_context.context, "error_codes", None)
+        if codes:
+            for code in codes:
+                record.saw(code)
+            codes.clear()
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._streamed = True
+        record = _current.get()
+        if record is not None:
+            _errors(record, getattr(result, "errors", None))
+        yield
+
+    def _note(self, valid: bool) -> None:
+        record = _current.get()
+        if record is None:
+            return
+        self._noted = True
+        name = operation_name(self.execution_context)
+        if name is not None:  # else not even parsed: the route is the label
+            record.operation(name, self._labels.label(name, valid))
+
+
+def operation_name(context: Any) -> str | None:
+    """The client's operationName, else the operation's own name, else its first field."""
+    try:
+        name: str | None = context.operation_name
+    except Exception:  # several operations and none chosen
+        return None
+    if name is not None:
+        return name
+    document = context.graphql_document
+    if document is None:
+        return None
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            first = definition.selection_set.selections[0]
+            return first.name.value if isinstance(first, FieldNode) else None
+    return None
+
+
+def _errors(record: RequestRecord, errors: list[GraphQLError] | None) -> None:
+    for error in errors or ():
+        record.saw(error_code(error))
+
+
+def error_code(error: GraphQLError) -> str:
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if error.path is not None:
+        return "INTERNAL_SERVER_ERROR"  # a resolver failed unexpectedly (masked for clients)
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
