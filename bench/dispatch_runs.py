@@ -96,7 +96,9 @@ async def raw_outbox_rate(tessera: Tessera, messages: int, tag: str) -> float:
     """The outbox provider's own write rate: a receipt as dispatch rendered it, stored
     `messages` times under new ids, 50 at a time (arq's `max_jobs`)."""
     receipt = await tessera.collections.messages.find_one({"journey": RECEIPT, "status": "SENT"})
+    assert receipt is not None, "no receipt was sent to copy"
     sample = await tessera.collections.sent.find_one({"_id": receipt["_id"]})
+    assert sample is not None
     provider = OutboxProvider(tessera.collections.sent, tessera.clock)
 
     async def send(number: int) -> None:

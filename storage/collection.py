@@ -4,11 +4,11 @@ answer. Results are pymongo's (`UpdateResult` and friends), read for their count
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 Doc = dict[str, Any]
-Filter = Mapping[str, Any]
+Filter = dict[str, Any]
 SortSpec = str | Sequence[tuple[str, int]]
 
 

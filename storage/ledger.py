@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from domain.ledger import LedgerEntry
 from domain.ports import HistoryPage
+from storage.collection import Collection
 from storage.documents import entry_from_doc
-from storage.mongo import Collection
 from storage.pages import newest_first
 
 

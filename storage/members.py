@@ -10,8 +10,8 @@ from pymongo.errors import DuplicateKeyError
 from domain.clock import Clock
 from domain.events import Commit
 from domain.member import Member
+from storage.collection import Collection
 from storage.documents import member_from_doc, member_to_doc, outbox_item
-from storage.mongo import Collection
 
 _NO_OUTBOX = {"outbox": 0}
 

@@ -10,8 +10,8 @@ from pymongo.errors import DuplicateKeyError
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.message import Message, MessageStatus
 from domain.messaging.message_store import MessagePage
+from storage.collection import Collection
 from storage.message_documents import message_from_doc, message_to_doc, mongo_time
-from storage.mongo import Collection
 from storage.pages import newest_first
 
 

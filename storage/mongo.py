@@ -7,10 +7,9 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from storage.collection import Collection
 from storage.embedded import EmbeddedCollection
 from storage.serialized_writes import SerializeWrites, serialized_writes
-
-Collection = Any  # motor and mongomock-motor collections share the calls we make
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from domain.clock import Clock
 from domain.events import Commit
 from domain.ledger import LedgerEntry
 from domain.ports import EventPublisher, ParkedOutboxItem, PublisherUnavailable
+from storage.collection import Collection
 from storage.documents import entry_from_doc, event_from_doc, outbox_item, utc
-from storage.mongo import Collection
 
 log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.errors import InvalidInput
+from storage.collection import Collection
 from storage.documents import utc
-from storage.mongo import Collection
 
 MAX_PAGE = 100
 

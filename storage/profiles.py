@@ -20,8 +20,8 @@ from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import MAX_CAP
 from domain.messaging.profile_store import MemberMessaging
+from storage.collection import Collection
 from storage.documents import utc
-from storage.mongo import Collection
 
 SENDS_KEPT = MAX_CAP  # the caps count at most this many sends; `policy_file` refuses more
 MAX_ATTEMPTS = 32

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.sweeps import Position
+from storage.collection import Collection
 from storage.documents import utc
-from storage.mongo import Collection
 
 _LIVE: dict[str, Any] = {"merged_into": None}
 

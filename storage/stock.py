@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.program import Program, Reward
-from storage.mongo import Collection
+from storage.collection import Collection
 
 
 class MongoRewardStock:

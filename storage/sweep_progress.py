@@ -19,8 +19,8 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from domain.sweeps import Position, SweepProgress
+from storage.collection import Collection
 from storage.documents import utc
-from storage.mongo import Collection
 
 
 def _opt_utc(value: datetime | None) -> datetime | None:

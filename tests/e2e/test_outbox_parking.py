@@ -75,7 +75,7 @@ async def test_a_poison_item_is_set_aside_and_the_next_one_goes_through(
         (ben["version"] + 1, "TELEPORTED", 0)
     ]
     assert "TELEPORTED" in parked[0]["error"]
-    assert stored["outbox"] == []
+    assert stored is not None and stored["outbox"] == []
     assert len([r for r in caplog.records if "set aside" in r.getMessage()]) == 1
     assert tessera.outbox.parked_total == 1
 

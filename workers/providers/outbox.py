@@ -10,7 +10,7 @@ from __future__ import annotations
 from pymongo.errors import PyMongoError
 
 from domain.clock import Clock, SystemClock
-from storage.mongo import Collection
+from storage.collection import Collection
 from workers.providers.base import Delivery, OutgoingMessage
 
 
