@@ -88,6 +88,7 @@ def record_purchase(
         cmd.store_id,
         entry.id,
         previous_tier=member.tier.code if tier.code != member.tier.code else None,
+        order_id=cmd.order_id,
     )
 
 
@@ -143,4 +144,12 @@ def return_purchase(
         orders=tuple(updated_order if o is order else o for o in member.orders),
         idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
     )
-    return Change(after, (entry,), EntryKind.RETURNED, cmd.channel, cmd.store_id, entry.id)
+    return Change(
+        after,
+        (entry,),
+        EntryKind.RETURNED,
+        cmd.channel,
+        cmd.store_id,
+        entry.id,
+        order_id=order.order_id,
+    )

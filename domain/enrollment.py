@@ -82,7 +82,15 @@ def link_identifier(
         reason=f"linked {identifier.kind.value}",
     )
     after = replace(member, identifiers=(*member.identifiers, identifier))
-    return Change(after, (entry,), EntryKind.IDENTIFIER_LINKED, channel, None, entry.id)
+    return Change(
+        after,
+        (entry,),
+        EntryKind.IDENTIFIER_LINKED,
+        channel,
+        None,
+        entry.id,
+        linked=(identifier.kind,),
+    )
 
 
 def identifier_taken(identifier: Identifier) -> IdentifierTaken:

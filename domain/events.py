@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.channel import Channel
+from domain.identity import IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry
 from domain.member import Member
 
@@ -21,6 +22,9 @@ class Change:
     entry_id: str | None = None
     previous_tier: str | None = None  # set when the tier changed
     member_reward_id: str | None = None  # the voucher a redemption issued or a use consumed
+    order_id: str | None = None  # the order a purchase or a return is about
+    # What identifiers the member gained (a link, a merge): new addresses to write to.
+    linked: tuple[IdentifierKind, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,9 @@ class MemberChanged:
     previous_tier: str | None
     merged_ids: tuple[str, ...] = ()
     merged_into: str | None = None
+    # Carried so that what reacts to the event need not read the ledger entry again.
+    order_id: str | None = None
+    linked: tuple[IdentifierKind, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,5 +67,7 @@ def commit_of(previous: Member, change: Change) -> Commit:
         previous_tier=change.previous_tier,
         merged_ids=member.merged_ids,
         merged_into=member.merged_into,
+        order_id=change.order_id,
+        linked=change.linked,
     )
     return Commit(member, previous.version, change.entries, event)

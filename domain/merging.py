@@ -52,9 +52,10 @@ def absorb(
             f"{len(duplicate.rewards)} vouchers, {len(duplicate.identifiers)} identifiers"
         ),
     )
+    gained = tuple(i for i in duplicate.identifiers if i not in known)
     after = replace(
         survivor,
-        identifiers=(*survivor.identifiers, *(i for i in duplicate.identifiers if i not in known)),
+        identifiers=(*survivor.identifiers, *gained),
         batches=merge_batches(survivor.batches, duplicate.batches),
         orders=orders,
         rewards=(*survivor.rewards, *duplicate.rewards),
@@ -72,4 +73,13 @@ def absorb(
             tier_changed_entry(survivor.id, previous, tier.code, "merged", now, new_id, channel),
         )
     )
-    return Change(after, entries, EntryKind.MERGED, channel, None, entry.id, previous_tier=previous)
+    return Change(
+        after,
+        entries,
+        EntryKind.MERGED,
+        channel,
+        None,
+        entry.id,
+        previous_tier=previous,
+        linked=tuple(dict.fromkeys(i.kind for i in gained)),
+    )

@@ -195,6 +195,8 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "previous_tier": event.previous_tier,
         "merged_ids": list(event.merged_ids),
         "merged_into": event.merged_into,
+        "order_id": event.order_id,
+        "linked": [kind.value for kind in event.linked],
     }
 
 
@@ -210,6 +212,8 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         previous_tier=doc.get("previous_tier"),
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
+        order_id=doc.get("order_id"),
+        linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
     )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from domain.clock import Clock
-from domain.events import Commit
+from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry
 from domain.ports import EventPublisher, ParkedOutboxItem, PublisherUnavailable
 from storage.collection import Collection
@@ -62,16 +62,20 @@ class MongoOutbox:
         self._waiting_since: dict[tuple[str, int], float] = {}  # (member, version) -> first seen
 
     async def deliver(self, commit: Commit) -> None:
-        await self._relay_now(commit.member.id, [outbox_item(commit)])
+        # The event goes out as the commit made it; only the sweep reads it back from its
+        # stored document.
+        await self._relay_now(commit.member.id, [outbox_item(commit)], commit.event)
 
     async def deliver_pending(self, member_id: str) -> None:
         doc = await self._members.find_one({"_id": member_id}, {"outbox": 1})
         if doc and doc.get("outbox"):
             await self._relay_now(member_id, doc["outbox"])
 
-    async def _relay_now(self, member_id: str, items: list[dict[str, Any]]) -> None:
+    async def _relay_now(
+        self, member_id: str, items: list[dict[str, Any]], event: MemberChanged | None = None
+    ) -> None:
         try:
-            await self._relay(member_id, items)
+            await self._relay(member_id, items, made=event)
         except Exception as exc:  # durable already: the sweep finishes it, the caller goes on
             log.warning("relaying %s failed; the sweep will finish it (%s)", member_id, _text(exc))
 
@@ -121,13 +125,16 @@ class MongoOutbox:
         member_id: str,
         items: list[dict[str, Any]],
         relayed: list[dict[str, Any]] | None = None,
+        made: MemberChanged | None = None,
     ) -> None:
-        """Relay in version order; `relayed` collects the items that went (and are pulled)."""
+        """Relay in version order; `relayed` collects the items that went (and are pulled).
+        `made`: the event of a commit just written, used as it is."""
         relayed = [] if relayed is None else relayed
         try:
             for item in sorted(items, key=lambda item: item["version"]):
                 try:
-                    await self._relay_one(item)
+                    known = made if made is not None and made.version == item["version"] else None
+                    await self._relay_one(item, known)
                 except TRANSIENT:
                     raise
                 except Exception as exc:
@@ -142,14 +149,14 @@ class MongoOutbox:
                     {"_id": member_id}, {"$pullAll": {"outbox": relayed}}
                 )
 
-    async def _relay_one(self, item: dict[str, Any]) -> None:
+    async def _relay_one(self, item: dict[str, Any], event: MemberChanged | None) -> None:
         if item["entries"]:
             try:
                 await self._ledger.insert_many(item["entries"], ordered=False)
             except BulkWriteError as exc:
                 if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
                     raise
-        await self._publisher.publish(event_from_doc(item["event"]))
+        await self._publisher.publish(event or event_from_doc(item["event"]))
 
     async def _park(self, member_id: str, item: dict[str, Any], error: Exception) -> None:
         version = item["version"]
