@@ -26,5 +26,5 @@ async def handle(cmd: AdjustPoints, ports: Ports) -> PointsAdjusted:
     def rule(current: Member) -> Change:
         return adjust_points(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
+    outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
     return PointsAdjusted(outcome.member, await entry_of(ports, outcome))

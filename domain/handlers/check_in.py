@@ -11,6 +11,6 @@ async def handle(cmd: CheckIn, ports: Ports) -> Member:
     cmd = validate_check_in(cmd)
     member = await resolve(ports, cmd.member)
     outcome = await change_member(
-        ports, member.id, lambda current: check_in(current, cmd, ports.clock.now(), ports.new_id)
+        ports, member, lambda current: check_in(current, cmd, ports.clock.now(), ports.new_id)
     )
     return outcome.member

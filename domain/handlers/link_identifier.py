@@ -18,7 +18,7 @@ async def handle(cmd: LinkIdentifier, ports: Ports) -> Member:
         raise identifier_taken(identifier)
     outcome = await change_member(
         ports,
-        member.id,
+        member,
         lambda current: link_identifier(
             current, identifier, cmd.channel, ports.clock.now(), ports.new_id
         ),

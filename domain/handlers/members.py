@@ -106,7 +106,7 @@ async def _absorb_chain(
             now = ports.clock.now()
             return absorb(survivor, duplicate, ports.program, now, ports.new_id, channel)
 
-        outcome = await change_member(ports, live.id, take_in)
+        outcome = await change_member(ports, live, take_in)
         if outcome.change is not None:
             await ports.keys.repoint(frozen.all_ids, outcome.member.id)
         live = outcome.member
@@ -125,17 +125,22 @@ async def current(ports: Ports, ref: MemberRef) -> Member:
     member = await resolve(ports, ref)
     if not due(member, ports.clock.now()):
         return member
-    return (await change_member(ports, member.id, lambda m: None)).member
+    return (await change_member(ports, member, lambda m: None)).member
 
 
-async def change_member(ports: Ports, member_id: str, decide: Decide) -> Outcome:
-    """Apply `decide` to the latest member state and write it with a version check.
+async def change_member(ports: Ports, read: Member, decide: Decide) -> Outcome:
+    """Apply `decide` to the member and write it with a version check.
 
-    On a lost race the member is read again and `decide` runs again, so every rule is
-    checked against the state that is actually written.
+    `read` is the live member as the caller just read it: the first attempt decides on it,
+    so a command reads the member once and writes once when nobody races it. On a lost race
+    the member is read again and `decide` runs again, so every rule is checked against the
+    state that is actually written.
     """
+    member_id = read.id
+    known: Member | None = read
     for attempt in range(MAX_ATTEMPTS):
-        member = await load_live(ports, member_id)
+        member = known or await load_live(ports, member_id)
+        known = None
         now = ports.clock.now()
         settled = settle(member, ports.program, now, ports.new_id)
         decision = decide(settled.member)

@@ -21,7 +21,7 @@ async def handle(cmd: MergeMembers, ports: Ports) -> Member:
             return None
         return Change(freeze(current, survivor.id), (), EntryKind.MERGED, cmd.channel)
 
-    frozen = await change_member(ports, duplicate.id, mark)
+    frozen = await change_member(ports, duplicate, mark)
     if frozen.change is None:
         return await load_live(ports, survivor.id)
     # Loading the frozen duplicate makes the survivor absorb it.

@@ -34,7 +34,7 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
     try:
-        outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
+        outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
     except BaseException:
         # Refused: free the order id unless it is recorded after all (by an earlier request).
         latest = await ports.members.get(member.id)

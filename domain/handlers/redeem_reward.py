@@ -43,7 +43,7 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
             now = ports.clock.now()
             return redeem_reward(current, cmd, ports.program, now, ports.new_id, (voucher_id, code))
 
-        outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
+        outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
         issued = outcome.change is not None
         return RewardIssued(
             outcome.member, member_reward_of(outcome, voucher_id if issued else None)

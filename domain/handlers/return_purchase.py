@@ -30,5 +30,5 @@ async def handle(cmd: ReturnPurchase, ports: Ports) -> PurchaseReturned:
     def rule(current: Member) -> Change:
         return return_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member.id, keyed(cmd.idempotency_key, digest, rule))
+    outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
     return PurchaseReturned(outcome.member, await entry_of(ports, outcome))

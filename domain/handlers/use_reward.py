@@ -25,7 +25,7 @@ async def handle(cmd: UseReward, ports: Ports) -> RewardConsumed:
     member = await load_live(ports, owner)
     outcome = await change_member(
         ports,
-        member.id,
+        member,
         lambda current: use_reward(current, cmd, ports.program, ports.clock.now(), ports.new_id),
     )
     assert outcome.change is not None

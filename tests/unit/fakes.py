@@ -26,10 +26,12 @@ class FakeMemberStore:
         self.members: dict[str, Member] = {}
         self.outboxes: dict[str, list[Commit]] = {}
         self.saves = 0
+        self.reads = 0
         # Runs once, just before the next save is checked: a concurrent writer winning a race.
         self.before_next_save: Callable[[], Awaitable[None]] | None = None
 
     async def get(self, member_id: str) -> Member | None:
+        self.reads += 1
         return self.members.get(member_id)
 
     async def create(self, commit: Commit) -> None:

@@ -62,6 +62,16 @@ async def test_a_purchase_is_stored_relayed_and_published() -> None:
     assert world.store.outboxes[member.id] == []
 
 
+async def test_a_purchase_reads_the_member_once_and_writes_once() -> None:
+    world = World()
+    member = await world.enroll()
+    reads, saves = world.store.reads, world.store.saves
+
+    await record_purchase.handle(purchase(member, "o1", "120"), world.ports)
+
+    assert (world.store.reads - reads, world.store.saves - saves) == (1, 1)
+
+
 async def test_a_replayed_purchase_returns_the_same_entry_and_changes_nothing() -> None:
     world = World()
     member = await world.enroll()

@@ -40,7 +40,7 @@ async def test_a_merge_cut_short_after_the_freeze_is_finished_on_the_next_load()
         return Change(freeze(current, ana.id), (), EntryKind.MERGED)
 
     # given the process died right after freezing the duplicate
-    await change_member(world.ports, dup.id, freeze_only)
+    await change_member(world.ports, dup, freeze_only)
     assert world.store.members[dup.id].merged_into == ana.id
     assert world.store.members[ana.id].balance == 100
     # when the duplicate is next loaded
@@ -118,7 +118,7 @@ async def test_two_opposite_merges_racing_leave_one_live_member() -> None:
         def mark(current: Member) -> Change:
             return Change(freeze(current, dup.id), (), EntryKind.MERGED)
 
-        await change_member(world.ports, ana.id, mark)
+        await change_member(world.ports, ana, mark)
 
     world.store.before_next_save = another_agent_merges_ana_into_dup
     with contextlib.suppress(LoyaltyError):
