@@ -10,7 +10,7 @@ import strawberry
 from domain.access import Action, Role
 from domain.errors import InvalidInput
 from domain.events import MemberChanged
-from domain.handlers.members import load_live
+from domain.handlers.members import finish_merges
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from resolvers.context import Info
@@ -70,7 +70,7 @@ class Subscription:
                 signal = await _next(watch)
                 if isinstance(signal, Resync):
                     # Events may be lost: the current view is sent again, as on connect.
-                    sent = await load_live(ctx.ports, sent.id)
+                    sent = await finish_merges(ctx.ports, sent.id)
                     yield _update(info, sent, None)
                     continue
                 after = signal.member

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from domain.errors import MemberNotFound
 from domain.events import MemberChanged
-from domain.handlers.members import load_live
+from domain.handlers.members import finish_merges
 from domain.member import Member
 from domain.ports import Ports
 from subscriptions.bus import InProcessBus, Resync
@@ -140,7 +140,7 @@ class MemberFeed:
         if not watchers:
             return
         try:
-            member = await load_live(self._ports, signal.member_id)
+            member = await finish_merges(self._ports, signal.member_id)
         except MemberNotFound:
             return
         update = Update(signal, member)

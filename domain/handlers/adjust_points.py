@@ -26,5 +26,5 @@ async def handle(cmd: AdjustPoints, ports: Ports) -> PointsAdjusted:
     def rule(current: Member) -> Change:
         return adjust_points(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
-    return PointsAdjusted(outcome.member, await entry_of(ports, outcome))
+    written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+    return PointsAdjusted(written.member, await entry_of(ports, written))

@@ -10,7 +10,7 @@ from domain.visits import check_in, validate_check_in
 async def handle(cmd: CheckIn, ports: Ports) -> Member:
     cmd = validate_check_in(cmd)
     member = await resolve(ports, cmd.member)
-    outcome = await change_member(
+    written = await change_member(
         ports, member, lambda current: check_in(current, cmd, ports.clock.now(), ports.new_id)
     )
-    return outcome.member
+    return written.member

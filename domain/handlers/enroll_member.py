@@ -5,7 +5,7 @@ from datetime import timedelta
 from domain.commands import EnrollMember
 from domain.enrollment import enroll_member, identifier_taken, validate_enrollment
 from domain.events import Commit, MemberChanged
-from domain.handlers.members import load_live
+from domain.handlers.members import finish_merges
 from domain.identity import Identifier
 from domain.ledger import EntryKind
 from domain.ports import Ports
@@ -52,6 +52,6 @@ async def claim_identifier(ports: Ports, identifier: Identifier, member_id: str)
         return True
     if await ports.members.get(owner) is not None:
         # Held by a live member, or by one merged into `member_id` (then it is ours already).
-        return (await load_live(ports, owner)).id == member_id
+        return (await finish_merges(ports, owner)).id == member_id
     claimed_before = ports.clock.now() - STALE_CLAIM
     return await ports.keys.take_over(identifier.key, owner, member_id, claimed_before)

@@ -16,11 +16,11 @@ async def handle(cmd: LinkIdentifier, ports: Ports) -> Member:
     member = await resolve(ports, cmd.member)
     if not await claim_identifier(ports, identifier, member.id):
         raise identifier_taken(identifier)
-    outcome = await change_member(
+    written = await change_member(
         ports,
         member,
         lambda current: link_identifier(
             current, identifier, cmd.channel, ports.clock.now(), ports.new_id
         ),
     )
-    return outcome.member
+    return written.member

@@ -31,14 +31,16 @@ class Replay:
     record: IdempotencyRecord
 
 
-Decision = Change | Replay | None
-Decide = Callable[[Member], Decision]
+# What a rule says for the member as it is: a change to write, a replay of a request seen
+# before, or nothing (time alone may still have changed the member: see `settle`).
+Ruling = Change | Replay | None
+Decide = Callable[[Member], Ruling]
 
 
 def keyed(key: str, digest: str, rule: Callable[[Member], Change]) -> Decide:
     """Replay the first result of `key` if the member has seen it; otherwise apply `rule`."""
 
-    def decide(current: Member) -> Decision:
+    def decide(current: Member) -> Ruling:
         record = recall(current, key, digest)
         return Replay(record) if record is not None else rule(current)
 
@@ -46,14 +48,17 @@ def keyed(key: str, digest: str, rule: Callable[[Member], Change]) -> Decide:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Written:
+    """What `change_member` did: the member as stored, and the change it wrote or the
+    record of the replayed request."""
+
     member: Member
     change: Change | None
     replay: IdempotencyRecord | None
 
 
 async def locate(ports: Ports, ref: MemberRef) -> str:
-    """The member id a ref names (possibly a merged-away id; `load_live` follows it)."""
+    """The member id a ref names (possibly a merged-away id; `finish_merges` follows it)."""
     if (ref.id is None) == (ref.identifier is None):
         raise InvalidInput("member", "give exactly one of id and identifier")
     if ref.id is not None:
@@ -69,11 +74,12 @@ async def locate(ports: Ports, ref: MemberRef) -> str:
 
 
 async def resolve(ports: Ports, ref: MemberRef) -> Member:
-    return await load_live(ports, await locate(ports, ref))
+    return await finish_merges(ports, await locate(ports, ref))
 
 
-async def load_live(ports: Ports, member_id: str, channel: Channel | None = None) -> Member:
-    """The member, following merges to the survivor.
+async def finish_merges(ports: Ports, member_id: str, channel: Channel | None = None) -> Member:
+    """The live member for an id, following merges to the survivor; it writes when a merge
+    was left unfinished (so a read here may be a write).
 
     Every frozen duplicate met on the way is absorbed by the live member at the end (which
     finishes a merge that a crash cut short), and a cycle left by two opposite merges racing
@@ -106,10 +112,10 @@ async def _absorb_chain(
             now = ports.clock.now()
             return absorb(survivor, duplicate, ports.program, now, ports.new_id, channel)
 
-        outcome = await change_member(ports, live, take_in)
-        if outcome.change is not None:
-            await ports.keys.repoint(frozen.all_ids, outcome.member.id)
-        live = outcome.member
+        written = await change_member(ports, live, take_in)
+        if written.change is not None:
+            await ports.keys.repoint(frozen.all_ids, written.member.id)
+        live = written.member
     return live
 
 
@@ -128,7 +134,7 @@ async def current(ports: Ports, ref: MemberRef) -> Member:
     return (await change_member(ports, member, lambda m: None)).member
 
 
-async def change_member(ports: Ports, read: Member, decide: Decide) -> Outcome:
+async def change_member(ports: Ports, read: Member, decide: Decide) -> Written:
     """Apply `decide` to the member and write it with a version check.
 
     `read` is the live member as the caller just read it: the first attempt decides on it,
@@ -139,19 +145,19 @@ async def change_member(ports: Ports, read: Member, decide: Decide) -> Outcome:
     member_id = read.id
     known: Member | None = read
     for attempt in range(MAX_ATTEMPTS):
-        member = known or await load_live(ports, member_id)
+        member = known or await finish_merges(ports, member_id)
         known = None
         now = ports.clock.now()
         settled = settle(member, ports.program, now, ports.new_id)
-        decision = decide(settled.member)
-        if isinstance(decision, Replay):
-            return Outcome(member, None, decision.record)
-        if decision is None and not due(member, now):
-            return Outcome(member, None, None)
-        commit = commit_of(member, _after_settling(settled, decision))
+        ruling = decide(settled.member)
+        if isinstance(ruling, Replay):
+            return Written(member, None, ruling.record)
+        if ruling is None and not due(member, now):
+            return Written(member, None, None)
+        commit = commit_of(member, _after_settling(settled, ruling))
         if await ports.members.save(commit):
             await ports.outbox.deliver(commit)
-            return Outcome(commit.member, decision, None)
+            return Written(commit.member, ruling, None)
         member_id = member.id
         # Jittered backoff spreads the retries of many writers racing on one member.
         await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))

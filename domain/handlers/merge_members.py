@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from domain.commands import MergeMembers
 from domain.events import Change
-from domain.handlers.members import change_member, load_live, resolve
+from domain.handlers.members import change_member, finish_merges, resolve
 from domain.ledger import EntryKind
 from domain.member import Member
 from domain.merging import freeze
@@ -23,6 +23,6 @@ async def handle(cmd: MergeMembers, ports: Ports) -> Member:
 
     frozen = await change_member(ports, duplicate, mark)
     if frozen.change is None:
-        return await load_live(ports, survivor.id)
+        return await finish_merges(ports, survivor.id)
     # Loading the frozen duplicate makes the survivor absorb it.
-    return await load_live(ports, frozen.member.id, cmd.channel)
+    return await finish_merges(ports, frozen.member.id, cmd.channel)

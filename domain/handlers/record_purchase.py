@@ -6,7 +6,7 @@ from domain.commands import RecordPurchase, fingerprint
 from domain.earning import record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
-from domain.handlers.members import change_member, keyed, load_live, resolve
+from domain.handlers.members import change_member, finish_merges, keyed, resolve
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
@@ -24,7 +24,7 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
     member = await resolve(ports, cmd.member)
     key = f"ORDER:{cmd.order_id}"
     owner = await ports.keys.claim(key, member.id)
-    if owner != member.id and (await load_live(ports, owner)).id != member.id:
+    if owner != member.id and (await finish_merges(ports, owner)).id != member.id:
         raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
     digest = fingerprint(cmd)
 
@@ -34,11 +34,11 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
     try:
-        outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+        written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
     except BaseException:
         # Refused: free the order id unless it is recorded after all (by an earlier request).
         latest = await ports.members.get(member.id)
         if latest is None or latest.order(cmd.order_id) is None:
             await ports.keys.release(key, member.id)
         raise
-    return PurchaseRecorded(outcome.member, await entry_of(ports, outcome))
+    return PurchaseRecorded(written.member, await entry_of(ports, written))

@@ -43,10 +43,10 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
             now = ports.clock.now()
             return redeem_reward(current, cmd, ports.program, now, ports.new_id, (voucher_id, code))
 
-        outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
-        issued = outcome.change is not None
+        written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+        issued = written.change is not None
         return RewardIssued(
-            outcome.member, member_reward_of(outcome, voucher_id if issued else None)
+            written.member, member_reward_of(written, voucher_id if issued else None)
         )
     finally:
         if not issued:

@@ -1,34 +1,34 @@
-"""Turning an outcome (a new change or a replay) into what the caller gets back."""
+"""Turning an written (a new change or a replay) into what the caller gets back."""
 
 from __future__ import annotations
 
-from domain.handlers.members import Outcome
+from domain.handlers.members import Written
 from domain.ledger import LedgerEntry
 from domain.member import MemberReward
 from domain.ports import Ports
 
 
-async def entry_of(ports: Ports, outcome: Outcome) -> LedgerEntry:
+async def entry_of(ports: Ports, written: Written) -> LedgerEntry:
     """The command's ledger entry: the new one, or on a replay the first one, unchanged."""
-    if outcome.change is not None:
-        entry_id = outcome.change.entry_id
-        found = next(e for e in outcome.change.entries if e.id == entry_id)
+    if written.change is not None:
+        entry_id = written.change.entry_id
+        found = next(e for e in written.change.entries if e.id == entry_id)
         return found
-    assert outcome.replay is not None
-    entry_id = outcome.replay.entry_id
+    assert written.replay is not None
+    entry_id = written.replay.entry_id
     entry = await ports.ledger.entry(entry_id)
     if entry is None:
         # Committed but not yet relayed (a crash, or a link down, between the writes): relay
         # it now; if that cannot happen yet, the committed entry is still in the outbox.
-        await ports.outbox.deliver_pending(outcome.member.id)
+        await ports.outbox.deliver_pending(written.member.id)
         entry = await ports.ledger.entry(entry_id) or await ports.outbox.pending_entry(
-            outcome.member.id, entry_id
+            written.member.id, entry_id
         )
     if entry is None:
         raise LookupError(f"ledger entry {entry_id} is missing")
     return entry
 
 
-def member_reward_of(outcome: Outcome, member_reward_id: str | None) -> MemberReward:
-    wanted = member_reward_id or (outcome.replay.member_reward_id if outcome.replay else None)
-    return next(r for r in outcome.member.rewards if r.id == wanted)
+def member_reward_of(written: Written, member_reward_id: str | None) -> MemberReward:
+    wanted = member_reward_id or (written.replay.member_reward_id if written.replay else None)
+    return next(r for r in written.member.rewards if r.id == wanted)

@@ -6,7 +6,7 @@ from domain.commands import ReturnPurchase, fingerprint
 from domain.earning import return_purchase, validate_return
 from domain.errors import OrderNotFound
 from domain.events import Change
-from domain.handlers.members import change_member, keyed, load_live
+from domain.handlers.members import change_member, finish_merges, keyed
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
@@ -24,11 +24,11 @@ async def handle(cmd: ReturnPurchase, ports: Ports) -> PurchaseReturned:
     owner = await ports.keys.owner_of(f"ORDER:{cmd.order_id}")
     if owner is None:
         raise OrderNotFound(f"order {cmd.order_id!r} is not on record")
-    member = await load_live(ports, owner)
+    member = await finish_merges(ports, owner)
     digest = fingerprint(cmd)
 
     def rule(current: Member) -> Change:
         return return_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    outcome = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
-    return PurchaseReturned(outcome.member, await entry_of(ports, outcome))
+    written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+    return PurchaseReturned(written.member, await entry_of(ports, written))

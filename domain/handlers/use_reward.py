@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from domain.commands import UseReward
 from domain.errors import RewardNotFound
-from domain.handlers.members import change_member, load_live
+from domain.handlers.members import change_member, finish_merges
 from domain.handlers.results import member_reward_of
 from domain.member import Member, MemberReward
 from domain.ports import Ports
@@ -22,13 +22,13 @@ async def handle(cmd: UseReward, ports: Ports) -> RewardConsumed:
     owner = await ports.keys.owner_of(f"VOUCHER:{cmd.code}")
     if owner is None:
         raise RewardNotFound(f"no voucher with code {cmd.code}")
-    member = await load_live(ports, owner)
-    outcome = await change_member(
+    member = await finish_merges(ports, owner)
+    written = await change_member(
         ports,
         member,
         lambda current: use_reward(current, cmd, ports.program, ports.clock.now(), ports.new_id),
     )
-    assert outcome.change is not None
+    assert written.change is not None
     return RewardConsumed(
-        outcome.member, member_reward_of(outcome, outcome.change.member_reward_id)
+        written.member, member_reward_of(written, written.change.member_reward_id)
     )

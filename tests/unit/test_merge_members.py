@@ -10,7 +10,7 @@ from domain.commands import MemberRef, MergeMembers, RawIdentifier, RecordPurcha
 from domain.errors import LoyaltyError
 from domain.events import Change
 from domain.handlers import merge_members, record_purchase, return_purchase
-from domain.handlers.members import change_member, load_live, resolve
+from domain.handlers.members import change_member, finish_merges, resolve
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
 from domain.member import Member
@@ -44,13 +44,13 @@ async def test_a_merge_cut_short_after_the_freeze_is_finished_on_the_next_load()
     assert world.store.members[dup.id].merged_into == ana.id
     assert world.store.members[ana.id].balance == 100
     # when the duplicate is next loaded
-    live = await load_live(world.ports, dup.id)
+    live = await finish_merges(world.ports, dup.id)
     # then the survivor has absorbed it, and the duplicate's keys point to the survivor
     assert (live.id, live.balance, live.version, live.merged_ids) == (ana.id, 350, 3, (dup.id,))
     assert await world.keys.owner_of("EMAIL:ana.m@example.com") == ana.id
     assert await world.keys.owner_of("ORDER:o2") == ana.id
     # and loading it again absorbs nothing twice
-    again = await load_live(world.ports, dup.id)
+    again = await finish_merges(world.ports, dup.id)
     assert (again.version, again.balance) == (3, 350)
 
 
@@ -125,6 +125,6 @@ async def test_two_opposite_merges_racing_leave_one_live_member() -> None:
         await merge_members.handle(
             MergeMembers(MemberRef(id=ana.id), MemberRef(id=dup.id)), world.ports
         )
-    live = await load_live(world.ports, ana.id)
-    assert live == await load_live(world.ports, dup.id)
+    live = await finish_merges(world.ports, ana.id)
+    assert live == await finish_merges(world.ports, dup.id)
     assert live.balance == 350
