@@ -14,12 +14,13 @@ from storage.messages import MongoMessageStore
 from storage.mongo import Collections
 from storage.profiles import MongoProfileStore
 from storage.scans import MongoMemberScan
+from storage.sent_messages import MongoSentMessages
 from storage.sweep_progress import MongoSweepProgress
 from workers.context import Messaging, SweepBounds
 from workers.providers.base import Provider
 from workers.providers.email import SmtpEmailProvider
-from workers.providers.outbox import OutboxProvider
 from workers.providers.routing import ChannelRouter
+from workers.providers.sent_messages import SentMessagesProvider
 from workers.providers.webhook import WebhookProvider
 from workers.queue import JobQueue
 from workers.rendering import Renderer
@@ -51,7 +52,9 @@ def providers_from(settings: Settings, collections: Collections, ports: Ports) -
             urls, settings.webhook_secret.get_secret_value(), clock=ports.clock
         )
         by_channel.update({channel: webhooks for channel in urls})
-    return ChannelRouter(by_channel, OutboxProvider(collections.sent, ports.clock))
+    return ChannelRouter(
+        by_channel, SentMessagesProvider(MongoSentMessages(collections.sent), ports.clock)
+    )
 
 
 def build_messaging(

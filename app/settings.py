@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         10.0, description="on SIGTERM, how long requests in flight (and jobs) may finish"
     )
 
-    # Messaging: a channel with no provider configured goes to the outbox provider, which
+    # Messaging: a channel with no provider configured goes to the sent-messages provider, which
     # stores what would have been sent in the sent_messages collection.
     smtp_host: str | None = Field(None, description="SMTP server for EMAIL; unset: outbox")
     smtp_port: int = 25

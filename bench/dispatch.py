@@ -1,7 +1,7 @@
 """Messages decided and dispatched per second by one worker, and purchase → receipt stored.
 
 `make bench` (`.venv/bin/python -m bench.dispatch`). No SMTP or webhook is configured, so
-every channel goes to the outbox provider (`sent_messages`). The program is the demo's with
+every channel goes to the sent-messages provider (`sent_messages`). The program is the demo's with
 caps raised to 256 and no quiet hours (`bench.receipts.bench_program`), so every receipt is
 sent rather than deferred.
 
@@ -9,7 +9,7 @@ Throughput: members are enrolled and make one purchase each through the domain h
 the outbox relay and `start_journeys` record their receipts while dispatch is held. Then
 one dispatch job per member is run by one worker, timed until the last job finished: the
 in-process queue of the embedded default, and one arq Worker on a real redis-server. Its
-target is a ratio measured in the same run: dispatch rate / the outbox provider's own write
+target is a ratio measured in the same run: dispatch rate / the sent-messages provider's own write
 rate on the same store.
 
 Latency: `recordPurchase` through GraphQL at a steady rate, one per fresh member, and the
@@ -67,7 +67,7 @@ class Results:
 def throughput_table(results: dict[str, Throughput]) -> list[str]:
     head = (
         f"{'dispatch throughput':<30}{'msgs':>6}{'seconds':>9}{'msgs/s':>8}"
-        f"{'raw outbox/s':>14}{'ratio':>7}{'target':>8}"
+        f"{'raw sent/s':>14}{'ratio':>7}{'target':>8}"
     )
     lines = [head, "-" * len(head)]
     for name, r in results.items():
@@ -101,7 +101,7 @@ def table(results: Results, args: argparse.Namespace) -> str:
         "",
         "msgs: members with one PENDING purchase receipt each (enroll + recordPurchase through",
         "the domain handlers); only dispatch is timed: decide, render, claim, send to the",
-        "outbox provider, mark SENT, record the send. raw outbox/s: the provider alone storing",
+        "sent-messages provider, mark SENT, record the send. raw/s: the provider alone storing",
         "the same receipt under new ids, same store; target: ratio = msgs/s / raw >= "
         f"{RATIO_TARGET}.",
         "mongomock scans a whole collection for every query (it uses no index), so both rates",

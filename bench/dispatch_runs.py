@@ -1,5 +1,5 @@
 """The measured phases of `bench.dispatch`: dispatch throughput on a backlog of receipts,
-the raw outbox-provider write rate beside it, and purchase → receipt stored latency.
+the raw sent-messages provider write rate beside it, and purchase → receipt stored latency.
 
 arq's worker runs in this process, as the only consumer of the queue: the embedded store
 (mongomock) lives in one process, so a `tessera worker` process beside it would see an
@@ -39,17 +39,18 @@ from bench.verify import enroll_members, graphql
 from bench.workload import amount
 from domain.access import Role
 from domain.messaging.journeys import MessageChannel
+from storage.sent_messages import MongoSentMessages
 from workers.arq_worker import worker_options
 from workers.dispatch import schedule_dispatch
 from workers.providers.base import OutgoingMessage
-from workers.providers.outbox import OutboxProvider
+from workers.providers.sent_messages import SentMessagesProvider
 
 
 @dataclass
 class Throughput:
     messages: int
     seconds: float
-    raw_per_second: float  # the outbox provider alone, same store, same messages
+    raw_per_second: float  # the sent-messages provider alone, same store, same messages
     purchases_per_second: float  # set-up: recordPurchase + start_journeys, dispatch held
     notes: list[str] = field(default_factory=list)
 
@@ -93,13 +94,13 @@ async def arq_worker(
 
 
 async def raw_outbox_rate(tessera: Tessera, messages: int, tag: str) -> float:
-    """The outbox provider's own write rate: a receipt as dispatch rendered it, stored
+    """The sent-messages provider's own write rate: a receipt as dispatch rendered it, stored
     `messages` times under new ids, 50 at a time (arq's `max_jobs`)."""
     receipt = await tessera.collections.messages.find_one({"journey": RECEIPT, "status": "SENT"})
     assert receipt is not None, "no receipt was sent to copy"
     sample = await tessera.collections.sent.find_one({"_id": receipt["_id"]})
     assert sample is not None
-    provider = OutboxProvider(tessera.collections.sent, tessera.clock)
+    provider = SentMessagesProvider(MongoSentMessages(tessera.collections.sent), tessera.clock)
 
     async def send(number: int) -> None:
         await provider.send(
@@ -169,7 +170,7 @@ async def throughput_arq(program: Path, members: int, tag: str, redis_url: str) 
 
 
 async def wait_for(tessera: Tessera, query: dict[str, Any], expected: int, timeout: float) -> int:
-    """Poll the outbox provider's collection until `expected` documents match."""
+    """Poll the sent-messages provider's collection until `expected` documents match."""
     deadline = time.monotonic() + timeout
     while (found := await count(tessera, "sent", query)) < expected:
         if time.monotonic() > deadline:

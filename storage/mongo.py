@@ -20,7 +20,7 @@ class Collections:
     stock: Collection
     messages: Collection
     profiles: Collection
-    sent: Collection  # the outbox provider: what would have been sent
+    sent: Collection  # the sent-messages provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
     progress: Collection  # where each cron sweep stands (storage.sweep_progress)
 

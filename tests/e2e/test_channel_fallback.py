@@ -1,5 +1,5 @@
 """Fallback when the chosen channel fails: the email goes to a real SMTP server (aiosmtpd)
-that refuses some mailboxes; the next allowed channel (push, here the outbox provider)
+that refuses some mailboxes; the next allowed channel (push, here the sent-messages provider)
 takes the message, and once one channel succeeds no other repeats it."""
 
 from __future__ import annotations

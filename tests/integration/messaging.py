@@ -1,5 +1,5 @@
 """Given/then steps for the journeys: enrol with chosen addresses, let the worker run, and
-read what was decided (messages) and what the provider was handed (the outbox provider)."""
+read what was decided (messages) and what the provider was handed (the sent-messages provider)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ async def message_for(api: Api, member_id: str, journey: str) -> dict[str, Any]:
 
 
 async def delivered(api: Api, message_id: str) -> dict[str, Any] | None:
-    """What the outbox provider (the embedded default for every channel) was handed."""
+    """What the sent-messages provider (the embedded default for every channel) was handed."""
     doc: dict[str, Any] | None = await api.tessera.collections.sent.find_one({"_id": message_id})
     return doc
 

@@ -1,6 +1,6 @@
 """Each journey end to end: a GraphQL event (or the clock) → the journey's decision → the
 worker's jobs → the provider. The embedded default runs the jobs in-process and hands every
-channel to the outbox provider, which keeps what it was given, keyed by message id."""
+channel to the sent-messages provider, which keeps what it was given, keyed by message id."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """One provider per channel, behind the one `Provider` interface, chosen from the settings:
 SMTP for EMAIL when a host is set, signed webhooks for PUSH/SMS/WALLET when their URL is set,
-and the outbox provider for every channel left unconfigured (the embedded default)."""
+and the sent-messages provider for every channel left unconfigured (the embedded default)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The outbox provider (the embedded default) on mongomock-motor."""
+"""The sent-messages provider (the embedded default) on mongomock-motor."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from mongomock_motor import AsyncMongoMockClient
 
 from domain.clock import SettableClock
 from domain.messaging.journeys import MessageChannel
+from storage.sent_messages import MongoSentMessages
 from tests.conftest import START
 from workers.providers.base import OutgoingMessage
-from workers.providers.outbox import OutboxProvider
+from workers.providers.sent_messages import SentMessagesProvider
 
 
 def a_collection() -> Any:
@@ -32,7 +33,9 @@ def an_sms(message_id: str = "msg-0007", body: str = "You have 300 points.") -> 
 
 async def test_a_message_is_stored_as_it_would_have_been_sent() -> None:
     collection = a_collection()
-    delivery = await OutboxProvider(collection, SettableClock(START)).send(an_sms())
+    delivery = await SentMessagesProvider(MongoSentMessages(collection), SettableClock(START)).send(
+        an_sms()
+    )
     assert delivery.accepted and delivery.provider_ref == "msg-0007"
     assert delivery.detail == "stored"
     stored = await collection.find_one({"_id": "msg-0007"})
@@ -54,7 +57,7 @@ async def test_the_same_message_twice_is_stored_once() -> None:
     # given a message already stored
     collection = a_collection()
     clock = SettableClock(START)
-    outbox = OutboxProvider(collection, clock)
+    outbox = SentMessagesProvider(MongoSentMessages(collection), clock)
     await outbox.send(an_sms())
     # when a retried job sends it again, even re-rendered
     clock.advance(timedelta(minutes=1))
@@ -70,7 +73,7 @@ async def test_the_same_message_twice_is_stored_once() -> None:
 
 async def test_different_messages_are_stored_apart() -> None:
     collection = a_collection()
-    outbox = OutboxProvider(collection, SettableClock(START))
+    outbox = SentMessagesProvider(MongoSentMessages(collection), SettableClock(START))
     await outbox.send(an_sms("msg-1"))
     await outbox.send(an_sms("msg-2"))
     assert await collection.count_documents({}) == 2
