@@ -23,7 +23,7 @@ from domain.ports import Ports
 from domain.program import Program, load_program
 from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
-from storage.mongo import Collections, connect, ensure_indexes
+from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
@@ -96,6 +96,11 @@ class Tessera:
             settings.mongodb_database,
             client,
             settings.mongodb_serialize_writes,
+            Timeouts(
+                settings.mongodb_server_selection_timeout_seconds,
+                settings.mongodb_connect_timeout_seconds,
+                settings.mongodb_socket_timeout_seconds,
+            ),
         )
         bus = InProcessBus()
         # With Redis every instance publishes there and hears every instance (itself too)
