@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         10.0, gt=0, description="wait this long for one reply from MongoDB"
     )
     redis_url: str | None = Field(None, description="Redis URL for the event bus and workers")
+    ready_timeout_seconds: float = Field(
+        2.0, gt=0, description="/readyz: MongoDB and Redis must answer within this"
+    )
     secret: SecretStr = Field(SecretStr(DEV_SECRET), description="HS256 key signing tokens")
     program: Path = Field(
         DEMO_PROGRAM, description="the program file (TOML); default: the bundled demo"
