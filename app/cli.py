@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
-    from arq.worker import run_worker
-
-    from workers.arq_worker import worker_options
+    from workers.arq_worker import run
 
     settings = Settings()
     if not settings.redis_url:
@@ -96,7 +94,7 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     except UnsafeProduction as exc:
         parser.exit(2, f"tessera: cannot start: {exc}\n")
     print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
-    run_worker(worker_options(settings), burst=burst)  # type: ignore[arg-type]
+    run(settings, burst)
     return 0
 
 

@@ -7,19 +7,33 @@ resumed after a crash carries the same message id to the provider.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
-from arq import cron, func
+from arq import Retry, cron, func
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
-from arq.worker import Function
+from arq.worker import Function, Worker
+from redis.asyncio.retry import Retry as RedisRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.settings import Settings
+from storage.availability import describe, is_unavailable
 from workers.context import Messaging
 from workers.jobs import CRON_JOBS, JOBS
 
+log = logging.getLogger(__name__)
 JOB_TIMEOUT_SECONDS = 120
+# A job that found the database down runs again after 5 s, 10 s, ... (at most a minute
+# apart): 20 tries cover about a quarter of an hour. Crashes and cancellations count too.
+MAX_TRIES = 20
+UNAVAILABLE_RETRY_SECONDS = 5.0
+MAX_RETRY_SECONDS = 60.0
+CLOSE_SECONDS = 10.0  # a stopping worker waits this long for Redis, then goes anyway
 KEEP_RESULT_SECONDS = 24 * 3600
 POLL_SECONDS = 0.05  # a repeated trigger within a day is dropped by its job id
 
@@ -28,7 +42,18 @@ def _job(name: str) -> WorkerCoroutine:
     target = JOBS[name]
 
     async def run(ctx: dict[str, Any], *args: str) -> None:
-        await target(ctx["messaging"], *args)
+        try:
+            await target(ctx["messaging"], *args)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # The database was down: the job runs again later (arq counts it a retry,
+            # not a failure), or a receipt started during an outage would be lost.
+            delay = min(UNAVAILABLE_RETRY_SECONDS * ctx.get("job_try", 1), MAX_RETRY_SECONDS)
+            log.warning(
+                "%s: the database is unavailable (%s); again in %g s", name, describe(exc), delay
+            )
+            raise Retry(defer=delay) from None
 
     run.__qualname__ = run.__name__ = name
     return run
@@ -46,9 +71,29 @@ def _cron(name: str) -> WorkerCoroutine:
 
 def functions() -> list[Function]:
     return [
-        func(_job(name), name=name, timeout=JOB_TIMEOUT_SECONDS, keep_result=KEEP_RESULT_SECONDS)
+        func(
+            _job(name),
+            name=name,
+            timeout=JOB_TIMEOUT_SECONDS,
+            keep_result=KEEP_RESULT_SECONDS,
+            max_tries=MAX_TRIES,
+        )
         for name in JOBS
     ]
+
+
+def redis_for_worker(url: str) -> RedisSettings:
+    """arq's connection settings for `url`. arq ends the worker (and `tessera worker`) at the
+    first Redis command that fails: here each command instead waits for Redis, reconnecting
+    with a backoff of up to 2 s, however long it is down. Jobs resume once it is back; a
+    job that was running finishes then; SIGTERM still stops the worker meanwhile."""
+    settings = RedisSettings.from_dsn(url)
+    # OSError too: a refused connection reaches the retry as one (redis-py 5 types the
+    # tuple as RedisError classes, but only catches them).
+    errors = (RedisConnectionError, RedisTimeoutError, OSError)
+    settings.retry = RedisRetry(ExponentialBackoff(cap=2.0, base=0.05), -1, errors)  # type: ignore[arg-type]
+    settings.retry_on_error = [RedisConnectionError, RedisTimeoutError]
+    return settings
 
 
 def cron_jobs() -> list[CronJob]:
@@ -69,7 +114,7 @@ def worker_options(settings: Settings, messaging: Messaging | None = None) -> di
     options: dict[str, Any] = {
         "functions": functions(),
         "cron_jobs": cron_jobs(),
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "redis_settings": redis_for_worker(settings.redis_url),
         "job_timeout": JOB_TIMEOUT_SECONDS,
         "keep_result": KEEP_RESULT_SECONDS,
         "max_jobs": 50,
@@ -84,6 +129,22 @@ def worker_options(settings: Settings, messaging: Messaging | None = None) -> di
         options["on_startup"] = _startup
         options["on_shutdown"] = _shutdown
     return options
+
+
+class TesseraWorker(Worker):
+    """arq's worker, whose shutdown does not wait for Redis for ever: `close` tells Redis the
+    worker is gone, and with Redis down each command waits for it (`redis_for_worker`)."""
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(super().close(), CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning("stopped without saying goodbye to Redis (unreachable)")
+
+
+def run(settings: Settings, burst: bool = False) -> None:
+    """`tessera worker`: until SIGTERM or SIGINT (or, with `burst`, until the queue is empty)."""
+    TesseraWorker(**worker_options(settings), burst=burst).run()
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
@@ -110,4 +171,4 @@ class WorkerSettings:
     job_timeout = JOB_TIMEOUT_SECONDS
     poll_delay = POLL_SECONDS
     keep_result = KEEP_RESULT_SECONDS
-    redis_settings = RedisSettings.from_dsn(Settings().redis_url or "redis://localhost:6379")
+    redis_settings = redis_for_worker(Settings().redis_url or "redis://localhost:6379")
