@@ -22,7 +22,7 @@ from domain.messaging.policy import MessagingPolicy
 from domain.messaging.policy_file import load_messaging_policy
 from domain.ports import Ports
 from domain.program import Program, load_program
-from storage.availability import DatabasePing, Outage
+from storage.availability import DatabasePing, Outage, is_unavailable
 from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
@@ -221,5 +221,8 @@ class Tessera:
             await asyncio.sleep(self.settings.relay_interval_seconds)
             try:
                 await self.outbox.sweep()
-            except Exception:
-                log.exception("outbox sweep failed; will try again")
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    log.exception("outbox sweep failed; will try again")
+                elif not self.outage.ongoing:  # one line per outage, not a trace per sweep
+                    self.outage.report(exc)

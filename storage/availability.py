@@ -71,7 +71,7 @@ class Outage:
         if not is_unavailable(error) or self.ongoing:
             return
         log.warning(
-            "the database is unavailable (%s); refusing requests until it answers", describe(error)
+            "database outage: %s; requests are refused until a ping gets through", describe(error)
         )
         self._watch = asyncio.get_running_loop().create_task(self._until_it_answers())
 
@@ -102,7 +102,7 @@ class Outage:
 
     def _over(self) -> None:
         self._watch = None
-        log.warning("the database answers again")
+        log.warning("database outage over: a ping got through")
 
     async def close(self) -> None:
         if self._watch is not None:

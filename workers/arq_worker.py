@@ -63,7 +63,14 @@ def _cron(name: str) -> WorkerCoroutine:
     target = CRON_JOBS[name]
 
     async def run(ctx: dict[str, Any]) -> int:
-        return await target(ctx["messaging"])
+        try:
+            return await target(ctx["messaging"])
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # The next tick does the work; a line, not a failed job's traceback per tick.
+            log.warning("%s: the database is unavailable (%s)", name, describe(exc))
+            return 0
 
     run.__qualname__ = run.__name__ = name
     return run
