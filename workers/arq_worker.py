@@ -8,7 +8,9 @@ resumed after a crash carries the same message id to the provider.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from typing import Any
 
 from arq import Retry, cron, func
@@ -19,6 +21,7 @@ from arq.worker import Function, Worker
 from redis.asyncio.retry import Retry as RedisRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.settings import Settings
@@ -34,6 +37,7 @@ MAX_TRIES = 20
 UNAVAILABLE_RETRY_SECONDS = 5.0
 MAX_RETRY_SECONDS = 60.0
 CLOSE_SECONDS = 10.0  # a stopping worker waits this long for Redis, then goes anyway
+RESTART_SECONDS = 1.0  # between a worker that lost Redis and its replacement
 KEEP_RESULT_SECONDS = 24 * 3600
 POLL_SECONDS = 0.05  # a repeated trigger within a day is dropped by its job id
 
@@ -147,11 +151,24 @@ class TesseraWorker(Worker):
             await asyncio.wait_for(super().close(), CLOSE_SECONDS)
         except TimeoutError:
             log.warning("stopped without saying goodbye to Redis (unreachable)")
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(_shutdown(self.ctx), CLOSE_SECONDS)
 
 
 def run(settings: Settings, burst: bool = False) -> None:
-    """`tessera worker`: until SIGTERM or SIGINT (or, with `burst`, until the queue is empty)."""
-    TesseraWorker(**worker_options(settings), burst=burst).run()
+    """`tessera worker`: until SIGTERM or SIGINT (or, with `burst`, until the queue is empty).
+
+    Most Redis commands wait for Redis (`redis_for_worker`), but arq still ends a worker on
+    some Redis failures (a connection lost while it WATCHes a job it is about to take raises
+    WatchError out of its loop). A worker ended that way is replaced by a new one, as a
+    supervisor would; its running jobs finished first (arq's close waits for them)."""
+    while True:
+        try:
+            TesseraWorker(**worker_options(settings), burst=burst).run()
+            return
+        except (RedisError, OSError) as exc:
+            log.warning("the worker lost Redis (%s); starting a new one", exc)
+            time.sleep(RESTART_SECONDS)
 
 
 async def _startup(ctx: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """arq jobs and an unreachable database: the job runs again later (arq's Retry), instead of
-failing for good and losing, say, the receipt of a purchase made just before the outage."""
+failing for good and losing, say, the receipt of a purchase made just before the outage.
+And `tessera worker` and an unreachable Redis: a worker arq ends is replaced."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 import pytest
 from arq import Retry
 from pymongo.errors import AutoReconnect, DuplicateKeyError
+from redis.exceptions import WatchError
 
+from app.settings import Settings
 from workers import arq_worker
 from workers.journeys import START_JOURNEYS
 
@@ -39,3 +42,24 @@ async def test_any_other_failure_is_the_jobs_own(monkeypatch: pytest.MonkeyPatch
 
     with pytest.raises(DuplicateKeyError):
         await arq_worker._job(START_JOURNEYS)({"messaging": None, "job_try": 1}, "mbr_x")
+
+
+def test_a_worker_that_arq_ends_on_a_redis_failure_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs: list[dict[str, Any]] = []
+
+    class Worker:
+        def __init__(self, **options: Any) -> None:
+            runs.append(options)
+
+        def run(self) -> None:
+            if len(runs) == 1:  # what arq lets out when Redis goes during a WATCH
+                raise WatchError("A ConnectionError occurred on while watching one or more keys")
+
+    monkeypatch.setattr(arq_worker, "TesseraWorker", Worker)
+    monkeypatch.setattr(arq_worker, "RESTART_SECONDS", 0)
+
+    arq_worker.run(Settings(redis_url="redis://127.0.0.1:6379/0"))
+
+    assert len(runs) == 2  # the second ran until it was stopped
