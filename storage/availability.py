@@ -33,6 +33,15 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).split(', Timeout:')[0][:300]}"
 
 
+def log_failure(logger: logging.Logger, error: BaseException, message: str, *args: object) -> None:
+    """Log a background task's failure: with its traceback, or as one line when it only met
+    an unreachable database (an outage is not a bug, and would log one trace per tick)."""
+    if is_unavailable(error):
+        logger.warning(message + " (%s)", *args, describe(error))
+    else:
+        logger.error(message, *args, exc_info=error)
+
+
 class DatabasePing:
     """MongoDB's `ping` command: answered by a server that can take calls now."""
 

@@ -19,6 +19,7 @@ from domain.events import MemberChanged
 from domain.handlers.members import load_live
 from domain.member import Member
 from domain.ports import Ports
+from storage.availability import log_failure
 from subscriptions.bus import InProcessBus, Resync
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,8 @@ class MemberFeed:
                 signal = await signals.get()
                 try:
                     await self._dispatch(signal)
-                except Exception:
-                    log.exception("member feed could not dispatch %s", signal)
+                except Exception as exc:
+                    log_failure(log, exc, "member feed could not dispatch %s", signal)
 
     async def _dispatch(self, signal: MemberChanged | Resync) -> None:
         if isinstance(signal, Resync):

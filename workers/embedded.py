@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 
+from storage.availability import log_failure
 from workers.context import Messaging
 from workers.jobs import CRON_JOBS, run_job
 from workers.queue import InProcessQueue
@@ -42,8 +43,8 @@ class EmbeddedWorker:
         for name, job in CRON_JOBS.items():
             try:
                 await job(self._messaging)
-            except Exception:
-                log.exception("cron job %s failed; it runs again next time", name)
+            except Exception as exc:
+                log_failure(log, exc, "cron job %s failed; it runs again next time", name)
         await self._queue.idle()
 
     async def idle(self) -> None:

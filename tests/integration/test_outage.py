@@ -4,11 +4,12 @@ call no database answered, and ends when a ping gets through (one at a time)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from pymongo.errors import DuplicateKeyError, ServerSelectionTimeoutError
 
-from storage.availability import Outage
+from storage.availability import Outage, log_failure
 
 
 async def test_an_outage_lasts_from_an_unreachable_call_until_a_ping_answers() -> None:
@@ -66,3 +67,21 @@ async def test_a_ping_for_readiness_ends_or_begins_an_outage_too() -> None:
     database_up = True
     await outage.check()
     assert not outage.ongoing
+
+
+def test_background_failures_log_a_trace_unless_the_database_was_only_away(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("tests.outage")
+
+    log_failure(log, ServerSelectionTimeoutError("no server, Timeout: 3s, Topology: ..."), "job")
+    log_failure(log, ValueError("a bug"), "job %s", "j-1")
+
+    away, bug = caplog.records
+    assert (away.levelname, away.exc_info, away.getMessage()) == (
+        "WARNING",
+        None,
+        "job (ServerSelectionTimeoutError: no server)",
+    )
+    assert (bug.levelname, bug.getMessage()) == ("ERROR", "job j-1")
+    assert bug.exc_info is not None
