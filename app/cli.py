@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -82,11 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
-    from arq.worker import run_worker
-
     from app.logs import configure_logging
     from app.metrics import expose_worker_metrics
-    from workers.arq_worker import worker_options
+    from app.worker import options_for, run
 
     settings = Settings()
     if not settings.redis_url:
@@ -100,14 +97,11 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     except UnsafeProduction as exc:
         parser.exit(2, f"tessera: cannot start: {exc}\n")
     configure_logging(settings.log_level, settings.log_format)
-    options = worker_options(settings)
-    # On SIGTERM arq stops taking jobs, waits this long for the running ones, then cancels
-    # them (they stay queued and run again: jobs are at-least-once and idempotent).
-    options["job_completion_wait"] = math.ceil(settings.shutdown_grace_seconds)
+    options = options_for(settings)
     if settings.worker_metrics_port is not None:
         expose_worker_metrics(settings, options)
     print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
-    run_worker(options, burst=burst)  # type: ignore[arg-type]
+    run(options, burst)
     return 0
 
 

@@ -59,15 +59,25 @@ def _fixed_member_id(member_id: str, new_id: NewId) -> NewId:
 
 
 async def load_demo(ports: Ports) -> None:
-    """Enroll the demo members unless they are there already (a real MongoDB keeps them)."""
+    """Enroll the demo members unless they are there already (a real MongoDB keeps them).
+
+    Two instances starting at once on one database both find a member missing and both
+    enroll it under its fixed id: the second insert fails. That one goes on as if it had
+    found the member; the purchases and redemptions that follow carry fixed idempotency
+    keys, so whichever instance records them second replays them.
+    """
     for member_id, name, identifiers, purchases, rewards in DEMO_MEMBERS:
         if await ports.members.get(member_id) is not None:
             continue
         fixed = replace(ports, new_id=_fixed_member_id(member_id, ports.new_id))
-        await enroll_member.handle(
-            EnrollMember(tuple(RawIdentifier(k, v) for k, v in identifiers), name, Channel.POS),
-            fixed,
-        )
+        try:
+            await enroll_member.handle(
+                EnrollMember(tuple(RawIdentifier(k, v) for k, v in identifiers), name, Channel.POS),
+                fixed,
+            )
+        except Exception:
+            if await ports.members.get(member_id) is None:
+                raise  # not a concurrent loader: a real failure
         ref = MemberRef(id=member_id)
         for order_id, amount in purchases:
             await record_purchase.handle(

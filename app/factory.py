@@ -1,5 +1,5 @@
-"""The FastAPI app: GraphQL at /graphql (GraphiQL in a browser), health at /healthz, and the
-providers' delivery feedback at /webhooks/messages/feedback."""
+"""The FastAPI app: GraphQL at /graphql (GraphiQL in a browser), liveness at /healthz,
+readiness at /readyz, and the providers' delivery feedback at /webhooks/messages/feedback."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
 from app.observability import Observability
 from app.rate_limits import RateLimited, RateLimits, RateLimitSettings
+from app.readiness import readiness_route
 from app.settings import Settings, refuse_unsafe_production
 from app.wiring import Tessera
 from domain.clock import Clock
@@ -54,6 +55,7 @@ def create_app(
         settings.max_query_depth,
         settings.max_query_cost,
         settings.production,
+        tessera.outage,
         observability.schema_extensions,
     )
     graphql = GraphQLEndpoint(
@@ -81,8 +83,11 @@ def create_app(
     app.router.routes.append(
         feedback_route(tessera.messaging, settings.webhook_secret.get_secret_value())
     )
+    app.router.routes.append(
+        readiness_route(tessera.readiness_checks(), settings.ready_timeout_seconds)
+    )
 
-    @app.get("/healthz")
+    @app.get("/healthz")  # alive: no I/O (/readyz asks the database and Redis)
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "program": tessera.program.name}
 

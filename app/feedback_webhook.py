@@ -9,7 +9,7 @@ so a repeated or late report is a 200 that changes nothing.
 
 Answers, all JSON: 200 the message's delivery now; 400 a body that is not such a report;
 401 a missing or wrong signature; 404 no such message; 409 the message was never sent;
-503 too many reports racing (retry, as providers do on 5xx).
+503 too many reports racing, or the database unavailable (retry, as providers do on 5xx).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from starlette.routing import Route
 from domain.errors import InvalidInput, LoyaltyError, MemberBusy, MessageNotFound, MessageNotSent
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.feedback import record_feedback
+from schema.errors import ServiceUnavailable
+from storage.availability import is_unavailable
 from workers.context import Messaging
 from workers.providers.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 
@@ -79,6 +81,12 @@ def feedback_route(messaging: Messaging, secret: str) -> Route:
             status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 400)
             extra = {"field": exc.field} if isinstance(exc, InvalidInput) else {}
             return _error(status, exc.code.value, exc.message, **extra)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            unavailable = _error(503, "SERVICE_UNAVAILABLE", ServiceUnavailable.MESSAGE)
+            unavailable.headers["retry-after"] = "1"
+            return unavailable
         delivery = message.delivery.value if message.delivery else None
         return JSONResponse({"message_id": message.id, "delivery": delivery})
 

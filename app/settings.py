@@ -33,7 +33,21 @@ class Settings(BaseSettings):
         description="lock each document while writing it; auto: only on FerretDB, whose "
         "updates are not atomic (storage/serialized_writes.py)",
     )
+    # A call that cannot reach MongoDB fails after these, not after pymongo's 30 s; the
+    # same options in TESSERA_MONGODB_URL (serverSelectionTimeoutMS...) win over them.
+    mongodb_server_selection_timeout_seconds: float = Field(
+        3.0, gt=0, description="wait this long for a MongoDB server that can take a call"
+    )
+    mongodb_connect_timeout_seconds: float = Field(
+        3.0, gt=0, description="wait this long to open a connection to MongoDB"
+    )
+    mongodb_socket_timeout_seconds: float = Field(
+        10.0, gt=0, description="wait this long for one reply from MongoDB"
+    )
     redis_url: str | None = Field(None, description="Redis URL for the event bus and workers")
+    ready_timeout_seconds: float = Field(
+        2.0, gt=0, description="/readyz: MongoDB and Redis must answer within this"
+    )
     secret: SecretStr = Field(SecretStr(DEV_SECRET), description="HS256 key signing tokens")
     program: Path = Field(
         DEMO_PROGRAM, description="the program file (TOML); default: the bundled demo"

@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from app.messaging_wiring import Fanout, build_messaging
+from app.readiness import Check
 from app.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.messaging.policy import MessagingPolicy
 from domain.messaging.policy_file import load_messaging_policy
 from domain.ports import Ports
 from domain.program import Program, load_program
+from storage.availability import DatabasePing, Outage, is_unavailable
 from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
-from storage.mongo import Collections, connect, ensure_indexes
+from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
@@ -77,6 +79,7 @@ class Tessera:
     arq_queue: ArqQueue | None  # with Redis: jobs go to `tessera worker`
     worker: EmbeddedWorker | None  # without: they run here
     connection_caps: LocalConnectionCaps | RedisConnectionCaps
+    outage: Outage  # while it is on, requests are refused at once
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -96,6 +99,11 @@ class Tessera:
             settings.mongodb_database,
             client,
             settings.mongodb_serialize_writes,
+            Timeouts(
+                settings.mongodb_server_selection_timeout_seconds,
+                settings.mongodb_connect_timeout_seconds,
+                settings.mongodb_socket_timeout_seconds,
+            ),
         )
         bus = InProcessBus()
         # With Redis every instance publishes there and hears every instance (itself too)
@@ -150,7 +158,15 @@ class Tessera:
             arq_queue,
             worker,
             caps,
+            Outage(DatabasePing(client, settings.mongodb_database)),
         )
+
+    def readiness_checks(self) -> dict[str, Check]:
+        """What /readyz asks: the database, and Redis when there is one."""
+        checks: dict[str, Check] = {"mongodb": self.outage.check}
+        if self.redis_bus is not None:
+            checks["redis"] = self.redis_bus.ping
+        return checks
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self.feed.run()))
@@ -182,6 +198,7 @@ class Tessera:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.outage.close()
         if self.worker is not None:
             await self.worker.stop()
         if self.redis_bus is not None:
@@ -204,5 +221,8 @@ class Tessera:
             await asyncio.sleep(self.settings.relay_interval_seconds)
             try:
                 await self.outbox.sweep()
-            except Exception:
-                log.exception("outbox sweep failed; will try again")
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    log.exception("outbox sweep failed; will try again")
+                elif not self.outage.ongoing:  # one line per outage, not a trace per sweep
+                    self.outage.report(exc)

@@ -77,7 +77,8 @@ async def arq_worker(
     settings: Settings, tessera: Tessera, *, cron: bool = True
 ) -> AsyncIterator[Worker]:
     """arq's Worker with the options `tessera worker` uses, on this process's store."""
-    options: dict[str, Any] = worker_options(settings, tessera.messaging)
+    assert settings.redis_url is not None
+    options: dict[str, Any] = worker_options(settings.redis_url, tessera.messaging)
     if not cron:
         options["cron_jobs"] = []
     worker = Worker(**options, handle_signals=False)

@@ -21,12 +21,16 @@ from resolvers.mutations import Mutation
 from resolvers.queries import Query
 from resolvers.subscriptions import Subscription
 from schema.cost import cost_limit
+from schema.errors import ServiceUnavailable
 from schema.execution import executor_for
+from schema.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
 from schema.prepared import PreparedDocuments, PreparedOperation
 from schema.scalars import SCALAR_OVERRIDES
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-SHOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER"})
+SHOWN_CODES = frozenset(
+    {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER", "SERVICE_UNAVAILABLE"}
+)
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
@@ -42,7 +46,31 @@ def should_mask(error: GraphQLError) -> bool:
     return code not in SHOWN_CODES
 
 
+def unavailable_cause(error: GraphQLError, database: DatabaseState) -> bool:
+    return error.original_error is not None and database.is_unavailable(error.original_error)
+
+
+class MaskedErrors(MaskErrors):
+    """What the client sees of a failure: an unreachable database as SERVICE_UNAVAILABLE
+    (from any field, mutation or subscription, before or during its stream), anything
+    else unexpected as "Unexpected error."."""
+
+    def __init__(self, database: DatabaseState) -> None:
+        self._database = database
+        super().__init__(should_mask_error=self._replaced)
+
+    def _replaced(self, error: GraphQLError) -> bool:
+        return unavailable_cause(error, self._database) or should_mask(error)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if unavailable_cause(error, self._database):
+            return ServiceUnavailable(error)
+        return super().anonymise_error(error)
+
+
 class TesseraSchema(strawberry.Schema):
+    database: DatabaseState = AlwaysAvailable()
+
     async def execute(  # type: ignore[override]
         self, query: str | None, *args: Any, **kwargs: Any
     ) -> ExecutionResult:
@@ -56,8 +84,13 @@ class TesseraSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Expected refusals are answers, not incidents: log only what would be masked.
-        unexpected = [e for e in errors if should_mask(e)]
+        # Expected refusals are answers, not incidents: log only what would be masked. An
+        # unreachable database is reported (it logs once per outage), not a traceback.
+        down = [e for e in errors if unavailable_cause(e, self.database)]
+        for error in down:
+            assert error.original_error is not None
+            self.database.report(error.original_error)
+        unexpected = [e for e in errors if should_mask(e) and not any(e is d for d in down)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -66,10 +99,13 @@ def build_schema(
     max_depth: int = 12,
     max_cost: int = DEFAULT_MAX_COST,
     production: bool = False,
+    database: DatabaseState | None = None,
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    """`extensions`: factories of more extensions per operation (the app's access log and
-    traces), run after the limits and the masking."""
+    """`database`: how its outages look and whether one is on (none: never). `extensions`:
+    factories of more extensions per operation (the app's access log and traces), run
+    after the limits and the masking."""
+    database = database or AlwaysAvailable()
     # The limits' rule classes are made once, so that a query's verdict can be cached.
     limits = [
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
@@ -83,11 +119,13 @@ def build_schema(
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
+            lambda: RefusedDuringOutage(database),
             lambda: PreparedOperation(documents),
-            lambda: MaskErrors(should_mask_error=should_mask),
+            lambda: MaskedErrors(database),
             *extensions,
         ],
     )
+    schema.database = database
     # The plain leaves are known only once the schema is built; Strawberry reads the
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)

@@ -81,3 +81,20 @@ class BadRequest(GraphQLError):
 
     def __init__(self, message: str, extensions: dict[str, Any] | None = None) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT", **(extensions or {})})
+
+
+class ServiceUnavailable(GraphQLError):
+    """The database could not be reached. Nothing was changed, or the change was committed
+    and a retry with the same idempotency key replays it; either way, retrying is safe."""
+
+    MESSAGE = "the database is unavailable; retry"
+
+    def __init__(self, error: GraphQLError | None = None) -> None:
+        super().__init__(
+            self.MESSAGE,
+            nodes=error.nodes if error else None,
+            source=error.source if error else None,
+            positions=error.positions if error else None,
+            path=error.path if error else None,
+            extensions={"code": "SERVICE_UNAVAILABLE"},
+        )

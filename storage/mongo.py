@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from motor.motor_asyncio import AsyncIOMotorClient
 
@@ -25,8 +26,33 @@ class Collections:
     progress: Collection  # where each cron sweep stands (storage.sweep_progress)
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a call waits for MongoDB, in seconds, before it fails (then answered as
+    SERVICE_UNAVAILABLE). pymongo's own defaults (30 s to find a server, 20 s to connect,
+    no limit on a reply) held a request ~30 s while the database was down."""
+
+    server_selection: float = 3.0  # to find a server that can take the call
+    connect: float = 3.0  # to open a connection to it
+    socket: float = 10.0  # for one reply on an open connection
+
+    def client_options(self, url: str) -> dict[str, Any]:
+        """pymongo's options, except those the URL sets itself (the URL wins)."""
+        in_url = {name.lower() for name in parse_qs(urlsplit(url).query)}
+        options = {
+            "serverSelectionTimeoutMS": round(self.server_selection * 1000),
+            "connectTimeoutMS": round(self.connect * 1000),
+            "socketTimeoutMS": round(self.socket * 1000),
+        }
+        return {name: value for name, value in options.items() if name.lower() not in in_url}
+
+
 def connect(
-    url: str | None, database: str, client: Any = None, serialize_writes: SerializeWrites = "auto"
+    url: str | None,
+    database: str,
+    client: Any = None,
+    serialize_writes: SerializeWrites = "auto",
+    timeouts: Timeouts | None = None,
 ) -> tuple[Any, Collections]:
     """A real MongoDB through motor when `url` is set; otherwise an in-memory mongomock.
 
@@ -34,7 +60,12 @@ def connect(
     `serialize_writes`: see `storage.serialized_writes` (FerretDB).
     """
     if client is None and url:
-        client = AsyncIOMotorClient(url, tz_aware=True, uuidRepresentation="standard")
+        client = AsyncIOMotorClient(
+            url,
+            tz_aware=True,
+            uuidRepresentation="standard",
+            **(timeouts or Timeouts()).client_options(url),
+        )
     elif client is None:
         from mongomock_motor import AsyncMongoMockClient
 

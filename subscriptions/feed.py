@@ -23,6 +23,7 @@ from domain.events import MemberChanged
 from domain.handlers.members import finish_merges
 from domain.member import Member
 from domain.ports import Ports
+from storage.availability import log_failure
 from subscriptions.bus import InProcessBus, Resync
 from subscriptions.metrics import FANOUT_DELAY_SECONDS, SUBSCRIPTIONS
 
@@ -119,8 +120,8 @@ class MemberFeed:
                 signal, published_at = await signals.get()
                 try:
                     await self._dispatch(signal, published_at)
-                except Exception:
-                    log.exception("member feed could not dispatch %s", signal)
+                except Exception as exc:
+                    log_failure(log, exc, "member feed could not dispatch %s", signal)
 
     async def _dispatch(
         self, signal: MemberChanged | Resync, published_at: float | None = None

@@ -49,6 +49,10 @@ class RedisBus:
         except (RedisError, OSError) as exc:
             raise PublisherUnavailable(f"redis: {exc}") from exc
 
+    async def ping(self) -> None:
+        """PING (readiness); raises when Redis does not answer."""
+        await self._redis.ping()
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever())
 

@@ -1,5 +1,6 @@
 """FerretDB for the real-MongoDB tests: MongoDB's wire protocol on SQLite, one process per
-test session on free loopback ports, its files in a temporary directory.
+test session on free loopback ports, its files in a temporary directory. A test may stop it
+(or kill it) and start it again: same port, same files, same data.
 
 `make ferretdb` (run by `make test`) builds it once per user with scripts/build-ferretdb,
 which also says where the binary is. Telemetry is always off: it must never call out.
@@ -54,9 +55,10 @@ class FerretDB:
         return f"mongodb://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
+        """Start it; again after `stop` or `kill`, on the same port and the same files."""
         data, state = self.directory / "data", self.directory / "state"
-        data.mkdir()
-        state.mkdir()
+        data.mkdir(exist_ok=True)
+        state.mkdir(exist_ok=True)
         command = [
             str(binary()),
             "--handler=sqlite",
@@ -68,7 +70,7 @@ class FerretDB:
             f"--state-dir={state}",  # else it writes state.json where it was started
             "--log-level=warn",
         ]
-        with self.log.open("wb") as log:  # the child keeps its own descriptor
+        with self.log.open("ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 command, cwd=self.directory, stdout=log, stderr=subprocess.STDOUT
             )
@@ -107,4 +109,12 @@ class FerretDB:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as when the machine or the process dies."""
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.wait()
         self.process = None

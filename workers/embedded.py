@@ -17,6 +17,7 @@ import contextlib
 import logging
 from datetime import datetime
 
+from storage.availability import log_failure
 from workers.context import Messaging
 from workers.jobs import CRON_JOBS, run_cron, run_job
 from workers.queue import InProcessQueue
@@ -78,8 +79,8 @@ class EmbeddedWorker:
     async def _run(self, name: str) -> None:
         try:
             await run_cron(self._messaging, name)
-        except Exception:
-            log.exception("cron job %s failed; it runs again next time", name)
+        except Exception as exc:
+            log_failure(log, exc, "cron job %s failed; it runs again next time", name)
 
     async def _forever(self) -> None:
         while True:

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from domain.clock import Clock, SystemClock
 from domain.ports import PublisherUnavailable
+from storage.availability import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ class InProcessQueue:
             await self._run(job, args)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("job %s failed; the cron sweeps will pick its work up again", job_id)
+        except Exception as exc:
+            log_failure(log, exc, "job %s failed; the cron sweeps will pick its work up", job_id)
         finally:
             self._waiting.discard(job_id)
             self._tasks.pop(job_id, None)

@@ -26,17 +26,20 @@ class HoldingMailbox:
     abandoned: asyncio.Event = field(default_factory=asyncio.Event)  # its sender said QUIT
     release: asyncio.Event = field(default_factory=asyncio.Event)
     _hold: bool = False
+    _hold_to: str | None = None  # only an email to this address is held
     _held_on: object = None  # the connection whose reply is held
 
-    def hold_next(self) -> None:
-        self._hold = True
+    def hold_next(self, to: str | None = None) -> None:
+        """Hold the reply to the next email (the next one to `to`, when given: other emails
+        still flow, as they do when several workers send)."""
+        self._hold, self._hold_to = True, to
         self.release.clear()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         email = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(email, EmailMessage)
         self.received.append(email)
-        if self._hold:
+        if self._hold and self._hold_to in (None, *envelope.rcpt_tos):
             self._hold, self._held_on = False, server
             self.holding.set()
             await self.release.wait()
@@ -48,8 +51,13 @@ class HoldingMailbox:
         if connection is self._held_on and data.upper().startswith(b"QUIT"):
             self.abandoned.set()
 
-    def message_ids(self) -> list[str]:
-        return [str(email["Message-ID"]) for email in self.received]
+    def message_ids(self, to: str | None = None) -> list[str]:
+        """The Message-ID of every email received (to `to`, when given), in order."""
+        return [
+            str(email["Message-ID"])
+            for email in self.received
+            if to is None or str(email["To"]) == to
+        ]
 
 
 class _ListeningSmtp(SMTP):

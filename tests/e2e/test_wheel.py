@@ -321,6 +321,6 @@ async def test_worker_starts_from_the_wheel_up_to_the_database(
     assert done.stdout == f"Tessera worker: jobs from {redis.url}\n"
     assert done.returncode == 1
     assert "ServerSelectionTimeoutError" in done.stderr
-    startup = installed.site_packages / "workers" / "arq_worker.py"
+    startup = installed.site_packages / "app" / "worker.py"
     assert f'File "{startup}", line' in done.stderr, done.stderr
     assert "FileNotFoundError" not in done.stderr

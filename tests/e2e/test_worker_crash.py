@@ -132,7 +132,8 @@ async def queue(redis: RedisServer) -> AsyncIterator[ArqRedis]:
 @asynccontextmanager
 async def worker_running(tessera: Tessera) -> AsyncIterator[Worker]:
     """An arq worker, as `tessera worker` builds it, on this app's store and providers."""
-    options = worker_options(tessera.settings, tessera.messaging)
+    assert tessera.settings.redis_url is not None
+    options = worker_options(tessera.settings.redis_url, tessera.messaging)
     worker = Worker(**{**options, "poll_delay": 0.02}, handle_signals=False)
     running = asyncio.create_task(worker.async_run())
     try:

@@ -1,0 +1,75 @@
+"""`tessera worker`: the arq worker process, beside `tessera serve` and sharing its MongoDB
+and Redis. It builds the same instance (`app.wiring.Tessera`) without the surfaces, and runs
+the jobs and cron entries of `workers.arq_worker`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from typing import Any
+
+from arq.worker import Worker
+from redis.exceptions import RedisError
+
+from app.settings import Settings
+from app.wiring import Tessera
+from workers.arq_worker import worker_options
+
+log = logging.getLogger(__name__)
+CLOSE_SECONDS = 10.0  # a stopping worker waits this long for Redis, then goes anyway
+RESTART_SECONDS = 1.0  # between a worker that lost Redis and its replacement
+
+
+class TesseraWorker(Worker):
+    """arq's worker, whose shutdown does not wait for Redis for ever: `close` tells Redis the
+    worker is gone, and with Redis down each command waits for it (`redis_for_worker`)."""
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(super().close(), CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning("stopped without saying goodbye to Redis (unreachable)")
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(_shutdown(self.ctx), CLOSE_SECONDS)
+
+
+def options_for(settings: Settings) -> dict[str, Any]:
+    """arq's options for this process: the instance built at start-up from `settings`."""
+    assert settings.redis_url is not None
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        tessera = Tessera.build(settings)
+        ctx["tessera"] = tessera  # first: a start-up that fails (no MongoDB) is still stopped
+        await tessera.start_worker()
+        ctx["messaging"] = tessera.messaging
+
+    options = worker_options(settings.redis_url, on_startup=startup, on_shutdown=_shutdown)
+    # On SIGTERM arq stops taking jobs, waits this long for the running ones, then cancels
+    # them (they stay queued and run again: jobs are at-least-once and idempotent).
+    options["job_completion_wait"] = math.ceil(settings.shutdown_grace_seconds)
+    return options
+
+
+async def _shutdown(ctx: dict[str, Any]) -> None:
+    if "tessera" in ctx:  # arq calls this even when start-up failed before building it
+        await ctx["tessera"].stop()
+
+
+def run(options: dict[str, Any], burst: bool = False) -> None:
+    """Until SIGTERM or SIGINT (or, with `burst`, until the queue is empty).
+
+    Most Redis commands wait for Redis (`redis_for_worker`), but arq still ends a worker on
+    some Redis failures (a connection lost while it WATCHes a job it is about to take raises
+    WatchError out of its loop). A worker ended that way is replaced by a new one, as a
+    supervisor would; its running jobs finished first (arq's close waits for them)."""
+    while True:
+        try:
+            TesseraWorker(**options, burst=burst).run()
+            return
+        except (RedisError, OSError) as exc:
+            log.warning("the worker lost Redis (%s); starting a new one", exc)
+            time.sleep(RESTART_SECONDS)
