@@ -1,10 +1,12 @@
 """What the GraphQL layer costs: `member` and `recordPurchase` against bare FastAPI endpoints.
 
 `make bench` (`.venv/bin/python -m bench.graphql_overhead`). One uvicorn server in its own
-process serves the product app (default settings: demo on, embedded mongomock) plus bare
-endpoints that do the same work through the same domain code and answer the same JSON.
-This process drives both over real HTTP, alternating GraphQL and bare batches, and prints
-requests/s, p50 and p99 for each, and the ratio graphql/bare measured in the same run.
+process serves the product app (default settings: demo on) plus bare endpoints that do the
+same work through the same domain code, on the same store, and answer the same JSON. This
+process drives both over real HTTP, alternating GraphQL and bare batches, and prints
+requests/s, p50 and p99 for each, and the ratio graphql/bare measured in the same run: once
+on the embedded store (mongomock in the server's process), then with the server on FerretDB
+(MongoDB's wire protocol on SQLite; `bench.stores`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from app.demo import DEMO_MEMBER_IDS
 from app.settings import Settings
 from bench.load import Check, Connection, Sample, Send, run_batch
 from bench.server import HOST
+from bench.stores import FERRETDB, NAMES, Store, stores
 from bench.verify import check_member_views, check_purchases, enroll_members
 from bench.workload import Workload
 from domain.access import Role
@@ -57,6 +60,12 @@ class Scenario:
     graphql: Side
     bare: Side
     requests: int
+    warmup: int
+
+    @property
+    def ratio(self) -> float:
+        bare = self.bare.sample.rps
+        return self.graphql.sample.rps / bare if bare else 0.0
 
 
 def free_port() -> int:
@@ -66,8 +75,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen([sys.executable, "-m", "bench.server", str(port)], cwd=ROOT)
+def server(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    command = [sys.executable, "-m", "bench.server", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         yield process
     finally:
@@ -96,7 +106,7 @@ async def measure(
 ) -> None:
     """Warm both sides, then alternate timed batches, swapping which side goes first."""
     for side in (scenario.graphql, scenario.bare):
-        await run_batch(connections, side.send, side.check, side.numbers(args.warmup))
+        await run_batch(connections, side.send, side.check, side.numbers(scenario.warmup))
     per_round = max(1, scenario.requests // args.rounds)
     for round_ in range(args.rounds):
         order = (scenario.graphql, scenario.bare)
@@ -125,48 +135,77 @@ def machine() -> list[str]:
     ]
 
 
-def command() -> str:
+def command(module: str) -> str:
+    """How this benchmark was started: `python -m module` with this run's arguments."""
     python = Path(sys.executable)
     with contextlib.suppress(ValueError):
         python = python.relative_to(Path.cwd())
-    return shlex.join([str(python), "-m", "bench.graphql_overhead", *sys.argv[1:]])
+    return shlex.join([str(python), "-m", module, *sys.argv[1:]])
 
 
-def table(scenarios: list[Scenario], ceiling: Sample, args: argparse.Namespace) -> str:
+def table(run: Run) -> str:
     head = (
         f"{'scenario':<20}{'side':<9}{'requests':>9}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'ratio':>8}"
     )
-    lines = [head, "-" * len(head)]
-    for scenario in scenarios:
+    warmup = run.scenarios[0].warmup
+    lines = [f"on {run.store.label}, after {warmup} warm-up requests per side:", head]
+    lines.append("-" * len(head))
+    for scenario in run.scenarios:
         g, b = scenario.graphql.sample, scenario.bare.sample
-        ratio = g.rps / b.rps if b.rps else 0.0
         for label, sample in (("graphql", g), ("bare", b)):
             lines.append(
                 f"{scenario.name if label == 'graphql' else '':<20}{label:<9}"
                 f"{sample.requests:>9}{sample.rps:>10.0f}{sample.percentile_ms(0.5):>9.2f}"
                 f"{sample.percentile_ms(0.99):>9.2f}"
-                + (f"{ratio:>8.2f}" if label == "graphql" else "")
+                + (f"{scenario.ratio:>8.2f}" if label == "graphql" else "")
             )
+    ceiling = run.ceiling
     lines.append(
         f"{'healthz (ceiling)':<20}{'fastapi':<9}{ceiling.requests:>9}{ceiling.rps:>10.0f}"
         f"{ceiling.percentile_ms(0.5):>9.2f}{ceiling.percentile_ms(0.99):>9.2f}"
     )
-    lines.append("")
-    lines.append(
-        f"ratio = graphql req/s / bare req/s (target >= {TARGET}); concurrency "
-        f"{args.concurrency}, {args.rounds} alternating rounds after {args.warmup} warm-up "
-        "requests per side"
-    )
     return "\n".join(lines)
 
 
-async def bench(args: argparse.Namespace) -> int:
+@dataclass
+class Run:
+    store: Store
+    scenarios: list[Scenario]
+    ceiling: Sample
+
+    @property
+    def lowest(self) -> float:
+        return min(scenario.ratio for scenario in self.scenarios)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Requests per side: timed member views and purchases, and warm-up of each."""
+
+    requests: int
+    purchases: int
+    warmup: int
+
+    @classmethod
+    def of(cls, store: Store, args: argparse.Namespace) -> Counts:
+        # FerretDB on SQLite answers about ten times slower: a share of the counts keeps
+        # its run about as long as the embedded one.
+        share = args.ferretdb_share if store.name == FERRETDB else 1.0
+        return cls(
+            *(max(1, round(n * share)) for n in (args.requests, args.purchases, args.warmup))
+        )
+
+
+async def run_on(store: Store, counts: Counts, args: argparse.Namespace) -> Run:
+    """Both scenarios, both sides, on one server whose product app and bare endpoints share
+    `store`."""
     port = free_port()
-    settings = Settings()
-    token = issue_token(settings.secret.get_secret_value(), Role.ADMIN)
+    secret = Settings().secret.get_secret_value()
+    token = issue_token(secret, Role.ADMIN)
     headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-    with server(port) as process:
+    env = {**store.environment(f"overhead_{int(time.time())}"), "TESSERA_SECRET": secret}
+    with server(port, env) as process:
         async with httpx.AsyncClient(
             base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
         ) as client:
@@ -183,13 +222,15 @@ async def bench(args: argparse.Namespace) -> int:
                     "member (full view)",
                     Side(work.graphql_member, work.ok_member, Sample()),
                     Side(work.bare_member, work.ok_member, Sample()),
-                    args.requests,
+                    counts.requests,
+                    counts.warmup,
                 ),
                 Scenario(
                     "recordPurchase",
                     Side(work.graphql_purchase, work.ok_purchase, Sample()),
                     Side(work.bare_purchase, work.ok_purchase, Sample()),
-                    args.purchases,
+                    counts.purchases,
+                    counts.warmup,
                 ),
             ]
         connections = [await Connection.open(HOST, port, headers) for _ in range(args.concurrency)]
@@ -198,25 +239,44 @@ async def bench(args: argparse.Namespace) -> int:
                 print(f"running {scenario.name} ...", flush=True)
                 await measure(connections, scenario, args)
             ceiling = await run_batch(
-                connections, work.healthz, work.ok_status, range(args.requests)
+                connections, work.healthz, work.ok_status, range(counts.requests)
             )
         finally:
             for connection in connections:
                 await connection.close()
+    return Run(store, scenarios, ceiling)
+
+
+async def bench(args: argparse.Namespace) -> int:
+    runs: list[Run] = []
+    for store in stores(args.stores):
+        print(f"on {store.label}:", flush=True)
+        runs.append(await run_on(store, Counts.of(store, args), args))
+    for run in runs:
+        print()
+        print(table(run))
     print()
-    print(table(scenarios, ceiling, args))
-    print()
+    print(
+        f"ratio = graphql req/s / bare req/s (target >= {TARGET}), each pair on one server and "
+        f"one store; concurrency {args.concurrency}, {args.rounds} alternating rounds after "
+        "the warm-up requests of each side"
+    )
     print("\n".join(machine()))
-    print(f"command: {command()}  (make bench)")
-    worst = min(s.graphql.sample.rps / s.bare.sample.rps for s in scenarios)
-    print(f"lowest ratio {worst:.2f}: {'meets' if worst >= TARGET else 'BELOW'} the target")
+    print(f"command: {command('bench.graphql_overhead')}  (make bench)")
+    for run in runs:
+        verdict = "meets" if run.lowest >= TARGET else "BELOW"
+        print(f"{run.store.label}: lowest ratio {run.lowest:.2f}: {verdict} the target")
     return 0
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.graphql_overhead", description=__doc__)
+    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
     parser.add_argument("--requests", type=int, default=6000, help="member views per side")
     parser.add_argument("--purchases", type=int, default=1500, help="purchases per side")
+    parser.add_argument(
+        "--ferretdb-share", type=float, default=0.1, help="FerretDB's counts: this share of each"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=10, help="alternating timed batches")
     parser.add_argument("--warmup", type=int, default=200, help="requests per side")

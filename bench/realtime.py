@@ -17,17 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import shlex
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
 from app.auth import issue_token
 from bench.delivery import Delivery, Purchase, expected_updates, match, send_purchases
-from bench.graphql_overhead import free_port, machine
+from bench.graphql_overhead import command, free_port, machine
 from bench.load import Connection
 from bench.server import HOST
 from bench.servers import redis_server, rss_kib, tessera_server
@@ -234,13 +231,6 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def command() -> str:
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(Path.cwd())
-    return shlex.join([str(python), "-m", "bench.realtime", *sys.argv[1:]])
-
-
 async def bench(args: argparse.Namespace) -> int:
     results = []
     for key in args.scenarios:
@@ -252,7 +242,7 @@ async def bench(args: argparse.Namespace) -> int:
     print(table(results))
     print()
     print("\n".join(machine()))
-    print(f"command: {command()}  (make bench)")
+    print(f"command: {command('bench.realtime')}  (make bench)")
     wrong = [r.scenario.key for r in results if not r.delivery.complete or r.problems]
     missed = [f"{r.scenario.key} ({','.join(r.shortfalls)})" for r in results if r.shortfalls]
     print(

@@ -1,7 +1,8 @@
 """The server under test: the product app plus the bare endpoints, on a real uvicorn.
 
 Run as `python -m bench.server PORT` by `bench.graphql_overhead`, in its own process so
-that the load generator never shares the server's event loop.
+that the load generator never shares the server's event loop; its store is the one the
+environment names (TESSERA_MONGODB_URL, as `bench.stores` sets it; unset: mongomock).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ UNTHROTTLED: dict[str, int] = {
 
 
 def bench_app() -> FastAPI:
-    """The default embedded app (demo on, mongomock) with the bare endpoints added."""
+    """The default app (demo on) with the bare endpoints added, on the store TESSERA_*
+    names (the embedded mongomock unless TESSERA_MONGODB_URL is set)."""
     app = create_app(Settings(**UNTHROTTLED))  # type: ignore[arg-type]
     mount_bare(app)
     return app
