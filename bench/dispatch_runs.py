@@ -3,8 +3,10 @@ the raw sent-messages provider write rate beside it, and purchase → receipt st
 
 arq's worker runs in this process, as the only consumer of the queue: the embedded store
 (mongomock) lives in one process, so a `tessera worker` process beside it would see an
-empty database of its own. Jobs still go through a real redis-server and arq's Worker
-(its polling, its concurrency limit, its job bookkeeping), as in production.
+empty database of its own; on FerretDB it runs here too, so that both stores measure the
+same thing (`bench.scale_out` runs `tessera worker` processes). Jobs still go through a
+real redis-server and arq's Worker (its polling, its concurrency limit, its job
+bookkeeping), as in production. Each phase has a database of its own (`bench.stores`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from bench.receipts import (
     in_process_queue,
     receipts_waiting,
 )
+from bench.stores import Store
 from bench.verify import enroll_members, graphql
 from bench.workload import amount
 from domain.access import Role
@@ -128,9 +131,9 @@ async def check_sent(tessera: Tessera, buyers: list[str]) -> None:
         raise SystemExit(f"dispatch: {sent} of {len(buyers)} receipts were sent")
 
 
-async def throughput_embedded(program: Path, members: int, tag: str) -> Throughput:
+async def throughput_embedded(program: Path, members: int, tag: str, store: Store) -> Throughput:
     """The embedded default: one dispatch job per member on the in-process queue at once."""
-    tessera = Tessera.build(bench_settings(program))
+    tessera = Tessera.build(bench_settings(program, None, store, tag))
     async with tessera.running():
         buyers, purchase_rate = await receipts_waiting(tessera, members, tag)
         queue = in_process_queue(tessera)
@@ -144,12 +147,14 @@ async def throughput_embedded(program: Path, members: int, tag: str) -> Throughp
     return Throughput(members, seconds, raw, purchase_rate)
 
 
-async def throughput_arq(program: Path, members: int, tag: str, redis_url: str) -> Throughput:
+async def throughput_arq(
+    program: Path, members: int, tag: str, redis_url: str, store: Store
+) -> Throughput:
     """One arq worker (cron jobs off) consuming a queue of one dispatch job per member."""
-    maker = Tessera.build(bench_settings(program))
+    maker = Tessera.build(bench_settings(program, None, store, tag))
     async with maker.running():
         buyers, purchase_rate = await receipts_waiting(maker, members, tag)
-    settings = bench_settings(program, redis_url)
+    settings = bench_settings(program, redis_url, store, tag)
     tessera = Tessera.build(settings, client=maker.client)
     async with tessera.running():
         started = time.perf_counter()
@@ -216,11 +221,17 @@ async def stored_delays(tessera: Tessera, started: dict[str, float]) -> Sample:
 
 
 async def latency(
-    program: Path, purchases: int, rate: float, tag: str, redis_url: str | None, drain: float
+    program: Path,
+    purchases: int,
+    rate: float,
+    tag: str,
+    redis_url: str | None,
+    drain: float,
+    store: Store,
 ) -> Latency:
     """recordPurchase through GraphQL (in-process ASGI, no socket) at a steady rate, one per
     fresh member whose welcome was already sent; then when each receipt was stored."""
-    settings = bench_settings(program, redis_url)
+    settings = bench_settings(program, redis_url, store, tag)
     app = create_app(settings)
     tessera: Tessera = app.state.tessera
     token = issue_token(settings.secret.get_secret_value(), Role.ADMIN)

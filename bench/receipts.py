@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from app.settings import DEMO_PROGRAM, Settings
 from app.wiring import Tessera, read_program
 from bench.server import UNTHROTTLED
+from bench.stores import IN_PROCESS, Store
 from bench.workload import amount
 from domain.channel import Channel
 from domain.commands import EnrollMember, MemberRef, RawIdentifier, RecordPurchase
@@ -61,15 +62,18 @@ def bench_program(folder: Path) -> Path:
     return path
 
 
-def bench_settings(program: Path, redis_url: str | None = None) -> Settings:
-    """Embedded store (whatever TESSERA_* says), no demo members, in-process cron off: a
-    sweep in the middle of a timed phase would only add noise."""
+def bench_settings(
+    program: Path, redis_url: str | None = None, store: Store = IN_PROCESS, tag: str = ""
+) -> Settings:
+    """`store` (the embedded one unless said; whatever TESSERA_* says), its database named
+    by `tag`, no demo members, in-process cron off: a sweep in the middle of a timed phase
+    would only add noise."""
     return Settings(
         program=program,
         demo=False,
-        mongodb_url=None,
         redis_url=redis_url,
         cron_interval_seconds=3600,
+        **store.settings(tag or "dispatch"),
         **UNTHROTTLED,  # type: ignore[arg-type]
     )
 

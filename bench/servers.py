@@ -1,4 +1,4 @@
-"""The processes the realtime benchmark starts: a redis-server, and `bench.realtime_server`
+"""The processes the benchmarks start: a redis-server, and `bench.realtime_server`
 with one or two Tessera instances; and the server's resident memory, read from /proc."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bench.server import HOST
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def _stop(process: asyncio.subprocess.Process, timeout: float = 15) -> None:
+async def stop_process(process: asyncio.subprocess.Process, timeout: float = 15) -> None:
     if process.returncode is not None:
         return
     with contextlib.suppress(ProcessLookupError):
@@ -55,7 +55,12 @@ async def redis_server() -> AsyncIterator[str]:
             raise SystemExit("redis-server did not accept connections within 10 s")
         yield f"redis://{HOST}:{port}/0"
     finally:
-        await _stop(process)
+        await stop_process(process)
+
+
+def redis_database(url: str, number: int) -> str:
+    """The same redis-server, database `number`: nothing queued for one phase reaches another."""
+    return f"{url.rpartition('/')[0]}/{number}"
 
 
 @contextlib.asynccontextmanager
@@ -82,7 +87,7 @@ async def tessera_server(
         process.stdin.close()  # asks it to shut down gracefully
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), 15)
-        await _stop(process)
+        await stop_process(process)
 
 
 def rss_kib(pid: int) -> int:
