@@ -32,6 +32,13 @@ async def stop_process(process: asyncio.subprocess.Process, timeout: float = 15)
 @contextlib.asynccontextmanager
 async def redis_server() -> AsyncIterator[str]:
     """A throwaway redis-server on a free port, without persistence; yields its URL."""
+    async with redis_process() as (url, _):
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def redis_process() -> AsyncIterator[tuple[str, int]]:
+    """`redis_server`, yielding its process id too."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("redis-server is not installed (`make redis-server` installs it)")
@@ -53,7 +60,7 @@ async def redis_server() -> AsyncIterator[str]:
                 break
         else:
             raise SystemExit("redis-server did not accept connections within 10 s")
-        yield f"redis://{HOST}:{port}/0"
+        yield f"redis://{HOST}:{port}/0", process.pid
     finally:
         await stop_process(process)
 

@@ -59,8 +59,8 @@ IN_PROCESS = Store(EMBEDDED)
 
 
 @contextlib.contextmanager
-def ferretdb() -> Iterator[str]:
-    """A throwaway FerretDB; yields its URL, stops it and removes its files on leaving."""
+def ferretdb() -> Iterator[FerretDB]:
+    """A throwaway FerretDB, started; stopped and its files removed on leaving."""
     with tempfile.TemporaryDirectory(prefix="tessera-bench-ferretdb-") as folder:
         server = FerretDB(Path(folder))
         try:
@@ -68,7 +68,7 @@ def ferretdb() -> Iterator[str]:
         except pytest.fail.Exception as failed:  # the tests' starter reports through pytest
             raise SystemExit(str(failed)) from None
         try:
-            yield server.url
+            yield server
         finally:
             server.stop()
 
@@ -77,7 +77,7 @@ def stores(names: Sequence[str]) -> Iterator[Store]:
     """Each store in turn, FerretDB running only during its own turn."""
     for name in names:
         if name == FERRETDB:
-            with ferretdb() as url:
-                yield Store(name, url)
+            with ferretdb() as server:
+                yield Store(name, server.url)
         else:
             yield Store(name)

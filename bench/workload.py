@@ -34,9 +34,12 @@ class Workload:
         member_id = self.viewed[number % len(self.viewed)]
         return await connection.request("GET", f"/bare/member/{member_id}")
 
+    def order_id(self, side: str, number: int) -> str:
+        return f"{self.run}-{side}-{number}"
+
     def _purchase(self, side: str, number: int) -> dict[str, object]:
         buyer = self.buyers[number % len(self.buyers)]
-        return purchase_input(buyer, f"{self.run}-{side}-{number}", amount(number))
+        return purchase_input(buyer, self.order_id(side, number), amount(number))
 
     async def graphql_purchase(self, connection: Connection, number: int) -> Reply:
         variables = {"input": self._purchase("g", number)}
