@@ -40,10 +40,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP) redis-server
+# Each figure on the embedded store and on FerretDB (built if missing), then the two-instance
+# figure on FerretDB and one redis-server: about 8 minutes on 2 cores.
+bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.graphql_overhead
 	$(BIN)/python -m bench.realtime
 	$(BIN)/python -m bench.dispatch
+	$(BIN)/python -m bench.scale_out
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write
