@@ -132,6 +132,8 @@ def machine() -> list[str]:
         f"machine: nproc {os.cpu_count()}, {cpu_model()}, {platform.system()} {platform.release()}",
         f"python: {platform.python_implementation()} {platform.python_version()}",
         f"packages: {versions}",
+        # Other work on a shared machine shows here: 2 cores busy with this run alone is ~2.
+        "load average at the end (1, 5, 15 min): " + ", ".join(f"{n:.1f}" for n in os.getloadavg()),
     ]
 
 
