@@ -195,7 +195,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=500, help="receipts per throughput run")
     parser.add_argument("--purchases", type=int, default=300, help="per latency run")
     parser.add_argument(
-        "--ferretdb-share", type=float, default=0.2, help="FerretDB's counts: this share of each"
+        "--ferretdb-share", type=float, default=0.15, help="FerretDB's counts: this share of each"
     )
     parser.add_argument("--rate", type=float, default=20, help="purchases per second")
     parser.add_argument("--drain", type=float, default=30, help="seconds to wait for receipts")

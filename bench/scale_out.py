@@ -249,7 +249,7 @@ async def bench(args: argparse.Namespace) -> int:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.scale_out", description=__doc__)
-    parser.add_argument("--purchases", type=int, default=200, help="timed, per topology")
+    parser.add_argument("--purchases", type=int, default=120, help="timed, per topology")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--members", type=int, default=40, help="members sharing purchases")
     parser.add_argument("--warmup", type=int, default=16, help="purchases per API instance")
