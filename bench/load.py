@@ -28,23 +28,46 @@ class Connection:
     """One HTTP/1.1 keep-alive connection; responses must carry a Content-Length."""
 
     def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: bytes
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        headers: bytes,
+        address: tuple[str, int],
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._headers = headers
+        self._address = address
 
     @classmethod
     async def open(cls, host: str, port: int, headers: dict[str, str]) -> Connection:
         reader, writer = await asyncio.open_connection(host, port)
         fixed = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        return cls(reader, writer, f"host: {host}:{port}\r\n{fixed}".encode())
+        return cls(reader, writer, f"host: {host}:{port}\r\n{fixed}".encode(), (host, port))
+
+    async def _reopen(self) -> None:
+        self._writer.close()
+        self._reader, self._writer = await asyncio.open_connection(*self._address)
 
     async def request(self, method: str, path: str, body: bytes = b"") -> Reply:
         length = f"content-length: {len(body)}\r\n" if method == "POST" else ""
-        start = f"{method} {path} HTTP/1.1\r\n{length}".encode()
-        self._writer.write(b"".join((start, self._headers, b"\r\n", body)))
-        head = await self._reader.readuntil(b"\r\n\r\n")
+        message = b"".join(
+            (f"{method} {path} HTTP/1.1\r\n{length}".encode(), self._headers, b"\r\n", body)
+        )
+        # A connection left idle past the server's keep-alive timeout (uvicorn: 5 s; a slow
+        # store's rounds leave some idle that long) is closed by the server: open it again,
+        # as HTTP clients do. Sent again at most once, when not a byte of answer came back.
+        if self._reader.at_eof():
+            await self._reopen()
+        self._writer.write(message)
+        try:
+            head = await self._reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionResetError) as closed:
+            if isinstance(closed, asyncio.IncompleteReadError) and closed.partial:
+                raise
+            await self._reopen()
+            self._writer.write(message)
+            head = await self._reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         size = None
         for line in head.split(b"\r\n")[1:]:
