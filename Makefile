@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Each figure on the embedded store and on FerretDB (built if missing), then the two-instance
-# figure on FerretDB and one redis-server: about 8 minutes on 2 cores.
+# figure on FerretDB and one redis-server: about 5.5 minutes on a quiet 2-core machine.
 bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.graphql_overhead
 	$(BIN)/python -m bench.realtime
