@@ -33,9 +33,11 @@ redis-server:
 ferretdb:
 	@test -x "$(FERRETDB)" || scripts/build-ferretdb
 
+# `lint-imports`: the layer contracts in pyproject.toml (layers only point down).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
