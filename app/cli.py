@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
         return 0
-    from schema.build import SDL_PATH
-    from schema.build import sdl as schema_sdl
+    from app.execution.assembly import SDL_PATH
+    from app.execution.assembly import sdl as schema_sdl
 
     text = schema_sdl()
     if args.write:

@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 
 from app.auth import BadToken, TokenReader
 from app.endpoint import GraphQLEndpoint
+from app.execution.assembly import build_schema
 from app.feedback_webhook import feedback_route
 from app.limits import BodySizeLimit
 from app.observability import Observability
@@ -24,7 +25,6 @@ from app.wiring import Tessera
 from domain.clock import Clock
 from domain.program import Program
 from resolvers.context import TesseraContext
-from schema.build import build_schema
 from schema.program import Program as ProgramType
 
 

@@ -1,15 +1,14 @@
 """Wiring the messaging side: providers per channel from the settings, the job queue
-(arq with Redis, in-process without), and the journey trigger on the outbox relay."""
+(arq with Redis, in-process without)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from app.settings import Settings
-from domain.events import MemberChanged
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import MessagingPolicy
-from domain.ports import EventPublisher, Ports
+from domain.ports import Ports
 from storage.messages import MongoMessageStore
 from storage.mongo import Collections
 from storage.profiles import MongoProfileStore
@@ -81,15 +80,3 @@ def build_messaging(
             seconds_per_run=settings.cron_seconds_per_run,
         ),
     )
-
-
-class Fanout:
-    """Publish to each in turn; a failure leaves the event in the outbox for the next sweep
-    (the ones already told see it again, which versions and job ids make harmless)."""
-
-    def __init__(self, *publishers: EventPublisher) -> None:
-        self._publishers = publishers
-
-    async def publish(self, event: MemberChanged) -> None:
-        for publisher in self._publishers:
-            await publisher.publish(event)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.messaging_wiring import Fanout, build_messaging
+from app.messaging_wiring import build_messaging
 from app.readiness import Check
 from app.settings import Settings
 from domain.clock import Clock, SystemClock
@@ -22,6 +22,7 @@ from domain.messaging.policy import MessagingPolicy
 from domain.messaging.policy_file import load_messaging_policy
 from domain.ports import Ports
 from domain.program import Program, load_program
+from domain.reactions import Reaction, Reactions
 from storage.availability import DatabasePing, Outage, is_unavailable
 from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
@@ -113,8 +114,10 @@ class Tessera:
         local_queue = None if arq_queue else InProcessQueue(clock)
         queue = arq_queue or local_queue
         assert queue is not None
-        # Each committed event goes to the surfaces and starts the journeys it triggers.
-        publisher = Fanout(redis_bus or bus, JourneyTrigger(queue))
+        # Who carries out each reaction to a committed event (the table: domain.reactions).
+        publisher = Reactions(
+            {Reaction.LIVE_VIEW: redis_bus or bus, Reaction.JOURNEYS: JourneyTrigger(queue)}
+        )
         outbox = MongoOutbox(
             collections.members, collections.ledger, collections.parked, publisher, clock
         )

@@ -35,7 +35,7 @@ from domain.messaging.message import MessageStatus
 from domain.messaging.policy import MAX_CAP
 from workers.dispatch import DISPATCH
 from workers.jobs import run_job
-from workers.queue import InProcessQueue
+from workers.queue import InProcessQueue, JobArguments
 
 T = TypeVar("T")
 
@@ -126,15 +126,15 @@ class DispatchHold:
         self.members: dict[str, None] = {}  # insertion-ordered set
         self._queue.bind(self._run)
 
-    async def _run(self, name: str, args: tuple[str, ...]) -> None:
+    async def _run(self, name: str, arguments: JobArguments) -> None:
         if name == DISPATCH:
-            self.members[args[0]] = None
+            self.members[str(arguments["member_id"])] = None
             return
-        await run_job(self._messaging, name, args)
+        await run_job(self._messaging, name, arguments)
 
     def release(self) -> None:
         messaging = self._messaging
-        self._queue.bind(lambda name, args: run_job(messaging, name, args))
+        self._queue.bind(lambda name, arguments: run_job(messaging, name, arguments))
 
 
 async def count(tessera: Tessera, collection: str, query: dict[str, Any]) -> int:

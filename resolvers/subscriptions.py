@@ -13,22 +13,13 @@ from domain.events import MemberChanged
 from domain.handlers.members import finish_merges
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
+from domain.reactions import Reaction, reacts
 from resolvers.context import Info
 from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
 from schema.updates import SNAPSHOT, MemberUpdate, StoreEvent, TierChange, UpdateCause
 from subscriptions.bus import Resync
 from subscriptions.feed import SlowConsumer, Update, Watch
-
-STORE_CAUSES = frozenset(
-    {
-        EntryKind.CHECKED_IN,
-        EntryKind.EARNED,
-        EntryKind.REDEEMED,
-        EntryKind.REWARD_USED,
-        EntryKind.RETURNED,
-    }
-)
 
 
 async def _next(watch: Watch) -> Update | Resync:
@@ -100,7 +91,7 @@ class Subscription:
         async with ctx.feed.watch_store(store) as watch:
             while True:
                 signal = await _next(watch)
-                if isinstance(signal, Update) and signal.event.cause in STORE_CAUSES:
+                if isinstance(signal, Update) and reacts(signal.event, Reaction.STORE_ACTIVITY):
                     ctx.fresh_loaders()
                     yield StoreEvent(
                         kind=signal.event.cause.value,

@@ -1,1 +1,1 @@
-"""The GraphQL contract: types shared by every surface, assembled in schema.build."""
+"""The GraphQL contract: types shared by every surface, assembled in app.execution.assembly."""

@@ -8,6 +8,7 @@ through the pure `record_outcome`, so they go by compare-and-set on a version.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,12 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.errors import MemberBusy
 from domain.messaging.caps import SentMessage
-from domain.messaging.channels import ChannelEngagement, DeliveryOutcome, record_outcome
+from domain.messaging.channels import (
+    ChannelEngagement,
+    DeliveryOutcome,
+    address_changed,
+    record_outcome,
+)
 from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import MAX_CAP
@@ -104,6 +110,19 @@ class MongoProfileStore:
         before: DeliveryOutcome | None,
         after: DeliveryOutcome,
     ) -> None:
+        await self._change_engagement(
+            member_id, channel, lambda current: record_outcome(current, before, after)
+        )
+
+    async def record_new_address(self, member_id: str, channel: MessageChannel) -> None:
+        await self._change_engagement(member_id, channel, address_changed)
+
+    async def _change_engagement(
+        self,
+        member_id: str,
+        channel: MessageChannel,
+        change: Callable[[ChannelEngagement], ChannelEngagement],
+    ) -> None:
         field = f"engagement.{channel.value}"
         for _ in range(MAX_ATTEMPTS):
             doc = await self._profiles.find_one({"_id": member_id}) or {}
@@ -111,7 +130,7 @@ class MongoProfileStore:
             current = (
                 _engagement_from_doc(channel.value, raw) if raw else ChannelEngagement(channel)
             )
-            updated = record_outcome(current, before, after)
+            updated = change(current)
             if updated == current:
                 return
             value = {

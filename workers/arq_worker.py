@@ -28,6 +28,7 @@ from domain.sweeps import Every
 from storage.availability import describe, is_unavailable
 from workers.context import Messaging
 from workers.jobs import CRON_JOBS, JOBS, run_cron
+from workers.queue import JobArgument
 
 log = logging.getLogger(__name__)
 JOB_TIMEOUT_SECONDS = 120
@@ -45,9 +46,9 @@ Hook = Callable[[dict[str, Any]], Awaitable[None]]
 def _job(name: str) -> WorkerCoroutine:
     target = JOBS[name]
 
-    async def run(ctx: dict[str, Any], *args: str) -> None:
+    async def run(ctx: dict[str, Any], **arguments: JobArgument) -> None:
         try:
-            await target(ctx["messaging"], *args)
+            await target(ctx["messaging"], **arguments)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise

@@ -22,28 +22,28 @@ from workers.sweeps import Sweep, run_sweep
 BATCH = 500
 
 
-async def dispatch_due(m: Messaging) -> int:
+async def dispatch_due(messaging: Messaging) -> int:
     """Wake the dispatcher for every member with a message due, or one whose sender died.
     Deferred messages are also woken by a job scheduled at their time; this catches any
     wake-up that was lost (a Redis restart, a job dropped as a duplicate while running)."""
-    now = m.clock.now()
-    due = await m.messages.due(now, BATCH)
-    stalled = await m.messages.stalled(now - m.send_lease, BATCH)
+    now = messaging.clock.now()
+    due = await messaging.messages.due(now, BATCH)
+    stalled = await messaging.messages.stalled(now - messaging.send_lease, BATCH)
     members = sorted({x.member_id for x in (*due, *stalled)})
     for member_id in members:
-        await schedule_dispatch(m, member_id)
+        await schedule_dispatch(messaging, member_id)
     return len(members)
 
 
 async def _housekeeping_due(
-    m: Messaging, now: datetime, after: Position | None, limit: int
+    messaging: Messaging, now: datetime, after: Position | None, limit: int
 ) -> tuple[Position, ...]:
-    return await m.members.housekeeping_due(now, after, limit)
+    return await messaging.members.housekeeping_due(now, after, limit)
 
 
-async def _settle(m: Messaging, member_id: str, now: datetime) -> int:
+async def _settle(messaging: Messaging, member_id: str, now: datetime) -> int:
     try:
-        await current(m.ports, MemberRef(id=member_id))
+        await current(messaging.ports, MemberRef(id=member_id))
     except MemberNotFound:  # merged away since the query
         return 0
     return 1
@@ -58,26 +58,28 @@ async def _settle(m: Messaging, member_id: str, now: datetime) -> int:
 EXPIRY = Sweep("expire_due", _housekeeping_due, _settle, new_pass=None)
 
 
-async def expire_due(m: Messaging) -> int:
+async def expire_due(messaging: Messaging) -> int:
     """Members settled in this run."""
-    return await run_sweep(m, EXPIRY)
+    return await run_sweep(messaging, EXPIRY)
 
 
 async def _expiring_soon(
-    m: Messaging, now: datetime, after: Position | None, limit: int
+    messaging: Messaging, now: datetime, after: Position | None, limit: int
 ) -> tuple[Position, ...]:
-    lead = longest_lead(m.policy)
-    return () if lead is None else await m.members.expiring_before(now + lead, after, limit)
+    lead = longest_lead(messaging.policy)
+    return () if lead is None else await messaging.members.expiring_before(now + lead, after, limit)
 
 
-async def _remind(m: Messaging, member_id: str, now: datetime) -> int:
+async def _remind(messaging: Messaging, member_id: str, now: datetime) -> int:
     try:
-        member = await current(m.ports, MemberRef(id=member_id))
+        member = await current(messaging.ports, MemberRef(id=member_id))
     except MemberNotFound:
         return 0
-    new = await record_intents(m, list(intents_on_sweep(EXPIRING_SOON, member, m.policy, now)))
+    new = await record_intents(
+        messaging, list(intents_on_sweep(EXPIRING_SOON, member, messaging.policy, now))
+    )
     if new:
-        await schedule_dispatch(m, member.id)
+        await schedule_dispatch(messaging, member.id)
     return new
 
 
@@ -91,26 +93,26 @@ REMINDERS = Sweep(
 )
 
 
-async def remind_due(m: Messaging) -> int:
+async def remind_due(messaging: Messaging) -> int:
     """Reminders recorded in this run."""
-    if longest_lead(m.policy) is None:
+    if longest_lead(messaging.policy) is None:
         return 0
-    return await run_sweep(m, REMINDERS)
+    return await run_sweep(messaging, REMINDERS)
 
 
 async def _live(
-    m: Messaging, now: datetime, after: Position | None, limit: int
+    messaging: Messaging, now: datetime, after: Position | None, limit: int
 ) -> tuple[Position, ...]:
-    return await m.members.live_after(after, limit)
+    return await messaging.members.live_after(after, limit)
 
 
-async def _rescore(m: Messaging, member_id: str, now: datetime) -> int:
-    member = await m.ports.members.get(member_id)
+async def _rescore(messaging: Messaging, member_id: str, now: datetime) -> int:
+    member = await messaging.ports.members.get(member_id)
     if member is None or member.merged_into is not None:
         return 0
-    intents = intents_on_sweep(EVERY_MEMBER, member, m.policy, now)
-    if await record_intents(m, list(intents)):
-        await schedule_dispatch(m, member.id)
+    intents = intents_on_sweep(EVERY_MEMBER, member, messaging.policy, now)
+    if await record_intents(messaging, list(intents)):
+        await schedule_dispatch(messaging, member.id)
         return 1
     return 0
 
@@ -126,6 +128,6 @@ CHURN = Sweep(
 )
 
 
-async def score_churn(m: Messaging) -> int:
+async def score_churn(messaging: Messaging) -> int:
     """Win-backs raised in this run."""
-    return await run_sweep(m, CHURN)
+    return await run_sweep(messaging, CHURN)

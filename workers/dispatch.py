@@ -64,50 +64,56 @@ def dispatch_job_id(member_id: str, at: datetime | None) -> str:
     return f"dispatch:{member_id}:{int(at.timestamp() * 1000)}"
 
 
-async def schedule_dispatch(m: Messaging, member_id: str, at: datetime | None = None) -> None:
-    await m.queue.enqueue(DISPATCH, member_id, job_id=dispatch_job_id(member_id, at), at=at)
+async def schedule_dispatch(
+    messaging: Messaging, member_id: str, at: datetime | None = None
+) -> None:
+    await messaging.queue.enqueue(
+        DISPATCH, job_id=dispatch_job_id(member_id, at), at=at, member_id=member_id
+    )
 
 
-async def _save(m: Messaging, message: Message, previous: Message) -> bool:
+async def _save(messaging: Messaging, message: Message, previous: Message) -> bool:
     """Record an outcome (compare-and-set on `previous`); counted once it is stored."""
-    if not await m.messages.save(message, previous):
+    if not await messaging.messages.save(message, previous):
         return False
     count_message(message, previous)
     return True
 
 
-async def dispatch_member(m: Messaging, member_id: str) -> None:
+async def dispatch_member(messaging: Messaging, *, member_id: str) -> None:
     for _ in range(MAX_ROUNDS):
-        if not await _round(m, member_id):
+        if not await _round(messaging, member_id):
             return
 
 
-async def _round(m: Messaging, member_id: str) -> bool:
+async def _round(messaging: Messaging, member_id: str) -> bool:
     """One pass over the member's open messages; True when a fallback is due at once."""
-    open_messages = await m.messages.open_for(member_id)
+    open_messages = await messaging.messages.open_for(member_id)
     if not open_messages:
         return False
-    now = m.clock.now()
+    now = messaging.clock.now()
     try:
-        member = await current(m.ports, MemberRef(id=member_id))
+        member = await current(messaging.ports, MemberRef(id=member_id))
     except MemberNotFound:
         for message in open_messages:
             if message.status is MessageStatus.PENDING:
                 gone = suppress(message, SuppressReason.REASON_GONE, "member not found", now)
-                await _save(m, gone, message)
+                await _save(messaging, gone, message)
         return False
     again = False
     for message in open_messages:
         if message.status is MessageStatus.SENDING:
-            again |= await _resume(m, message, member, now)
+            again |= await _resume(messaging, message, member, now)
     due = [x for x in open_messages if x.status is MessageStatus.PENDING and x.not_before <= now]
-    await _drop_gone(m, [x for x in open_messages if x not in due], member, now)
+    await _drop_gone(messaging, [x for x in open_messages if x not in due], member, now)
     if due:
-        again |= await _decide_and_send(m, due, member, now)
+        again |= await _decide_and_send(messaging, due, member, now)
     return again
 
 
-async def _drop_gone(m: Messaging, later: list[Message], member: Member, now: datetime) -> None:
+async def _drop_gone(
+    messaging: Messaging, later: list[Message], member: Member, now: datetime
+) -> None:
     """Messages waiting for later whose reason is already gone are suppressed now, so staff
     see at once that the reminder of a voucher just used will not go."""
     for message in later:
@@ -115,15 +121,19 @@ async def _drop_gone(m: Messaging, later: list[Message], member: Member, now: da
             continue
         gone = why_not(message.intent, member, now)
         if gone is not None:
-            await _save(m, suppress(message, SuppressReason.REASON_GONE, gone, now), message)
+            await _save(
+                messaging, suppress(message, SuppressReason.REASON_GONE, gone, now), message
+            )
 
 
-async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now: datetime) -> bool:
-    record = await m.profiles.get(member.id)
+async def _decide_and_send(
+    messaging: Messaging, due: list[Message], member: Member, now: datetime
+) -> bool:
+    record = await messaging.profiles.get(member.id)
     profile = with_addresses(record.profile, member)
     decisions = decide_together(
         member,
-        m.policy,
+        messaging.policy,
         [x.intent for x in due],
         profile,
         record.recent,
@@ -138,7 +148,7 @@ async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now
             sends.append(decision)
         elif decision.outcome is Outcome.SUPPRESS:
             assert isinstance(decision.cause, SuppressReason)
-            await _save(m, suppress(message, decision.cause, decision.detail, now), message)
+            await _save(messaging, suppress(message, decision.cause, decision.detail, now), message)
         elif decision.outcome is Outcome.DEFER and decision.until is not None:
             cause = decision.cause if isinstance(decision.cause, DeferReason) else None
             changed = decision.until > message.not_before or message.decision != decision.detail
@@ -146,35 +156,39 @@ async def _decide_and_send(m: Messaging, due: list[Message], member: Member, now
                 waiting = defer(
                     message, max(decision.until, message.not_before), now, cause, decision.detail
                 )
-                await _save(m, waiting, message)
-            await schedule_dispatch(m, member.id, decision.until)
+                await _save(messaging, waiting, message)
+            await schedule_dispatch(messaging, member.id, decision.until)
     again = False
     for decision in sends:  # at most one: arbitration lets one message out
-        zone = member_zone(profile, m.policy)
-        sent = await _send(m, by_key[decision.intent.key], decision, member, now, zone)
+        zone = member_zone(profile, messaging.policy)
+        sent = await _send(messaging, by_key[decision.intent.key], decision, member, now, zone)
         if sent is None:
             continue
         if sent.status is MessageStatus.SENT:
-            await _close_merged(m, decision, sent, by_key, now)
+            await _close_merged(messaging, decision, sent, by_key, now)
         elif sent.status is MessageStatus.PENDING:
             if sent.not_before <= now:
                 again = True
             else:
-                await schedule_dispatch(m, member.id, sent.not_before)
+                await schedule_dispatch(messaging, member.id, sent.not_before)
     return again
 
 
 async def _close_merged(
-    m: Messaging, decision: Decision, sent: Message, by_key: dict[str, Message], now: datetime
+    messaging: Messaging,
+    decision: Decision,
+    sent: Message,
+    by_key: dict[str, Message],
+    now: datetime,
 ) -> None:
     for intent in decision.merged:
         rider = by_key[intent.key]
         merged = suppress(rider, SuppressReason.MERGED, f"carried by message {sent.id}", now)
-        await _save(m, merged, rider)
+        await _save(messaging, merged, rider)
 
 
 async def _send(
-    m: Messaging,
+    messaging: Messaging,
     message: Message,
     decision: Decision,
     member: Member,
@@ -185,36 +199,36 @@ async def _send(
     channels = channels_left(message, (decision.channel, *decision.fallbacks))
     if not channels:
         failed = give_up(message, now)
-        return failed if await _save(m, failed, message) else None
-    rendering = m.renderer.render(member, message.intent, decision.merged, now, zone)
+        return failed if await _save(messaging, failed, message) else None
+    rendering = messaging.renderer.render(member, message.intent, decision.merged, now, zone)
     why = decision.detail if channels[0] is decision.channel else f"{channels[0].value}: fallback"
     sending = start_sending(
         message, channels[0], rendering.rendered, rendering.version, now, channels[1:], why
     )
-    if not await m.messages.claim_for_sending(sending, message):
+    if not await messaging.messages.claim_for_sending(sending, message):
         return None  # another worker claimed it first; it sends, we do not
-    return await _deliver(m, sending, member)
+    return await _deliver(messaging, sending, member)
 
 
-async def _resume(m: Messaging, message: Message, member: Member, now: datetime) -> bool:
+async def _resume(messaging: Messaging, message: Message, member: Member, now: datetime) -> bool:
     """A SENDING message: leave it to its sender while the lease runs, then take it over."""
-    if in_flight(message, now, m.send_lease):
+    if in_flight(message, now, messaging.send_lease):
         started = message.attempts[-1].started_at
-        await schedule_dispatch(m, member.id, started + m.send_lease)
+        await schedule_dispatch(messaging, member.id, started + messaging.send_lease)
         return False
     assert message.channel is not None and message.rendered is not None
     assert message.rendered_version is not None
     resumed = start_sending(
         message, message.channel, message.rendered, message.rendered_version, now
     )
-    if not await m.messages.claim_for_sending(resumed, message):
+    if not await messaging.messages.claim_for_sending(resumed, message):
         return False
     log.info("resuming %s on %s after its sender stopped", message.id, message.channel.value)
-    done = await _deliver(m, resumed, member)
+    done = await _deliver(messaging, resumed, member)
     return done is not None and done.status is MessageStatus.PENDING
 
 
-async def _deliver(m: Messaging, sending: Message, member: Member) -> Message | None:
+async def _deliver(messaging: Messaging, sending: Message, member: Member) -> Message | None:
     """Hand a claimed (SENDING) message to its channel's provider and record the outcome."""
     channel, rendered = sending.channel, sending.rendered
     assert channel is not None and rendered is not None and sending.rendered_version is not None
@@ -231,20 +245,20 @@ async def _deliver(m: Messaging, sending: Message, member: Member) -> Message | 
             member_id=member.id,
             member_version=sending.rendered_version,
         )
-        delivery = await m.provider.send(outgoing)
+        delivery = await messaging.provider.send(outgoing)
         delivery_ok, permanent = delivery.accepted, delivery.permanent
         ref, detail = delivery.provider_ref, delivery.detail
-    now = m.clock.now()
+    now = messaging.clock.now()
     if delivery_ok:
         done = mark_sent(sending, ref, now, detail)
-        if await _save(m, done, sending):
-            await m.profiles.record_send(member.id, done.id, channel, now)
-            await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.SENT)
+        if await _save(messaging, done, sending):
+            await messaging.profiles.record_send(member.id, done.id, channel, now)
+            await messaging.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.SENT)
             return done
         return None
     done = mark_failed_attempt(sending, permanent, detail, now)
-    if not await _save(m, done, sending):
+    if not await _save(messaging, done, sending):
         return None
     if permanent:  # an outage is not the member's fault: only bounces close a channel
-        await m.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.BOUNCED)
+        await messaging.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.BOUNCED)
     return done

@@ -38,7 +38,7 @@ class EmbeddedWorker:
             name: None if job.at_startup else job.runs.latest(now)
             for name, job in CRON_JOBS.items()
         }
-        queue.bind(lambda name, args: run_job(messaging, name, args))
+        queue.bind(lambda name, arguments: run_job(messaging, name, arguments))
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._forever())

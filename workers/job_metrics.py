@@ -49,9 +49,9 @@ def timed_job(name: str) -> Iterator[None]:
 def timed(name: str, job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """`job`, its every run timed under `name`."""
 
-    async def run(*args: Any) -> Any:
+    async def run(*args: Any, **kwargs: Any) -> Any:
         with timed_job(name):
-            return await job(*args)
+            return await job(*args, **kwargs)
 
     return run
 

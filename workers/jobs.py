@@ -1,5 +1,5 @@
 """Every job by name, for both runners: arq (`workers.arq_worker`) and in-process
-(`workers.embedded`). A job takes the `Messaging` context and string ids.
+(`workers.embedded`). A job takes the `Messaging` context and keyword arguments.
 
 `CRON_JOBS` is the one schedule of the cron jobs: arq's cron entries are made from it, and
 the embedded runner reads it to run each job when arq would. The sweeps run more often than
@@ -21,6 +21,7 @@ from workers.dispatch import DISPATCH, dispatch_member
 from workers.job_metrics import timed
 from workers.journeys import START_JOURNEYS, start_journeys
 from workers.metrics import CRON_RUN_SECONDS
+from workers.queue import JobArguments
 
 Job = Callable[..., Awaitable[Any]]
 
@@ -53,11 +54,11 @@ CRON_JOBS: dict[str, CronJob] = {
 }
 
 
-async def run_job(m: Messaging, name: str, args: tuple[str, ...]) -> None:
-    await JOBS[name](m, *args)
+async def run_job(messaging: Messaging, name: str, arguments: JobArguments) -> None:
+    await JOBS[name](messaging, **arguments)
 
 
-async def run_cron(m: Messaging, name: str) -> int:
+async def run_cron(messaging: Messaging, name: str) -> int:
     """One run of a cron job, timed (`tessera_cron_run_seconds`)."""
     with CRON_RUN_SECONDS.labels(name).time():
-        return await CRON_JOBS[name].job(m)
+        return await CRON_JOBS[name].job(messaging)

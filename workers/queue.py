@@ -1,5 +1,6 @@
 """Where jobs go: arq on Redis (`tessera worker` runs them), or in-process on the embedded
-default. Both take a job name, string ids as arguments, a job id and an optional start time.
+default. Both take a job name, its keyword arguments (ids and codes: never a member's data,
+which a job reads fresh), a job id and an optional start time.
 
 The job id deduplicates as arq does: a job whose id is already queued (or, for arq, whose
 result is still kept) is not queued again. Jobs are at-least-once either way; each one is
@@ -11,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import default_queue_name
@@ -25,12 +26,14 @@ from storage.availability import log_failure
 
 log = logging.getLogger(__name__)
 
-RunJob = Callable[[str, tuple[str, ...]], Awaitable[None]]
+JobArgument = str | int | tuple[str, ...] | None  # plain values arq can store
+JobArguments = Mapping[str, JobArgument]
+RunJob = Callable[[str, JobArguments], Awaitable[None]]
 
 
 class JobQueue(Protocol):
     async def enqueue(
-        self, job: str, *args: str, job_id: str, at: datetime | None = None
+        self, job: str, *, job_id: str, at: datetime | None = None, **arguments: JobArgument
     ) -> None: ...
 
 
@@ -43,9 +46,11 @@ class ArqQueue:
         self._pool: ArqRedis | None = None
         self._connecting = asyncio.Lock()
 
-    async def enqueue(self, job: str, *args: str, job_id: str, at: datetime | None = None) -> None:
+    async def enqueue(
+        self, job: str, *, job_id: str, at: datetime | None = None, **arguments: JobArgument
+    ) -> None:
         try:
-            await self._enqueue(job, *args, job_id=job_id, at=at)
+            await self._enqueue(job, arguments, job_id, at)
         except (RedisError, OSError) as exc:
             # The relay keeps the event that triggered this job and sends it again.
             raise PublisherUnavailable(f"job queue: {exc}") from exc
@@ -62,13 +67,17 @@ class ArqQueue:
                     self._pool = await create_pool(self._settings, retry=2)
         return self._pool
 
-    async def _enqueue(self, job: str, *args: str, job_id: str, at: datetime | None) -> None:
+    async def _enqueue(
+        self, job: str, arguments: JobArguments, job_id: str, at: datetime | None
+    ) -> None:
         pool = await self._connected()
         # `at` is on Tessera's clock and arq counts wall time, so pass the delay from the
         # clock's now (as InProcessQueue does); a start already past runs at once (arq
         # refuses a `_defer_until` over a day old: the job's expiry comes out negative).
         delay = None if at is None else max(timedelta(0), at - self._clock.now())
-        await pool.enqueue_job(job, *args, _job_id=job_id, _defer_by=delay or None)
+        # arq's keyword options start with "_"; a job's own arguments never do.
+        job_arguments: dict[str, Any] = dict(arguments)
+        await pool.enqueue_job(job, _job_id=job_id, _defer_by=delay or None, **job_arguments)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -89,20 +98,22 @@ class InProcessQueue:
     def bind(self, run: RunJob) -> None:
         self._run = run
 
-    async def enqueue(self, job: str, *args: str, job_id: str, at: datetime | None = None) -> None:
+    async def enqueue(
+        self, job: str, *, job_id: str, at: datetime | None = None, **arguments: JobArgument
+    ) -> None:
         if job_id in self._tasks:
             return
         delay = 0.0 if at is None else max(0.0, (at - self._clock.now()).total_seconds())
-        self._tasks[job_id] = asyncio.create_task(self._later(job_id, job, args, delay))
+        self._tasks[job_id] = asyncio.create_task(self._later(job_id, job, arguments, delay))
 
-    async def _later(self, job_id: str, job: str, args: tuple[str, ...], delay: float) -> None:
+    async def _later(self, job_id: str, job: str, arguments: JobArguments, delay: float) -> None:
         try:
             if delay:
                 self._waiting.add(job_id)
                 await asyncio.sleep(delay)
                 self._waiting.discard(job_id)
             assert self._run is not None, "InProcessQueue.bind() was not called"
-            await self._run(job, args)
+            await self._run(job, arguments)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -57,22 +57,24 @@ def _hold(bounds: SweepBounds) -> tuple[datetime, datetime]:
     return now, now + timedelta(seconds=bounds.seconds_per_run) + HOLD_MARGIN
 
 
-async def run_sweep(m: Messaging, sweep: Sweep) -> int:
+async def run_sweep(messaging: Messaging, sweep: Sweep) -> int:
     """One bounded run; returns the sum of what the visits counted."""
-    bounds = m.sweep_bounds
+    bounds = messaging.sweep_bounds
     started = time.monotonic()
-    claimed = await m.progress.claim(sweep.job, *_hold(bounds))
+    claimed = await messaging.progress.claim(sweep.job, *_hold(bounds))
     if claimed is None:
         log.info("%s: another run holds the job; this one does nothing", sweep.job)
         return 0
-    now = m.clock.now()
+    now = messaging.clock.now()
     if claimed.under_way:
         this_pass = claimed
     elif new_pass_due(claimed, sweep.new_pass, now):
         this_pass = begun(claimed, now)
     else:
         log.debug("%s: the last pass is finished and no new one is due", sweep.job)
-        await m.progress.save(dataclasses.replace(claimed, last_run_at=now, held_until=None))
+        await messaging.progress.save(
+            dataclasses.replace(claimed, last_run_at=now, held_until=None)
+        )
         return 0
     # None once the job is lost to another run: nothing more is saved then.
     progress: SweepProgress | None = dataclasses.replace(
@@ -82,11 +84,11 @@ async def run_sweep(m: Messaging, sweep: Sweep) -> int:
     try:
         while progress is not None:
             limit = min(bounds.page_size, bounds.members_per_run - members)
-            now = m.clock.now()
-            page = await sweep.page(m, now, progress.after, limit)
+            now = messaging.clock.now()
+            page = await sweep.page(messaging, now, progress.after, limit)
             done, out_of_time = 0, False
             for position in page:
-                counted += await sweep.visit(m, position.member_id, now)
+                counted += await sweep.visit(messaging, position.member_id, now)
                 done += 1
                 out_of_time = time.monotonic() - started >= bounds.seconds_per_run
                 if out_of_time:
@@ -100,7 +102,7 @@ async def run_sweep(m: Messaging, sweep: Sweep) -> int:
             if ended:
                 progress = finished(progress, now)
             held = dataclasses.replace(progress, held_until=_hold(bounds)[1])
-            progress = await m.progress.save(held)
+            progress = await messaging.progress.save(held)
             if progress is None:
                 log.warning("%s: another run took the job over; this one stops", sweep.job)
                 break
@@ -111,7 +113,7 @@ async def run_sweep(m: Messaging, sweep: Sweep) -> int:
                 break
     finally:
         if progress is not None:  # let go of the job, also when a visit raised
-            await m.progress.save(dataclasses.replace(progress, held_until=None))
+            await messaging.progress.save(dataclasses.replace(progress, held_until=None))
     if progress is not None:
         _report(sweep.job, progress, members, time.monotonic() - started)
     return counted

@@ -35,3 +35,8 @@ def reachable_channels(member: Member) -> frozenset[MessageChannel]:
 def with_addresses(profile: MessagingProfile, member: Member) -> MessagingProfile:
     """The stored profile knows nothing of addresses: they live with the member."""
     return replace(profile, reachable=reachable_channels(member))
+
+
+def channels_reaching(kinds: tuple[IdentifierKind, ...]) -> tuple[MessageChannel, ...]:
+    """The channels whose address is an identifier of one of these kinds (a new one linked)."""
+    return tuple(channel for channel, kind in ADDRESS_KIND.items() if kind in kinds)

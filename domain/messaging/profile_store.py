@@ -51,3 +51,7 @@ class ProfileStore(Protocol):
         before: DeliveryOutcome | None,
         after: DeliveryOutcome,
     ) -> None: ...
+
+    async def record_new_address(self, member_id: str, channel: MessageChannel) -> None:
+        """A new address on this channel: its past bounces no longer count against it."""
+        ...

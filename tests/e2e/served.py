@@ -32,6 +32,10 @@ class Served:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
     def logs(self) -> list[dict[str, Any]]:
         """Every stderr line, each of which must be one JSON object."""
         return [json.loads(line) for line in self.stderr]

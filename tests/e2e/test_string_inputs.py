@@ -28,7 +28,7 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schema.build import build_schema
+from app.execution.assembly import build_schema
 from tests.conftest import Api
 
 MEMBER = "mbr_demo_ben"

@@ -13,10 +13,10 @@ import httpx
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from app.execution.assembly import build_schema
 from app.factory import create_app
 from app.settings import Settings
 from app.tracing import traces_url, tracing
-from schema.build import build_schema
 from tests.conftest import SECRET
 from tests.e2e.net import free_port
 from tests.e2e.served import tessera_serve

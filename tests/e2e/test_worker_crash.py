@@ -269,9 +269,9 @@ async def test_a_job_run_twice_makes_one_message_and_one_send(
     # and the same job queued again under another id, with two more wake-ups for dispatch,
     # as redeliveries and racing wake-ups would queue them
     repeats = [
-        await queue.enqueue_job(START_JOURNEYS, *info.args, _job_id=f"journeys:{zoe}:1:again"),
-        await queue.enqueue_job(DISPATCH, zoe, _job_id=f"dispatch:{zoe}:again:1"),
-        await queue.enqueue_job(DISPATCH, zoe, _job_id=f"dispatch:{zoe}:again:2"),
+        await queue.enqueue_job(START_JOURNEYS, _job_id=f"journeys:{zoe}:1:again", **info.kwargs),
+        await queue.enqueue_job(DISPATCH, _job_id=f"dispatch:{zoe}:again:1", member_id=zoe),
+        await queue.enqueue_job(DISPATCH, _job_id=f"dispatch:{zoe}:again:2", member_id=zoe),
     ]
 
     # when a worker runs them all
@@ -298,7 +298,7 @@ async def test_a_replayed_trigger_is_queued_once_by_its_job_id(api: Api, queue: 
     await trigger.publish(enrolment)
     # then arq drops the repeat: a job with that id is already queued
     assert await queue.zrange(default_queue_name, 0, -1) == [job_id.encode()]
-    assert await queue.enqueue_job(START_JOURNEYS, zoe, _job_id=job_id) is None
+    assert await queue.enqueue_job(START_JOURNEYS, _job_id=job_id, member_id=zoe) is None
 
     # when the job ran, and the event is published once more
     async with worker_running(api.tessera):
@@ -316,8 +316,12 @@ async def test_a_wake_up_is_timed_on_the_app_clock(
     # given the app's clock, standing at a day long past on the wall clock arq times jobs by
     wake_ups = api.tessera.messaging.queue
     # when the dispatcher asks for one wake-up in a minute, and one already two days late
-    await wake_ups.enqueue(DISPATCH, "mbr_x", job_id="later", at=clock.now() + timedelta(minutes=1))
-    await wake_ups.enqueue(DISPATCH, "mbr_x", job_id="late", at=clock.now() - timedelta(days=2))
+    await wake_ups.enqueue(
+        DISPATCH, job_id="later", at=clock.now() + timedelta(minutes=1), member_id="mbr_x"
+    )
+    await wake_ups.enqueue(
+        DISPATCH, job_id="late", at=clock.now() - timedelta(days=2), member_id="mbr_x"
+    )
     # then arq holds the first for a minute of its own time, and the late one is due at once
     later = await queue.zscore(default_queue_name, "later")
     late = await queue.zscore(default_queue_name, "late")

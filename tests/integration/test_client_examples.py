@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from schema.build import build_schema
+from app.execution.assembly import build_schema
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "clients" / "examples").glob("*.graphql"))
 

@@ -233,11 +233,11 @@ async def test_a_run_that_lost_its_hold_stops_without_moving_the_position(
         taker: list[SweepProgress | None] = []
         rescore = cron.CHURN.visit
 
-        async def stalling(m: Messaging, member_id: str, now: datetime) -> int:
+        async def stalling(messaging: Messaging, member_id: str, now: datetime) -> int:
             if not taker:  # the run stalls past its hold, and another run takes the job
                 later = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
                 taker.append(await jobs.claim("score_churn", later, later + timedelta(hours=1)))
-            return await rescore(m, member_id, now)
+            return await rescore(messaging, member_id, now)
 
         monkeypatch.setattr(cron, "CHURN", dataclasses.replace(cron.CHURN, visit=stalling))
         # when the stalled run finishes its page

@@ -9,6 +9,7 @@ import asyncio
 from domain.messaging.channels import estimate
 from domain.messaging.journeys import MessageChannel
 from tests.conftest import Api
+from tests.integration.graphql import LINK
 from tests.integration.messaging import joined, message_for, worker_ran
 from tests.integration.messaging_documents import (
     FEEDBACK,
@@ -17,6 +18,7 @@ from tests.integration.messaging_documents import (
     stored,
     welcome_sent,
 )
+from tests.integration.test_link_identifier import link
 
 
 async def test_delivery_then_open_move_the_message_up_and_teach_the_channel(api: Api) -> None:
@@ -87,6 +89,23 @@ async def test_a_bounce_counts_against_the_address(api: Api) -> None:
 
     assert bounced["sentMessage"]["delivery"] == "BOUNCED"
     assert email_engagement(await stored(api, member_id)) == (0, 0, 1)
+
+
+async def test_a_new_address_wipes_the_bounces_of_the_old_one(api: Api) -> None:
+    # given a member whose email bounced
+    member_id, message_id = await welcome_sent(api, "Eve", "eve@example.com")
+    await api.data(FEEDBACK, feedback(message_id, "BOUNCED"))
+    assert email_engagement(await stored(api, member_id)) == (0, 0, 1)
+    # when the call center links a phone: the email's bounce still counts
+    await api.data(LINK, link(member_id, "PHONE", "+33612345678"), api.callcenter)
+    await worker_ran(api)
+    assert email_engagement(await stored(api, member_id)) == (0, 0, 1)
+    # and when it links a new email address
+    linked = await api.data(LINK, link(member_id, "EMAIL", "eve@new.example.com"), api.callcenter)
+    assert linked["linkIdentifier"]["__typename"] == "IdentifierLinked"
+    await worker_ran(api)
+    # then the old address's bounces no longer count against email
+    assert email_engagement(await stored(api, member_id)) == (0, 0, 0)
 
 
 async def test_reports_on_unknown_or_unsent_messages_are_typed_errors(api: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schema.build import SDL_PATH, sdl
+from app.execution.assembly import SDL_PATH, sdl
 
 
 def test_checked_in_schema_matches_the_code() -> None:

@@ -20,29 +20,29 @@ from workers.journeys import START_JOURNEYS
 async def test_a_job_that_finds_the_database_down_is_retried_later(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async def database_down(*_: Any) -> None:
+    async def database_down(*_: Any, **__: Any) -> None:
         raise AutoReconnect("127.0.0.1:27017: connection closed")
 
     monkeypatch.setitem(jobs.JOBS, START_JOURNEYS, database_down)
     job = arq_worker._job(START_JOURNEYS)
 
     with pytest.raises(Retry) as first:
-        await job({"messaging": None, "job_try": 1}, "mbr_x")
+        await job({"messaging": None, "job_try": 1}, member_id="mbr_x")
     with pytest.raises(Retry) as later:
-        await job({"messaging": None, "job_try": 50}, "mbr_x")
+        await job({"messaging": None, "job_try": 50}, member_id="mbr_x")
 
     assert first.value.defer_score == 5_000  # milliseconds
     assert later.value.defer_score == 60_000  # at most a minute apart
 
 
 async def test_any_other_failure_is_the_jobs_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def refused(*_: Any) -> None:
+    async def refused(*_: Any, **__: Any) -> None:
         raise DuplicateKeyError("a bug, not an outage")
 
     monkeypatch.setitem(jobs.JOBS, START_JOURNEYS, refused)
 
     with pytest.raises(DuplicateKeyError):
-        await arq_worker._job(START_JOURNEYS)({"messaging": None, "job_try": 1}, "mbr_x")
+        await arq_worker._job(START_JOURNEYS)({"messaging": None, "job_try": 1}, member_id="mbr_x")
 
 
 def test_a_worker_that_arq_ends_on_a_redis_failure_is_replaced(

@@ -27,7 +27,7 @@ from graphql.pyutils import Path
 from strawberry import Schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.prepared import PreparedDocuments, SharedSubfields
+from app.execution.prepared_documents import PreparedDocuments, SharedSubfields
 
 
 class PlainLeaf(NamedTuple):

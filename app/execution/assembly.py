@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
     SchemaExtension,
@@ -17,55 +16,22 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+import schema as schema_package
+from app.execution.cost_limit import cost_limit
+from app.execution.executor import executor_for
+from app.execution.masking import MaskedErrors, should_mask, unavailable_cause
+from app.execution.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
+from app.execution.prepared_documents import PreparedDocuments, PreparedOperation
 from resolvers.mutations import Mutation
 from resolvers.queries import Query
 from resolvers.subscriptions import Subscription
-from schema.cost import cost_limit
-from schema.errors import ServiceUnavailable
-from schema.execution import executor_for
-from schema.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
-from schema.prepared import PreparedDocuments, PreparedOperation
 from schema.scalars import SCALAR_OVERRIDES
 
-SDL_PATH = Path(__file__).with_name("schema.graphql")
-SHOWN_CODES = frozenset(
-    {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER", "SERVICE_UNAVAILABLE"}
-)
+SDL_PATH = Path(schema_package.__file__).with_name("schema.graphql")
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
 DEFAULT_MAX_COST = 10_000
-
-
-def should_mask(error: GraphQLError) -> bool:
-    """Hide unexpected failures (they are logged); keep what the client must act on."""
-    if error.original_error is None or error.path is None:
-        # Syntax, validation and variable errors describe the client's own request.
-        return False
-    code = (error.extensions or {}).get("code")
-    return code not in SHOWN_CODES
-
-
-def unavailable_cause(error: GraphQLError, database: DatabaseState) -> bool:
-    return error.original_error is not None and database.is_unavailable(error.original_error)
-
-
-class MaskedErrors(MaskErrors):
-    """What the client sees of a failure: an unreachable database as SERVICE_UNAVAILABLE
-    (from any field, mutation or subscription, before or during its stream), anything
-    else unexpected as "Unexpected error."."""
-
-    def __init__(self, database: DatabaseState) -> None:
-        self._database = database
-        super().__init__(should_mask_error=self._replaced)
-
-    def _replaced(self, error: GraphQLError) -> bool:
-        return unavailable_cause(error, self._database) or should_mask(error)
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if unavailable_cause(error, self._database):
-            return ServiceUnavailable(error)
-        return super().anonymise_error(error)
 
 
 class TesseraSchema(strawberry.Schema):
