@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from app.auth import issue_token
 from app.settings import Settings, UnsafeProduction, refuse_unsafe_production
@@ -80,6 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def shown_url(url: str) -> str:
+    """A URL as printed: without its user and password (terminals and logs are not secret)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=f"***@{host}{port}"))
+
+
 def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     from app.logs import configure_logging
     from app.metrics import expose_worker_metrics
@@ -100,7 +112,7 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     options = options_for(settings)
     if settings.worker_metrics_port is not None:
         expose_worker_metrics(settings, options)
-    print(f"Tessera worker: jobs from {settings.redis_url}", flush=True)
+    print(f"Tessera worker: jobs from {shown_url(settings.redis_url)}", flush=True)
     run(options, burst)
     return 0
 
