@@ -4,58 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 
-from tests.e2e.net import free_port
-
-TESSERA = Path(sys.executable).with_name("tessera")
-SECRET = "e2e-secret-that-is-long-enough-for-hs256-keys"
+from tests.e2e.served import SECRET, TESSERA, tessera_serve
 
 
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    env = {**os.environ, "TESSERA_SECRET": SECRET}
-    env.pop("TESSERA_MONGODB_URL", None)
-    process = await asyncio.create_subprocess_exec(
-        str(TESSERA),
-        "serve",
-        "--port",
-        str(port),
-        "--demo",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-    )
-    assert process.stdout is not None
-    tokens: dict[str, str] = {}
-    try:
-        async with asyncio.timeout(30):
-            while len(tokens) < 4:
-                line = (await process.stdout.readline()).decode()
-                assert line, "tessera serve exited early"
-                # `  export MEMBER_TOKEN=eyJ...  # member (Ada, app)`, ready to paste
-                if line.strip().startswith("export "):
-                    name, _, value = line.split()[1].partition("=")
-                    tokens[name.removesuffix("_TOKEN").lower()] = value
-            url = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient() as client:
-                while True:
-                    try:
-                        if (await client.get(f"{url}/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.1)
-        yield url, tokens
-    finally:
-        process.terminate()
-        await process.wait()
+    async with tessera_serve() as process:
+        yield process.url, process.tokens
 
 
 async def test_serve_prints_working_tokens_for_each_surface(
