@@ -120,14 +120,19 @@ class Tessera:
             {Reaction.LIVE_VIEW: redis_bus or bus, Reaction.JOURNEYS: JourneyTrigger(queue)}
         )
         outbox = MongoOutbox(
-            collections.members, collections.ledger, collections.parked, publisher, clock
+            collections.members,
+            collections.ledger,
+            collections.requests,
+            collections.parked,
+            publisher,
+            clock,
         )
         stock = MongoRewardStock(collections.stock)
         ports = Ports(
             members=MongoMemberStore(collections.members),
             keys=MongoKeyRegistry(collections.keys, clock),
             ledger=MongoLedger(collections.ledger),
-            recorded=MongoRecorded(collections.members, collections.ledger),
+            recorded=MongoRecorded(collections.members, collections.ledger, collections.requests),
             stock=stock,
             outbox=outbox,
             program=program,

@@ -51,4 +51,4 @@ def adjust_points(
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = remember(replace(member, batches=batches), request)
-    return Change(after, (entry,), EntryKind.ADJUSTED, cmd.channel, None, entry.id, request=request)
+    return Change(after, (entry,), EntryKind.ADJUSTED, cmd.channel, None, entry.id)

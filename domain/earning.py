@@ -86,7 +86,6 @@ def record_purchase(
         entry.id,
         previous_tier=member.tier.code if tier.code != member.tier.code else None,
         order_id=cmd.order_id,
-        request=request,
         order=order,
     )
 
@@ -162,5 +161,4 @@ def return_purchase(
         cmd.store_id,
         entry.id,
         order_id=order.order_id,
-        request=request,
     )

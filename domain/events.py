@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.channel import Channel
+from domain.idempotency import spilled_by
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry
 from domain.member import IdempotencyRecord, Member, OrderRecord
@@ -25,10 +26,11 @@ class Change:
     order_id: str | None = None  # the order a purchase or a return is about
     # What identifiers the member gained (a link, a merge): new addresses to write to.
     linked: tuple[IdentifierKind, ...] = ()
-    # Kept with the main entry (`entry_id`) in the ledger: the request, for replays once
-    # the member no longer holds it, and a purchase's order, for returns.
-    request: IdempotencyRecord | None = None
+    # A purchase's order, kept with its EARNED entry in the ledger (for returns).
     order: OrderRecord | None = None
+    # Requests that no longer fit on the member for another reason than the ones it
+    # remembered itself (a merge: the duplicate's); see `Commit.spilled`.
+    spilled: tuple[IdempotencyRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,10 @@ class Commit:
     entries: tuple[LedgerEntry, ...]
     event: MemberChanged
     previous: Member  # as read: storage writes only what changed
-    request: IdempotencyRecord | None = None
     order: OrderRecord | None = None
+    # The requests still within their retention that no longer fit on the member: kept
+    # elsewhere, to be found for a replay (`domain.idempotency`).
+    spilled: tuple[IdempotencyRecord, ...] = ()
 
 
 def commit_of(previous: Member, change: Change) -> Commit:
@@ -77,6 +81,5 @@ def commit_of(previous: Member, change: Change) -> Commit:
         order_id=change.order_id,
         linked=change.linked,
     )
-    return Commit(
-        member, previous.version, change.entries, event, previous, change.request, change.order
-    )
+    spilled = (*change.spilled, *spilled_by(previous.idempotency, member))
+    return Commit(member, previous.version, change.entries, event, previous, change.order, spilled)

@@ -1,15 +1,18 @@
 """Idempotency keys: a replay returns the first result, once.
 
-The member keeps its latest requests (`RECENT_REQUESTS`); every request is also recorded with
-its ledger entry. A key is looked for on the member first, which settles every replay that
-races its first attempt (compare-and-swap makes the loser read the winner's record). Only
-when a request that is still within the retention no longer fits on the member
-(`Member.idempotency_spilled_at`) can an unknown key be an older request: then the ledger
-is asked too (`domain.handlers.members.recall_request`).
+The member keeps its latest requests (`RECENT_REQUESTS`). A key is looked for on the member
+first, which settles every replay that races its first attempt (compare-and-swap makes the
+loser read the winner's record). A member that sees more requests within the retention than
+it keeps spills the oldest (`spilled_by`): each commit hands them to storage, which keeps
+them by member and key. Only then (`Member.idempotency_spilled_at` within the retention) can
+an unknown key be an older request, and storage is asked too
+(`domain.handlers.members.recall_request`). A member with a few requests a day never spills,
+and its commands never look further than its own document.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -56,6 +59,16 @@ def remember(member: Member, record: IdempotencyRecord) -> Member:
     )
 
 
+def spilled_by(before: Iterable[IdempotencyRecord], after: Member) -> tuple[IdempotencyRecord, ...]:
+    """The records of `before` that `after` no longer holds because they did not fit. (A
+    member that never spilled has none: its records only leave when they expire.)"""
+    spilled_at = after.idempotency_spilled_at
+    if spilled_at is None:
+        return ()
+    kept = {r.key for r in after.idempotency}
+    return tuple(r for r in before if r.key not in kept and r.recorded_at <= spilled_at)
+
+
 def forget_expired(member: Member, now: datetime, retention: timedelta) -> Member:
     """Requests past the retention are forgotten (a replay after it is a new request)."""
     kept = tuple(r for r in member.idempotency if r.recorded_at > now - retention)
@@ -65,7 +78,7 @@ def forget_expired(member: Member, now: datetime, retention: timedelta) -> Membe
 
 def with_requests_of(survivor: Member, duplicate: Member) -> Member:
     """A merge: the survivor also answers the duplicate's requests (the newest stay on it;
-    the ledger is asked for the rest, kept under the duplicate's id)."""
+    those kept elsewhere stay under the duplicate's id: see `spilled_by`)."""
     merged = survivor
     for record in sorted(duplicate.idempotency, key=lambda r: r.recorded_at):
         merged = remember(merged, record)

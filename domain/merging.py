@@ -13,7 +13,7 @@ from datetime import datetime
 from domain.activity import pooled
 from domain.channel import Channel
 from domain.events import Change
-from domain.idempotency import with_requests_of
+from domain.idempotency import spilled_by, with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
 from domain.program import Program
@@ -75,8 +75,9 @@ def absorb(
             tier_changed_entry(survivor.id, previous, tier.code, "merged", now, new_id, channel),
         )
     )
+    merged = with_requests_of(after, duplicate)
     return Change(
-        with_requests_of(after, duplicate),
+        merged,
         entries,
         EntryKind.MERGED,
         channel,
@@ -84,4 +85,5 @@ def absorb(
         entry.id,
         previous_tier=previous,
         linked=tuple(dict.fromkeys(i.kind for i in gained)),
+        spilled=spilled_by(duplicate.idempotency, merged),
     )

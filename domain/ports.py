@@ -72,15 +72,24 @@ class Ledger(Protocol):
 
 
 class Recorded(Protocol):
-    """What commands recorded with their ledger entries: found once relayed to the ledger,
-    or while still in the outbox of one of `member_ids`."""
+    """What commands recorded outside the member: found once relayed, or while still in
+    the outbox of one of `member_ids`."""
 
     async def request(self, member_ids: Sequence[str], key: str) -> IdempotencyRecord | None:
-        """The request recorded under idempotency key `key`."""
+        """The request spilled under idempotency key `key` (possibly one past its retention,
+        whose key may be used again)."""
+        ...
+
+    async def forget_requests(self, recorded_before: datetime) -> int:
+        """Drop the spilled requests recorded before then; how many went."""
         ...
 
     async def order(self, order_id: str, member_ids: Sequence[str]) -> OrderRecord | None:
         """The purchase recorded with order id `order_id`."""
+        ...
+
+    async def order_entry(self, entry_id: str) -> OrderRecord | None:
+        """The order a purchase's EARNED entry recorded, once relayed to the ledger."""
         ...
 
 

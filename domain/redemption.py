@@ -100,7 +100,6 @@ def redeem_reward(
         cmd.store_id,
         entry.id,
         member_reward_id=voucher_id,
-        request=request,
     )
 
 

@@ -267,19 +267,23 @@ def event_from_doc(doc: Doc) -> MemberChanged:
 
 
 def outbox_item(commit: Commit) -> Doc:
-    """One pending item per commit: its ledger entries and its event, keyed by version. The
-    request and a purchase's order are kept with the entry they made (`domain.events`)."""
+    """One pending item per commit: its ledger entries (a purchase's with its order), the
+    requests the member spilled (`domain.idempotency`) and its event, keyed by version."""
     return {
         "version": commit.member.version,
-        "entries": [_entry_with_records(e, commit) for e in commit.entries],
+        "entries": [_entry_with_order(e, commit) for e in commit.entries],
+        "requests": [spilled_request_doc(commit.member.id, r) for r in commit.spilled],
         "event": event_to_doc(commit.event),
     }
 
 
-def _entry_with_records(entry: LedgerEntry, commit: Commit) -> Doc:
+def spilled_request_doc(member_id: str, record: IdempotencyRecord) -> Doc:
+    """A request kept outside its member, by member and key (`storage.recorded`)."""
+    return {"_id": f"{member_id}:{record.key}", "member_id": member_id, **request_to_doc(record)}
+
+
+def _entry_with_order(entry: LedgerEntry, commit: Commit) -> Doc:
     doc = entry_to_doc(entry)
-    if commit.request is not None and commit.request.entry_id == entry.id:
-        doc["request"] = request_to_doc(commit.request)
     order = commit.order
     if order is not None and entry.kind is EntryKind.EARNED and entry.order_id == order.order_id:
         doc["order"] = {

@@ -18,6 +18,7 @@ class Collections:
     members: Collection
     keys: Collection
     ledger: Collection
+    requests: Collection  # requests members no longer hold (storage.recorded)
     stock: Collection
     messages: Collection
     profiles: Collection
@@ -81,6 +82,7 @@ def collections_of(
         members=wrap(db["members"]),
         keys=wrap(db["member_keys"]),
         ledger=wrap(db["ledger"]),
+        requests=wrap(db["member_requests"]),
         stock=wrap(db["reward_stock"]),
         messages=wrap(db["messages"]),
         profiles=wrap(db["messaging_profiles"]),
@@ -94,9 +96,9 @@ async def ensure_indexes(c: Collections) -> None:
     # Vouchers, identifiers and orders are unique through member_keys' _id.
     await c.keys.create_index("member_id")
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
-    # Orders and older requests are read from their entries (storage.recorded).
+    # Orders are read from their entries (storage.recorded); old requests are forgotten.
     await c.ledger.create_index("order_id", sparse=True)
-    await c.ledger.create_index("request.key", sparse=True)
+    await c.requests.create_index("recorded_at")
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])
     # The cron sweeps page through members with something due in the index's order, date

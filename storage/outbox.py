@@ -49,12 +49,14 @@ class MongoOutbox:
         self,
         members: Collection,
         ledger: Collection,
+        requests: Collection,
         parked: Collection,
         publisher: EventPublisher,
         clock: Clock,
     ) -> None:
         self._members = members
         self._ledger = ledger
+        self._requests = requests
         self._parked = parked
         self._publisher = publisher
         self._clock = clock
@@ -150,12 +152,11 @@ class MongoOutbox:
                 )
 
     async def _relay_one(self, item: dict[str, Any], event: MemberChanged | None) -> None:
-        if item["entries"]:
-            try:
-                await self._ledger.insert_many(item["entries"], ordered=False)
-            except BulkWriteError as exc:
-                if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
-                    raise
+        await _insert_new(self._ledger, item["entries"])
+        # A key is used again only after its retention: a record left under it is older
+        # and is replaced (`storage.recorded` ignores what is past the retention anyway).
+        for request in await _insert_new(self._requests, item.get("requests", [])):
+            await self._requests.replace_one({"_id": request["_id"]}, request)
         await self._publisher.publish(event or event_from_doc(item["event"]))
 
     async def _park(self, member_id: str, item: dict[str, Any], error: Exception) -> None:
@@ -171,6 +172,20 @@ class MongoOutbox:
         await self._parked.replace_one({"_id": doc["_id"]}, doc, upsert=True)
         self.parked_total += 1
         log.error("outbox item %s v%s set aside: %s", member_id, version, doc["error"])
+
+
+async def _insert_new(collection: Collection, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert `docs`; those whose `_id` was taken are returned (a replay finds its own)."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details["writeErrors"]
+        if any(e["code"] != DUPLICATE_KEY for e in errors):
+            raise
+        return [docs[e["index"]] for e in errors]
+    return []
 
 
 def _parked_from_doc(doc: dict[str, Any]) -> ParkedOutboxItem:

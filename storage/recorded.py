@@ -1,14 +1,16 @@
-"""What commands recorded with their ledger entries: requests (for replays the member no
-longer holds) and purchases' orders (for returns).
+"""What commands recorded outside the member: the requests it spilled (for replays it no
+longer holds), kept by member and key in `requests`, and purchases' orders (for returns),
+kept with their EARNED entries in the ledger.
 
-A commit's entries wait in the member's outbox until the relay copies them to the ledger,
-then leave it; so the outbox is read first and the ledger second, and an entry moving
-between them in the meantime is found in one or the other.
+Both wait in the member's outbox until the relay copies them out, then leave it; so the
+outbox is read first and the collection second, and a record moving between them in the
+meantime is found in one or the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from domain.member import IdempotencyRecord, OrderRecord
 from storage.collection import Collection
@@ -21,17 +23,30 @@ from storage.documents import (
 
 
 class MongoRecorded:
-    def __init__(self, members: Collection, ledger: Collection) -> None:
+    def __init__(self, members: Collection, ledger: Collection, requests: Collection) -> None:
         self._members = members
         self._ledger = ledger
+        self._requests = requests
 
     async def request(self, member_ids: Sequence[str], key: str) -> IdempotencyRecord | None:
-        for entry in _entries(await self._members_with(member_ids, {"outbox": 1})):
-            if entry.get("request", {}).get("key") == key:
-                return request_from_doc(entry["request"])
-        query = {"request.key": key, "member_id": {"$in": list(member_ids)}}
-        doc = await self._ledger.find_one(query)
-        return None if doc is None else request_from_doc(doc["request"])
+        docs = await self._members_with(member_ids, {"outbox": 1})
+        pending = (r for d in docs for i in d.get("outbox", ()) for r in i.get("requests", ()))
+        found = next((r for r in pending if r["key"] == key), None)
+        if found is not None:
+            return request_from_doc(found)
+        for member_id in member_ids:  # by _id: one lookup each, on any server
+            doc = await self._requests.find_one({"_id": f"{member_id}:{key}"})
+            if doc is not None:
+                return request_from_doc(doc)
+        return None
+
+    async def forget_requests(self, recorded_before: datetime) -> int:
+        result = await self._requests.delete_many({"recorded_at": {"$lt": recorded_before}})
+        return int(result.deleted_count)
+
+    async def order_entry(self, entry_id: str) -> OrderRecord | None:
+        doc = await self._ledger.find_one({"_id": entry_id})
+        return order_from_entry_doc(doc) if doc is not None and "order" in doc else None
 
     async def order(self, order_id: str, member_ids: Sequence[str]) -> OrderRecord | None:
         docs = await self._members_with(member_ids, {"outbox": 1, "orders": 1})

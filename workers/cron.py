@@ -131,3 +131,11 @@ CHURN = Sweep(
 async def score_churn(messaging: Messaging) -> int:
     """Win-backs raised in this run."""
     return await run_sweep(messaging, CHURN)
+
+
+async def forget_requests(messaging: Messaging) -> int:
+    """Drop the requests members spilled that are past the retention: a replay of them is a
+    new request anyway. One indexed delete of what expired since the last run."""
+    program = messaging.ports.program
+    before = messaging.clock.now() - timedelta(hours=program.idempotency_retention_hours)
+    return await messaging.ports.recorded.forget_requests(before)

@@ -50,6 +50,7 @@ CRON_JOBS: dict[str, CronJob] = {
         CronJob("remind_due", cron.remind_due, Every(5 * _MINUTES)),
         # A new pass daily, at 03:30 UTC (cron.CHURN).
         CronJob("score_churn", cron.score_churn, Every(5 * _MINUTES)),
+        CronJob("forget_requests", cron.forget_requests, Every(60 * _MINUTES)),
     )
 }
 

@@ -41,6 +41,7 @@ class JourneyTrigger:
             tier=event.tier,
             previous_tier=event.previous_tier,
             order_id=event.order_id,
+            entry_id=event.entry_id,
             linked=tuple(kind.value for kind in event.linked),
         )
 
@@ -53,10 +54,12 @@ async def start_journeys(
     tier: str,
     previous_tier: str | None = None,
     order_id: str | None = None,
+    entry_id: str | None = None,
     linked: tuple[str, ...] = (),
 ) -> None:
     """The job: ids and codes from the event, never the member's data (read fresh here).
-    `linked`: the kinds of identifier the change added."""
+    `entry_id`: the event's main ledger entry; `linked`: the kinds of identifier the change
+    added."""
     member = await messaging.ports.members.get(member_id)
     if member is None or member.merged_into is not None:
         return  # a merged-away duplicate: the survivor's own events drive its journeys
@@ -64,11 +67,13 @@ async def start_journeys(
     for channel in channels_reaching(new_kinds):
         await messaging.profiles.record_new_address(member.id, channel)
     kind = EntryKind(cause)
-    order = (
-        await messaging.ports.recorded.order(order_id, member.all_ids)
-        if kind is EntryKind.EARNED and order_id is not None
-        else None
-    )
+    order = None
+    if kind is EntryKind.EARNED and order_id is not None:
+        # The purchase's own entry holds its order, found by id (the relay wrote it before
+        # it published); a job queued without the entry's id looks the order up.
+        recorded = messaging.ports.recorded
+        found = None if entry_id is None else await recorded.order_entry(entry_id)
+        order = found or await recorded.order(order_id, member.all_ids)
     seen = ChangeSeen(member, kind, tier, previous_tier, order, messaging.ports.program)
     # Each journey that is on says what this change starts (the win-back rescoring churn
     # on every event, as well as in the daily sweep).

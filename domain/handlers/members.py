@@ -50,10 +50,13 @@ async def recall_request(ports: Ports, member: Member, request: Keyed) -> Idempo
     """The first result of `request`'s key: on the member, or (when older requests no longer
     fit on it) with its ledger entry."""
     record = recall(member, request.key, request.digest)
-    retention = timedelta(hours=ports.program.idempotency_retention_hours)
-    if record is not None or not may_have_spilled(member, ports.clock.now(), retention):
+    now, retention = ports.clock.now(), timedelta(hours=ports.program.idempotency_retention_hours)
+    if record is not None or not may_have_spilled(member, now, retention):
         return record
-    return checked(await ports.recorded.request(member.all_ids, request.key), request.digest)
+    spilled = await ports.recorded.request(member.all_ids, request.key)
+    if spilled is None or spilled.recorded_at <= now - retention:
+        return None  # a key used again after its retention is a new request
+    return checked(spilled, request.digest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,3 +87,23 @@ async def test_an_order_id_sent_again_after_its_key_is_forgotten_is_refused(
     again = await api.data(PURCHASE, purchase(by_id(given["id"]), "o-late", "40.00"))
 
     assert again["recordPurchase"]["code"] == "ORDER_ALREADY_RECORDED"
+
+
+async def test_a_spilled_key_is_forgotten_after_its_retention(
+    api: Api, clock: SettableClock
+) -> None:
+    given = await enrolled(api, "reuse-later@example.com")
+    await bought(api, given["id"], "first", "25.00")
+    await purchases(api, given["id"], 0, RECENT_REQUESTS + 8)
+    kept = api.tessera.collections.requests
+    assert await kept.find_one({"_id": f"{given['id']}:key-first"}) is not None
+
+    clock.advance(timedelta(days=3))  # past the 48 hours keys are kept
+    worker = api.tessera.worker
+    assert worker is not None
+    await worker.tick()  # the hourly forget_requests among the cron jobs
+    reused = await api.data(PURCHASE, purchase(by_id(given["id"]), "second", "5.00", "key-first"))
+
+    assert await kept.find_one({"_id": f"{given['id']}:key-first"}) is None
+    assert reused["recordPurchase"]["__typename"] == "PointsEarned"
+    assert reused["recordPurchase"]["entry"]["orderId"] == "second"

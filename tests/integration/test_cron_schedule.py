@@ -61,4 +61,5 @@ def test_arq_runs_the_same_schedule() -> None:
         "expire_due": (None, None, {0}, True),
         "remind_due": (None, set(range(0, 60, 5)), {0}, False),
         "score_churn": (None, set(range(0, 60, 5)), {0}, False),
+        "forget_requests": (None, {0}, {0}, False),
     }

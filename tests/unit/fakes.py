@@ -122,12 +122,15 @@ class FakeRecorded:
         self._store = store
 
     async def request(self, member_ids: Sequence[str], key: str) -> IdempotencyRecord | None:
+        spilled = (r for c in self._store.commits if c.member.id in member_ids for r in c.spilled)
+        return next((r for r in reversed(list(spilled)) if r.key == key), None)
+
+    async def forget_requests(self, recorded_before: datetime) -> int:
+        return 0
+
+    async def order_entry(self, entry_id: str) -> OrderRecord | None:
         return next(
-            (
-                c.request
-                for c in self._store.commits
-                if c.member.id in member_ids and c.request is not None and c.request.key == key
-            ),
+            (c.order for c in self._store.commits if c.order and c.event.entry_id == entry_id),
             None,
         )
 
