@@ -9,9 +9,9 @@ mongomock's own:
 
 - `_id` equal to a string or ObjectId (or `$in` a list of them): mongomock already keeps a
   collection as a dict by `_id`, so these are dict reads, always exact;
-- a string equality (or `$in` of strings) on the leading field of an index the app created
-  (`storage.mongo.ensure_indexes`: `member_id`, `status`, ...), as MongoDB would use that
-  index: a dict from value to ids, per collection.
+- an equality to a string, ObjectId or boolean (or `$in` of them) on the leading field of
+  an index the app created (`storage.mongo.ensure_indexes`: `member_id`, `status`, ...), as
+  MongoDB would use that index: a dict from value to ids, per collection.
 
 Any other filter is mongomock's full scan. A value index is kept right by `EmbeddedCollection`,
 through which every write of the app goes: after each write, the documents its filter
@@ -33,7 +33,9 @@ from bson import ObjectId
 from mongomock import filtering, helpers
 
 Doc = dict[str, Any]
-Plain = str | ObjectId  # what an equality is narrowed by: the app's ids and keys
+# What an equality is narrowed by: the app's ids, keys and states, and flags. Numbers are
+# not: MongoDB finds 1 by 1.0 and by Decimal128("1"), which a dict would not.
+Plain = str | ObjectId | bool
 Scan = Callable[[Doc], Iterator[Doc]]
 filter_applies: Callable[[Doc, Doc], bool] = filtering.filter_applies  # mongomock's matcher
 

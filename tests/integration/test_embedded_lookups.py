@@ -58,7 +58,8 @@ class Stores:
 
 
 def _field(collection: str) -> str:
-    return {"member_keys": "keys", "messaging_profiles": "profiles"}.get(collection, collection)
+    names = {"member_keys": "keys", "messaging_profiles": "profiles", "sent_messages": "sent"}
+    return names.get(collection, collection)
 
 
 @pytest.fixture
@@ -212,3 +213,21 @@ async def test_a_lookup_by_member_reads_only_that_members_documents(stores: Stor
     assert [d["_id"] for d in index.matching({"member_id": "m1", "kind": "X"}) or []] == ["a", "b"]
     assert [d["_id"] for d in index.matching({"_id": {"$in": ["b", "zz"]}}) or []] == ["b"]
     assert index.matching({"kind": "X"}) is None  # no index: mongomock's scan
+
+
+async def test_flags_are_narrowed_and_numbers_are_not(stores: Stores) -> None:
+    # given an index on a flag some documents hold as a boolean, some as a number
+    sent = stores.c.sent
+    await sent.create_index("flag")
+    values = [True, False, 1, 1.0, 0, None, "yes", [True, 2]]
+    await sent.insert_many([{"_id": f"s{n}", "flag": v} for n, v in enumerate(values)])
+    await sent.insert_one({"_id": "s-none"})
+    await sent.update_one({"_id": "s1"}, {"$set": {"flag": True}})
+    # then a boolean reads only the booleans (and arrays holding one); a number is scanned
+    index = index_of(sent._mongomock)  # type: ignore[attr-defined]
+    assert [d["_id"] for d in index.matching({"flag": True}) or []] == ["s0", "s1", "s7"]
+    assert index.matching({"flag": 1}) is None
+    by = await stores.same_as_a_scan(
+        "sent_messages", {"flag": True}, {"flag": False}, {"flag": 1}, {"flag": {"$in": [True]}}
+    )
+    assert by[:2] == [["s0", "s1", "s7"], []] and by[3] == by[0]  # by[2]: as mongomock sees 1
