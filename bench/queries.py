@@ -6,9 +6,8 @@ from typing import Any
 
 TIER = "code name threshold earnMultiplier benefits"
 
-MEMBER_VIEW = f"""
-query MemberView($id: ID!) {{
-  member(ref: {{id: $id}}) {{
+# The full member view, as a surface asks for it.
+MEMBER_FIELDS = f"""
     id
     version
     displayName
@@ -33,7 +32,17 @@ query MemberView($id: ID!) {{
       }}
       pageInfo {{ hasNextPage endCursor }}
     }}
-  }}
+"""
+
+MEMBER_VIEW = f"""
+query MemberView($id: ID!) {{
+  member(ref: {{id: $id}}) {{{MEMBER_FIELDS}  }}
+}}
+"""
+
+MEMBER_VIEW_BY_EMAIL = f"""
+query MemberViewByEmail($email: String!) {{
+  member(ref: {{identifier: {{kind: EMAIL, value: $email}}}}) {{{MEMBER_FIELDS}  }}
 }}
 """
 
