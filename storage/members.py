@@ -12,6 +12,7 @@ from domain.events import Commit
 from domain.member import Member
 from storage.collection import Collection
 from storage.documents import member_from_doc, member_to_doc, outbox_item
+from storage.outbox import PENDING
 
 _NO_OUTBOX = {"outbox": 0}
 
@@ -27,12 +28,14 @@ class MongoMemberStore:
     async def create(self, commit: Commit) -> None:
         doc = member_to_doc(commit.member)
         doc["outbox"] = [outbox_item(commit)]
+        doc[PENDING] = True  # the outbox sweep's index (storage.outbox)
         await self._members.insert_one(doc)
 
     async def save(self, commit: Commit) -> bool:
         # One atomic single-document update: new state, version + 1, and the outbox item.
         fields = member_to_doc(commit.member)
         del fields["_id"]
+        fields[PENDING] = True  # the outbox sweep's index (storage.outbox)
         result = await self._members.update_one(
             {"_id": commit.member.id, "version": commit.expected_version},
             {"$set": fields, "$push": {"outbox": outbox_item(commit)}},
