@@ -45,12 +45,14 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Each figure on the embedded store and on FerretDB (built if missing), then the two-instance
-# figure on FerretDB and one redis-server: about 5.5 minutes on a quiet 2-core machine.
+# figure on FerretDB and one redis-server, then idle serve with 50,000 members (bench.idle):
+# about 9 minutes on a quiet 2-core machine.
 bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.graphql_overhead
 	$(BIN)/python -m bench.realtime
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.scale_out
+	$(BIN)/python -m bench.idle
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write
