@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 
 # Each figure on the embedded store and on FerretDB (built if missing), then the two-instance
 # figure on FerretDB and one redis-server, then idle serve with 50,000 members (bench.idle):
-# about 9 minutes on a quiet 2-core machine.
+# about 9 minutes on a 2-core machine (bench.idle about 4, half of it seeding).
 bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.graphql_overhead
 	$(BIN)/python -m bench.realtime
