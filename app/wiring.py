@@ -28,6 +28,7 @@ from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
+from storage.recorded import MongoRecorded
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
 from subscriptions.connection_caps import LocalConnectionCaps, RedisConnectionCaps
@@ -126,6 +127,7 @@ class Tessera:
             members=MongoMemberStore(collections.members),
             keys=MongoKeyRegistry(collections.keys, clock),
             ledger=MongoLedger(collections.ledger),
+            recorded=MongoRecorded(collections.members, collections.ledger),
             stock=stock,
             outbox=outbox,
             program=program,

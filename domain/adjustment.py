@@ -10,8 +10,8 @@ from domain.commands import AdjustPoints, fingerprint
 from domain.errors import InsufficientPoints, InvalidInput
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, take
-from domain.member import Member
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for, take
+from domain.member import IdempotencyRecord, Member
 from domain.program import Program
 from domain.validation import MAX_ADJUSTMENT, require_key, require_text
 
@@ -34,7 +34,8 @@ def adjust_points(
     """Credits are a new batch (not qualifying); debits spend like a redemption, never overdraw."""
     if cmd.points > 0:
         expires = add_months(now, program.points_validity_months)
-        batches = add(member.batches, PointBatch(new_id("bat"), cmd.points, now, expires))
+        batch_id = batch_for(expires)
+        batches = add(member.batches, PointBatch(batch_id, cmd.points, now, expires))
     else:
         if member.balance < -cmd.points:
             raise InsufficientPoints(-cmd.points, member.balance)
@@ -48,9 +49,6 @@ def adjust_points(
         channel=cmd.channel,
         reason=cmd.reason,
     )
-    after = replace(
-        member,
-        batches=batches,
-        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
-    )
-    return Change(after, (entry,), EntryKind.ADJUSTED, cmd.channel, None, entry.id)
+    request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
+    after = remember(replace(member, batches=batches), request)
+    return Change(after, (entry,), EntryKind.ADJUSTED, cmd.channel, None, entry.id, request=request)

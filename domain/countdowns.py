@@ -55,7 +55,7 @@ def _next_tier(member: Member, program: Program, now: datetime) -> Countdown | N
     upcoming = program.next_tier(member.tier.code)
     if upcoming is None:
         return None
-    missing = max(0, upcoming.threshold - current_qualifying_points(member.orders, program, now))
+    missing = max(0, upcoming.threshold - current_qualifying_points(member.activity, program, now))
     return Countdown(CountdownKind.NEXT_TIER, f"{missing} points to {upcoming.name}", missing, None)
 
 
@@ -80,7 +80,7 @@ def _reward_expiry(member: Member, program: Program) -> Countdown | None:
 
 
 def _requalification(member: Member, program: Program, now: datetime) -> Countdown | None:
-    needed = points_to_keep(member.tier, member.orders, program, now)
+    needed = points_to_keep(member.tier, member.activity, program, now)
     if needed is None or member.tier.requalify_by is None:
         return None
     name = program.tier(member.tier.code).name

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
+from domain.activity import with_purchase, with_return
 from domain.clock import add_months
 from domain.commands import RecordPurchase, ReturnPurchase, fingerprint
 from domain.earn_rules import Purchase, earnings
@@ -16,8 +17,8 @@ from domain.errors import (
 )
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, claw_back
-from domain.member import Member, OrderRecord
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for, claw_back
+from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedOrder
 from domain.program import Program
 from domain.tiers import tier_changed_entry, upgrade
 from domain.validation import optional_id, require_amount, require_id, require_key
@@ -44,7 +45,8 @@ def record_purchase(
     once."""
     purchase = Purchase(cmd.order_id, cmd.amount, cmd.currency, cmd.store_id, now)
     points = sum(e.points for e in earnings(purchase, member, program))
-    batch = PointBatch(new_id("bat"), points, now, add_months(now, program.points_validity_months))
+    expires = add_months(now, program.points_validity_months)
+    batch = PointBatch(batch_for(expires), points, now, expires)
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -56,8 +58,8 @@ def record_purchase(
         order_id=cmd.order_id,
     )
     order = OrderRecord(cmd.order_id, cmd.amount, cmd.currency, points, batch.id, now, cmd.store_id)
-    orders = (*member.orders, order)
-    tier = upgrade(member.tier, orders, program, now)
+    activity = with_purchase(member.activity, now, points, cmd.amount)
+    tier = upgrade(member.tier, activity, program, now)
     entries = [entry]
     if tier.code != member.tier.code:
         entries.append(
@@ -73,15 +75,10 @@ def record_purchase(
                 cmd.order_id,
             )
         )
-    after = replace(
-        member,
-        batches=add(member.batches, batch),
-        orders=orders,
-        tier=tier,
-        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
-    )
+    request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
+    after = replace(member, batches=add(member.batches, batch), activity=activity, tier=tier)
     return Change(
-        after,
+        remember(after, request),
         tuple(entries),
         EntryKind.EARNED,
         cmd.channel,
@@ -89,6 +86,8 @@ def record_purchase(
         entry.id,
         previous_tier=member.tier.code if tier.code != member.tier.code else None,
         order_id=cmd.order_id,
+        request=request,
+        order=order,
     )
 
 
@@ -103,10 +102,15 @@ def validate_return(cmd: ReturnPurchase, program: Program) -> ReturnPurchase:
 
 
 def return_purchase(
-    member: Member, cmd: ReturnPurchase, program: Program, now: datetime, new_id: NewId
+    member: Member,
+    order: OrderRecord | None,
+    cmd: ReturnPurchase,
+    program: Program,
+    now: datetime,
+    new_id: NewId,
 ) -> Change:
-    """Reverse the order's points in proportion to what came back; may leave a debt."""
-    order = member.order(cmd.order_id)
+    """Reverse the order's points in proportion to what came back; may leave a debt.
+    `order` is the order as recorded (None: not on record)."""
     if order is None or order.earned_at + timedelta(days=program.return_window_days) < now:
         raise OrderNotFound(f"order {cmd.order_id!r} is not on record (or past its return window)")
     if cmd.own_store_only and not program.returns_any_store and order.store_id != cmd.store_id:
@@ -114,9 +118,12 @@ def return_purchase(
             f"order {cmd.order_id!r} is not on record at {cmd.store_id}: a till takes back "
             "its own store's orders only"
         )
-    returned = order.returned_amount + cmd.amount
+    before = member.returned(order.order_id) or ReturnedOrder(
+        order.order_id, order.earned_at, Decimal(0), 0
+    )
+    returned = before.amount + cmd.amount
     if returned > order.amount:
-        left = order.amount - order.returned_amount
+        left = order.amount - before.amount
         raise ReturnExceedsPurchase(
             f"order {cmd.order_id} was {order.amount} {order.currency}; "
             f"{left} {order.currency} can still be returned"
@@ -125,7 +132,7 @@ def return_purchase(
     reversed_total = int(
         (Decimal(order.points) * returned / order.amount).to_integral_value(rounding=ROUND_FLOOR)
     )
-    points = reversed_total - order.returned_points
+    points = reversed_total - before.points
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -137,19 +144,23 @@ def return_purchase(
         order_id=order.order_id,
         reason=f"returned {cmd.amount} {order.currency} of {order.amount}",
     )
-    updated_order = replace(order, returned_amount=returned, returned_points=reversed_total)
+    now_returned = ReturnedOrder(order.order_id, order.earned_at, returned, reversed_total)
+    request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = replace(
         member,
         batches=claw_back(member.batches, points, order.batch_id, new_id("debt"), now),
-        orders=tuple(updated_order if o is order else o for o in member.orders),
-        idempotency=remember(member, cmd.idempotency_key, fingerprint(cmd), entry.id, now),
+        activity=with_return(
+            member.activity, order.earned_at, points, cmd.amount, returned == order.amount
+        ),
+        returns=(*(r for r in member.returns if r.order_id != order.order_id), now_returned),
     )
     return Change(
-        after,
+        remember(after, request),
         (entry,),
         EntryKind.RETURNED,
         cmd.channel,
         cmd.store_id,
         entry.id,
         order_id=order.order_id,
+        request=request,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from domain.channel import Channel
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry
-from domain.member import Member
+from domain.member import IdempotencyRecord, Member, OrderRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,10 @@ class Change:
     order_id: str | None = None  # the order a purchase or a return is about
     # What identifiers the member gained (a link, a merge): new addresses to write to.
     linked: tuple[IdentifierKind, ...] = ()
+    # Kept with the main entry (`entry_id`) in the ledger: the request, for replays once
+    # the member no longer holds it, and a purchase's order, for returns.
+    request: IdempotencyRecord | None = None
+    order: OrderRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,9 @@ class Commit:
     expected_version: int
     entries: tuple[LedgerEntry, ...]
     event: MemberChanged
+    previous: Member  # as read: storage writes only what changed
+    request: IdempotencyRecord | None = None
+    order: OrderRecord | None = None
 
 
 def commit_of(previous: Member, change: Change) -> Commit:
@@ -70,4 +77,6 @@ def commit_of(previous: Member, change: Change) -> Commit:
         order_id=change.order_id,
         linked=change.linked,
     )
-    return Commit(member, previous.version, change.entries, event)
+    return Commit(
+        member, previous.version, change.entries, event, previous, change.request, change.order
+    )

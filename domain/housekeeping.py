@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from domain.activity import kept_since
 from domain.events import Change
+from domain.idempotency import forget_expired
 from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
-from domain.member import Member, OrderRecord, RewardStatus
+from domain.member import Member, RewardStatus
 from domain.program import Program
 from domain.tiers import requalify, tier_changed_entry
 
@@ -71,7 +73,7 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
         for r in member.rewards
         if r.status is RewardStatus.ACTIVE or (r.used_at or r.expires_at) > now - USED_REWARDS_KEPT
     )
-    tier = requalify(member.tier, member.orders, program, now)
+    tier = requalify(member.tier, member.activity, program, now)
     previous_tier = None
     if tier.code != member.tier.code:
         previous_tier = member.tier.code
@@ -80,17 +82,21 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
                 member.id, member.tier.code, tier.code, "at requalification", now, new_id
             )
         )
-    settled = replace(
-        member,
-        batches=batches,
-        rewards=rewards,
-        tier=tier,
-        orders=_recent_orders(member, program, now),
-        idempotency=tuple(
-            r
-            for r in member.idempotency
-            if r.recorded_at > now - timedelta(hours=program.idempotency_retention_hours)
+    settled = forget_expired(
+        replace(
+            member,
+            batches=batches,
+            rewards=rewards,
+            tier=tier,
+            activity=kept_since(member.activity, now - _activity_kept(program)),
+            returns=tuple(
+                r
+                for r in member.returns
+                if r.earned_at > now - timedelta(days=program.return_window_days)
+            ),
         ),
+        now,
+        timedelta(hours=program.idempotency_retention_hours),
     )
     cause = EntryKind.EXPIRED if expired or vouchers_expired else EntryKind.TIER_CHANGED
     return Change(
@@ -102,10 +108,9 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
     )
 
 
-def _recent_orders(member: Member, program: Program, now: datetime) -> tuple[OrderRecord, ...]:
-    # Orders stay as long as they can be returned or still count towards the tier.
-    keep = max(
-        timedelta(days=program.return_window_days),
-        timedelta(days=31 * (program.qualifying_window_months + program.tier_validity_months)),
-    )
-    return tuple(o for o in member.orders if o.earned_at > now - keep)
+def _activity_kept(program: Program) -> timedelta:
+    # A day is kept while it can still count towards the tier. Each requalification date
+    # looks back one qualifying window, and every date up to now was applied by the last
+    # settle, so the dates still to come look back no further than a window before now.
+    # (Churn's lookback reads the same days: longer than this window, it sees only these.)
+    return timedelta(days=31 * program.qualifying_window_months)

@@ -4,6 +4,10 @@ The balance is always the sum of the open batches; there is no counter to drift.
 and expiry take the soonest-expiring points first. A clawback (a return) that finds too
 few points leaves a single debt batch with negative points, repaid by the next earnings;
 positive batches and a debt never coexist.
+
+Points that would expire on the same day (UTC) join one batch (`batch_for`), which expires
+at the latest of their times: a member holds at most one batch per day of validity, however
+many purchases, and no point expires before its date.
 """
 
 from __future__ import annotations
@@ -81,11 +85,31 @@ def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]
     return tuple(kept.values())
 
 
+def batch_for(expires_at: datetime) -> str:
+    """The id of the batch for points expiring at `expires_at`: one per expiry day (UTC),
+    so that points expiring the same day join it, a merge pools same-day batches, and an
+    order names the batch its points went to."""
+    return f"bat-{expires_at:%Y%m%d}"
+
+
 def add(batches: tuple[PointBatch, ...], new_batch: PointBatch) -> tuple[PointBatch, ...]:
-    """Add earned points; a debt is repaid first."""
-    debt = next((b for b in batches if b.points < 0), None)
+    """Add earned points; a debt is repaid first. Points for an existing batch's id join it
+    (see `batch_for`)."""
+    debt = _debt(batches)
     if debt is None:
-        return (*batches, new_batch) if new_batch.points > 0 else batches
+        if new_batch.points <= 0:
+            return batches
+        # New points usually expire last: their batch, if any, is the last one.
+        at = next((i for i in range(len(batches) - 1, -1, -1) if batches[i].id == new_batch.id), -1)
+        if at < 0:
+            return (*batches, new_batch)
+        same = batches[at]
+        joined = replace(
+            same,
+            points=same.points + new_batch.points,
+            expires_at=_latest(same.expires_at, new_batch.expires_at),
+        )
+        return (*batches[:at], joined, *batches[at + 1 :])
     rest = tuple(b for b in batches if b is not debt)
     left = debt.points + new_batch.points
     if left < 0:
@@ -121,20 +145,34 @@ def claw_back(
     return tuple(replace(b, points=b.points - remaining) if b is debt else b for b in result)
 
 
+def _debt(batches: tuple[PointBatch, ...]) -> PointBatch | None:
+    # A debt never sits beside other batches, so it can only be the one batch.
+    return batches[0] if len(batches) == 1 and batches[0].points < 0 else None
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return None if a is None or b is None else max(a, b)
+
+
 def split_expired(
     batches: tuple[PointBatch, ...], now: datetime
 ) -> tuple[tuple[PointBatch, ...], int]:
     """The batches still open at `now`, and how many points expired."""
-    open_batches = tuple(b for b in batches if b.expires_at is None or b.expires_at > now)
-    expired = sum(b.points for b in batches if b.expires_at is not None and b.expires_at <= now)
-    return open_batches, expired
+    gone = [b for b in batches if b.expires_at is not None and b.expires_at <= now]
+    if not gone:
+        return batches, 0
+    kept = tuple(b for b in batches if b.expires_at is None or b.expires_at > now)
+    return kept, sum(b.points for b in gone)
 
 
 def merge_batches(
     ours: tuple[PointBatch, ...], theirs: tuple[PointBatch, ...]
 ) -> tuple[PointBatch, ...]:
-    """Pool two members' batches, netting any debt against the pooled points."""
-    positives = tuple(b for b in (*ours, *theirs) if b.points > 0)
+    """Pool two members' batches (a batch of the same expiry day joins ours), netting any
+    debt against the pooled points."""
+    positives: tuple[PointBatch, ...] = ()
+    for batch in (b for b in (*ours, *theirs) if b.points > 0):
+        positives = add(positives, batch)
     debts = [b for b in (*ours, *theirs) if b.points < 0]
     owed = -sum(b.points for b in debts)
     if not owed:

@@ -1,4 +1,10 @@
-"""The member aggregate: everything a command needs to decide, in one document."""
+"""The member aggregate: everything a command needs to decide, in one bounded document.
+
+What grows with a member's history lives elsewhere: ledger entries, and with them the orders
+(returns read them) and the requests seen (replays read them). The member keeps what its
+rules need in bounded space: point batches (one per expiry day), purchases summed per day
+(`domain.activity`), the returns made within the return window, and its latest requests.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
+from domain.activity import DayActivity
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
@@ -21,7 +28,7 @@ class TierStatus:
 
 @dataclass(frozen=True, slots=True)
 class OrderRecord:
-    """A purchase kept for returns and for qualifying points."""
+    """A purchase as recorded, for returns: kept with its EARNED ledger entry, never changed."""
 
     order_id: str
     amount: Decimal
@@ -30,12 +37,16 @@ class OrderRecord:
     batch_id: str | None
     earned_at: datetime
     store_id: str | None
-    returned_amount: Decimal = Decimal(0)
-    returned_points: int = 0
 
-    @property
-    def qualifying_points(self) -> int:
-        return self.points - self.returned_points
+
+@dataclass(frozen=True, slots=True)
+class ReturnedOrder:
+    """What returns took back from an order so far; kept while the order can be returned."""
+
+    order_id: str
+    earned_at: datetime
+    amount: Decimal
+    points: int
 
 
 class RewardStatus(Enum):
@@ -78,9 +89,14 @@ class Member:
     enrolled_channel: Channel
     tier: TierStatus
     batches: tuple[PointBatch, ...] = ()
-    orders: tuple[OrderRecord, ...] = ()
+    activity: tuple[DayActivity, ...] = ()
+    returns: tuple[ReturnedOrder, ...] = ()
     rewards: tuple[MemberReward, ...] = ()
+    # The latest requests (`domain.idempotency`); older ones are found with their entries.
     idempotency: tuple[IdempotencyRecord, ...] = ()
+    # When the newest request that no longer fits above was recorded: until the retention
+    # passes it, a key not found above may still be a replay, looked up in the ledger.
+    idempotency_spilled_at: datetime | None = None
     merged_ids: tuple[str, ...] = ()  # members absorbed into this one
     merged_into: str | None = None  # set on a duplicate once it is frozen for a merge
 
@@ -93,8 +109,8 @@ class Member:
         """This member's id and every id merged into it: its history spans them all."""
         return (self.id, *self.merged_ids)
 
-    def order(self, order_id: str) -> OrderRecord | None:
-        return next((o for o in self.orders if o.order_id == order_id), None)
+    def returned(self, order_id: str) -> ReturnedOrder | None:
+        return next((r for r in self.returns if r.order_id == order_id), None)
 
     def reward_by_code(self, code: str) -> MemberReward | None:
         return next((r for r in self.rewards if r.code == code), None)

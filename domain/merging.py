@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from domain.activity import pooled
 from domain.channel import Channel
 from domain.events import Change
+from domain.idempotency import with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
 from domain.program import Program
@@ -30,15 +32,15 @@ def absorb(
     new_id: NewId,
     channel: Channel | None,
 ) -> Change | None:
-    """The survivor with the duplicate's identifiers, points, orders, vouchers and keys."""
+    """The survivor with the duplicate's identifiers, points, purchases, vouchers and keys."""
     if duplicate.id in survivor.merged_ids:
         return None
     known = set(survivor.identifiers)
     higher = max(
         (survivor.tier, duplicate.tier), key=lambda t: (program.tier_rank(t.code), t.reached_at)
     )
-    orders = (*survivor.orders, *duplicate.orders)
-    tier = upgrade(higher, orders, program, now)
+    activity = pooled(survivor.activity, duplicate.activity)
+    tier = upgrade(higher, activity, program, now)
     balance = duplicate.balance
     entry = LedgerEntry(
         new_id("ent"),
@@ -57,9 +59,9 @@ def absorb(
         survivor,
         identifiers=(*survivor.identifiers, *gained),
         batches=merge_batches(survivor.batches, duplicate.batches),
-        orders=orders,
+        activity=activity,
+        returns=(*survivor.returns, *duplicate.returns),
         rewards=(*survivor.rewards, *duplicate.rewards),
-        idempotency=(*survivor.idempotency, *duplicate.idempotency),
         merged_ids=(*survivor.merged_ids, duplicate.id, *duplicate.merged_ids),
         tier=tier,
         display_name=survivor.display_name or duplicate.display_name,
@@ -74,7 +76,7 @@ def absorb(
         )
     )
     return Change(
-        after,
+        with_requests_of(after, duplicate),
         entries,
         EntryKind.MERGED,
         channel,

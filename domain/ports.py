@@ -10,7 +10,7 @@ from typing import Protocol
 from domain.clock import Clock
 from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry, NewId
-from domain.member import Member
+from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.program import Program, Reward
 from domain.sweeps import Position
 
@@ -25,6 +25,13 @@ class MemberStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    owner: str  # the member holding the key afterwards
+    request: str | None  # the idempotency key of the request that claimed it, if given
+    fresh: bool  # claimed just now, by this call
+
+
 class KeyRegistry(Protocol):
     """Keys that must be unique across members: identifiers, voucher codes, order ids."""
 
@@ -32,6 +39,11 @@ class KeyRegistry(Protocol):
 
     async def claim(self, key: str, member_id: str) -> str:
         """Claim `key` for `member_id`; returns the owner afterwards (someone else if taken)."""
+        ...
+
+    async def claim_for(self, key: str, member_id: str, request: str) -> Claim:
+        """Claim `key` for one request of `member_id`: only that request may use it (a claim
+        made before this existed has no request)."""
         ...
 
     async def take_over(
@@ -57,6 +69,19 @@ class Ledger(Protocol):
     async def history(
         self, member_ids: Sequence[str], first: int, after: str | None
     ) -> HistoryPage: ...
+
+
+class Recorded(Protocol):
+    """What commands recorded with their ledger entries: found once relayed to the ledger,
+    or while still in the outbox of one of `member_ids`."""
+
+    async def request(self, member_ids: Sequence[str], key: str) -> IdempotencyRecord | None:
+        """The request recorded under idempotency key `key`."""
+        ...
+
+    async def order(self, order_id: str, member_ids: Sequence[str]) -> OrderRecord | None:
+        """The purchase recorded with order id `order_id`."""
+        ...
 
 
 class RewardStock(Protocol):
@@ -121,6 +146,7 @@ class Ports:
     members: MemberStore
     keys: KeyRegistry
     ledger: Ledger
+    recorded: Recorded
     stock: RewardStock
     outbox: Outbox
     program: Program

@@ -18,7 +18,7 @@ from domain.errors import (
 from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, take
-from domain.member import Member, MemberReward, RewardStatus
+from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
 from domain.program import Program, Reward
 from domain.validation import optional_id, require_id, require_key
 
@@ -88,27 +88,19 @@ def redeem_reward(
         store_id=cmd.store_id,
         reason=f"{reward.name} ({code})",
     )
+    request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now, voucher_id)
     after = replace(
-        member,
-        batches=take(member.batches, reward.cost),
-        rewards=(*member.rewards, issued),
-        idempotency=remember(
-            member,
-            cmd.idempotency_key,
-            fingerprint(cmd),
-            entry.id,
-            now,
-            member_reward_id=voucher_id,
-        ),
+        member, batches=take(member.batches, reward.cost), rewards=(*member.rewards, issued)
     )
     return Change(
-        after,
+        remember(after, request),
         (entry,),
         EntryKind.REDEEMED,
         cmd.channel,
         cmd.store_id,
         entry.id,
         member_reward_id=voucher_id,
+        request=request,
     )
 
 

@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from domain.activity import DayActivity, within
 from domain.channel import Channel
 from domain.clock import add_months
 from domain.ledger import EntryKind, LedgerEntry, NewId
-from domain.member import OrderRecord, TierStatus
+from domain.member import TierStatus
 from domain.program import Program
 
 
 def qualifying_points(
-    orders: Iterable[OrderRecord], program: Program, as_of: datetime, until: datetime
+    activity: Iterable[DayActivity], program: Program, as_of: datetime, until: datetime
 ) -> int:
-    """Purchase points (less returns) earned in the window that ends at `as_of`."""
+    """Purchase points (less returns) earned in the window that ends at `as_of`, counted up
+    to `until`, in whole days (`domain.activity`)."""
     since = add_months(as_of, -program.qualifying_window_months)
-    return sum(o.qualifying_points for o in orders if since < o.earned_at <= until)
+    return sum(a.qualifying_points for a in within(activity, since, until))
 
 
 def current_qualifying_points(
-    orders: Iterable[OrderRecord], program: Program, now: datetime
+    activity: Iterable[DayActivity], program: Program, now: datetime
 ) -> int:
-    return qualifying_points(orders, program, now, now)
+    return qualifying_points(activity, program, now, now)
 
 
 def entry_status(program: Program, now: datetime) -> TierStatus:
@@ -38,22 +40,22 @@ def reached_status(code: str, program: Program, now: datetime) -> TierStatus:
 
 
 def upgrade(
-    status: TierStatus, orders: Iterable[OrderRecord], program: Program, now: datetime
+    status: TierStatus, activity: Iterable[DayActivity], program: Program, now: datetime
 ) -> TierStatus:
     """The status after points were added: a higher tier is granted at once."""
-    earned = program.tier_for_points(current_qualifying_points(orders, program, now))
+    earned = program.tier_for_points(current_qualifying_points(activity, program, now))
     if program.tier_rank(earned.code) > program.tier_rank(status.code):
         return reached_status(earned.code, program, now)
     return status
 
 
 def requalify(
-    status: TierStatus, orders: tuple[OrderRecord, ...], program: Program, now: datetime
+    status: TierStatus, activity: tuple[DayActivity, ...], program: Program, now: datetime
 ) -> TierStatus:
     """Apply every requalification date that has passed, one tier down at most per date."""
     while status.requalify_by is not None and status.requalify_by <= now:
         deadline = status.requalify_by
-        points = qualifying_points(orders, program, deadline, deadline)
+        points = qualifying_points(activity, program, deadline, deadline)
         earned_rank = program.tier_rank(program.tier_for_points(points).code)
         rank = program.tier_rank(status.code)
         if earned_rank >= rank:
@@ -66,12 +68,12 @@ def requalify(
 
 
 def points_to_keep(
-    status: TierStatus, orders: tuple[OrderRecord, ...], program: Program, now: datetime
+    status: TierStatus, activity: tuple[DayActivity, ...], program: Program, now: datetime
 ) -> int | None:
     """How many more qualifying points keep the tier at its requalification date."""
     if status.requalify_by is None:
         return None
-    counted = qualifying_points(orders, program, status.requalify_by, now)
+    counted = qualifying_points(activity, program, status.requalify_by, now)
     return max(0, program.tier(status.code).threshold - counted)
 
 

@@ -35,7 +35,7 @@ class MemberView:
 
 
 def member_view(member: Member, program: Program, now: datetime) -> MemberView:
-    qualifying = current_qualifying_points(member.orders, program, now)
+    qualifying = current_qualifying_points(member.activity, program, now)
     upcoming = program.next_tier(member.tier.code)
     return MemberView(
         id=member.id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.activity import DayActivity, with_purchase, with_return
 from domain.channel import Channel
 from domain.events import Commit, MemberChanged
 from domain.housekeeping import next_due, next_expiry
@@ -16,6 +17,7 @@ from domain.member import (
     Member,
     MemberReward,
     OrderRecord,
+    ReturnedOrder,
     RewardStatus,
     TierStatus,
 )
@@ -45,23 +47,32 @@ def member_to_doc(member: Member) -> Doc:
             "reached_at": member.tier.reached_at,
             "requalify_by": member.tier.requalify_by,
         },
+        # Batches and days with one-letter field names: a member earning every day holds a
+        # year of each, and long names would be half the document's size. (Not as arrays:
+        # FerretDB refuses nested arrays.) Batches: i(d), p(oints), e(arned at), x (expires
+        # at); days: d(ay, as an ordinal), q(ualifying points), n (orders), s(pend),
+        # l(ast order at).
         "batches": [
-            {"id": b.id, "points": b.points, "earned_at": b.earned_at, "expires_at": b.expires_at}
-            for b in member.batches
+            {"i": b.id, "p": b.points, "e": b.earned_at, "x": b.expires_at} for b in member.batches
         ],
-        "orders": [
+        "activity": [
             {
-                "order_id": o.order_id,
-                "amount": str(o.amount),
-                "currency": o.currency,
-                "points": o.points,
-                "batch_id": o.batch_id,
-                "earned_at": o.earned_at,
-                "store_id": o.store_id,
-                "returned_amount": str(o.returned_amount),
-                "returned_points": o.returned_points,
+                "d": a.day.toordinal(),
+                "q": a.qualifying_points,
+                "n": a.orders,
+                "s": str(a.spend),
+                "l": a.last_order_at,
             }
-            for o in member.orders
+            for a in member.activity
+        ],
+        "returns": [
+            {
+                "order_id": r.order_id,
+                "earned_at": r.earned_at,
+                "amount": str(r.amount),
+                "points": r.points,
+            }
+            for r in member.returns
         ],
         "rewards": [
             {
@@ -77,16 +88,8 @@ def member_to_doc(member: Member) -> Doc:
             }
             for r in member.rewards
         ],
-        "idempotency": [
-            {
-                "key": r.key,
-                "fingerprint": r.fingerprint,
-                "entry_id": r.entry_id,
-                "recorded_at": r.recorded_at,
-                "member_reward_id": r.member_reward_id,
-            }
-            for r in member.idempotency
-        ],
+        "idempotency": [request_to_doc(r) for r in member.idempotency],
+        "idempotency_spilled_at": member.idempotency_spilled_at,
         "merged_ids": list(member.merged_ids),
         "merged_into": member.merged_into,
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
@@ -98,6 +101,7 @@ def member_to_doc(member: Member) -> Doc:
 
 def member_from_doc(doc: Doc) -> Member:
     tier = doc["tier"]
+    legacy = _legacy_orders(doc)
     return Member(
         id=doc["_id"],
         version=doc["version"],
@@ -108,23 +112,22 @@ def member_from_doc(doc: Doc) -> Member:
         enrolled_at=utc(doc["enrolled_at"]),
         enrolled_channel=Channel(doc["enrolled_channel"]),
         tier=TierStatus(tier["code"], utc(tier["reached_at"]), _opt_utc(tier["requalify_by"])),
-        batches=tuple(
-            PointBatch(b["id"], b["points"], utc(b["earned_at"]), _opt_utc(b["expires_at"]))
-            for b in doc["batches"]
-        ),
-        orders=tuple(
-            OrderRecord(
-                o["order_id"],
-                Decimal(o["amount"]),
-                o["currency"],
-                o["points"],
-                o["batch_id"],
-                utc(o["earned_at"]),
-                o["store_id"],
-                Decimal(o["returned_amount"]),
-                o["returned_points"],
+        batches=tuple(_batch_from(b) for b in doc["batches"]),
+        activity=(
+            tuple(
+                DayActivity(date.fromordinal(a["d"]), a["q"], a["n"], Decimal(a["s"]), utc(a["l"]))
+                for a in doc["activity"]
             )
-            for o in doc["orders"]
+            if "activity" in doc
+            else legacy[0]
+        ),
+        returns=(
+            tuple(
+                ReturnedOrder(r["order_id"], utc(r["earned_at"]), Decimal(r["amount"]), r["points"])
+                for r in doc["returns"]
+            )
+            if "returns" in doc
+            else legacy[1]
         ),
         rewards=tuple(
             MemberReward(
@@ -140,18 +143,64 @@ def member_from_doc(doc: Doc) -> Member:
             )
             for r in doc["rewards"]
         ),
-        idempotency=tuple(
-            IdempotencyRecord(
-                r["key"],
-                r["fingerprint"],
-                r["entry_id"],
-                utc(r["recorded_at"]),
-                r["member_reward_id"],
-            )
-            for r in doc["idempotency"]
-        ),
+        idempotency=tuple(request_from_doc(r) for r in doc["idempotency"]),
+        idempotency_spilled_at=_opt_utc(doc.get("idempotency_spilled_at")),
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
+    )
+
+
+def _batch_from(raw: Doc) -> PointBatch:
+    if "id" in raw:  # written before the short names
+        return PointBatch(
+            raw["id"], raw["points"], utc(raw["earned_at"]), _opt_utc(raw["expires_at"])
+        )
+    return PointBatch(raw["i"], raw["p"], utc(raw["e"]), _opt_utc(raw["x"]))
+
+
+def legacy_order_from_doc(o: Doc) -> OrderRecord:
+    """An order as members kept them before orders moved to the ledger."""
+    return OrderRecord(
+        o["order_id"],
+        Decimal(o["amount"]),
+        o["currency"],
+        o["points"],
+        o["batch_id"],
+        utc(o["earned_at"]),
+        o["store_id"],
+    )
+
+
+def _legacy_orders(doc: Doc) -> tuple[tuple[DayActivity, ...], tuple[ReturnedOrder, ...]]:
+    """A document from before orders moved to the ledger: its orders, as days and returns.
+    (The orders stay in the document, read by returns, until a save no longer needs them.)"""
+    activity: tuple[DayActivity, ...] = ()
+    returns: list[ReturnedOrder] = []
+    for o in doc.get("orders", ()):
+        order = legacy_order_from_doc(o)
+        returned, points = Decimal(o["returned_amount"]), o["returned_points"]
+        activity = with_purchase(activity, order.earned_at, order.points, order.amount)
+        if returned:
+            returns.append(ReturnedOrder(order.order_id, order.earned_at, returned, points))
+            activity = with_return(
+                activity, order.earned_at, points, returned, returned == order.amount
+            )
+    return activity, tuple(returns)
+
+
+def request_to_doc(r: IdempotencyRecord) -> Doc:
+    return {
+        "key": r.key,
+        "fingerprint": r.fingerprint,
+        "entry_id": r.entry_id,
+        "recorded_at": r.recorded_at,
+        "member_reward_id": r.member_reward_id,
+    }
+
+
+def request_from_doc(r: Doc) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        r["key"], r["fingerprint"], r["entry_id"], utc(r["recorded_at"]), r["member_reward_id"]
     )
 
 
@@ -218,9 +267,38 @@ def event_from_doc(doc: Doc) -> MemberChanged:
 
 
 def outbox_item(commit: Commit) -> Doc:
-    """One pending item per commit: its ledger entries and its event, keyed by version."""
+    """One pending item per commit: its ledger entries and its event, keyed by version. The
+    request and a purchase's order are kept with the entry they made (`domain.events`)."""
     return {
         "version": commit.member.version,
-        "entries": [entry_to_doc(e) for e in commit.entries],
+        "entries": [_entry_with_records(e, commit) for e in commit.entries],
         "event": event_to_doc(commit.event),
     }
+
+
+def _entry_with_records(entry: LedgerEntry, commit: Commit) -> Doc:
+    doc = entry_to_doc(entry)
+    if commit.request is not None and commit.request.entry_id == entry.id:
+        doc["request"] = request_to_doc(commit.request)
+    order = commit.order
+    if order is not None and entry.kind is EntryKind.EARNED and entry.order_id == order.order_id:
+        doc["order"] = {
+            "amount": str(order.amount),
+            "currency": order.currency,
+            "batch_id": order.batch_id,
+        }
+    return doc
+
+
+def order_from_entry_doc(doc: Doc) -> OrderRecord:
+    """The order a purchase's EARNED entry records."""
+    order = doc["order"]
+    return OrderRecord(
+        doc["order_id"],
+        Decimal(order["amount"]),
+        order["currency"],
+        doc["points"],
+        order["batch_id"],
+        utc(doc["created_at"]),
+        doc.get("store_id"),
+    )

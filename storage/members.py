@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.clock import Clock
 from domain.events import Commit
 from domain.member import Member
+from domain.ports import Claim
 from storage.collection import Collection
 from storage.documents import member_from_doc, member_to_doc, outbox_item
 from storage.outbox import PENDING
@@ -32,9 +33,11 @@ class MongoMemberStore:
         await self._members.insert_one(doc)
 
     async def save(self, commit: Commit) -> bool:
-        # One atomic single-document update: new state, version + 1, and the outbox item.
-        fields = member_to_doc(commit.member)
-        del fields["_id"]
+        # One atomic single-document update: what changed, version + 1, and the outbox item.
+        # Only the fields that differ from the member as read are sent: a purchase rewrites
+        # its batches, days and requests, not the identifiers, vouchers and the rest.
+        before = member_to_doc(commit.previous)
+        fields = {k: v for k, v in member_to_doc(commit.member).items() if before.get(k) != v}
         fields[PENDING] = True  # the outbox sweep's index (storage.outbox)
         result = await self._members.update_one(
             {"_id": commit.member.id, "version": commit.expected_version},
@@ -61,6 +64,17 @@ class MongoKeyRegistry:
         except DuplicateKeyError:
             owner = await self.owner_of(key)
             return owner if owner is not None else await self.claim(key, member_id)
+
+    async def claim_for(self, key: str, member_id: str, request: str) -> Claim:
+        doc = {"_id": key, "member_id": member_id, "claimed_at": self._clock.now()}
+        try:
+            await self._keys.insert_one({**doc, "request": request})
+            return Claim(member_id, request, fresh=True)
+        except DuplicateKeyError:
+            held = await self._keys.find_one({"_id": key})
+            if held is None:  # released in between: try again
+                return await self.claim_for(key, member_id, request)
+            return Claim(str(held["member_id"]), held.get("request"), fresh=False)
 
     async def take_over(
         self, key: str, stale_owner: str, member_id: str, claimed_before: datetime

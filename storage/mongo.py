@@ -95,6 +95,9 @@ async def ensure_indexes(c: Collections) -> None:
     # Vouchers, identifiers and orders are unique through member_keys' _id.
     await c.keys.create_index("member_id")
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
+    # Orders and older requests are read from their entries (storage.recorded).
+    await c.ledger.create_index("order_id", sparse=True)
+    await c.ledger.create_index("request.key", sparse=True)
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])
     # Only members with outbox items waiting carry the field: the timed outbox sweep reads

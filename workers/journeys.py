@@ -63,9 +63,13 @@ async def start_journeys(
     new_kinds = tuple(IdentifierKind(kind) for kind in linked)
     for channel in channels_reaching(new_kinds):
         await messaging.profiles.record_new_address(member.id, channel)
-    seen = ChangeSeen(
-        member, EntryKind(cause), tier, previous_tier, order_id, messaging.ports.program
+    kind = EntryKind(cause)
+    order = (
+        await messaging.ports.recorded.order(order_id, member.all_ids)
+        if kind is EntryKind.EARNED and order_id is not None
+        else None
     )
+    seen = ChangeSeen(member, kind, tier, previous_tier, order, messaging.ports.program)
     # Each journey that is on says what this change starts (the win-back rescoring churn
     # on every event, as well as in the daily sweep).
     now = messaging.clock.now()

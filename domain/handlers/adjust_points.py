@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.commands import AdjustPoints, fingerprint
 from domain.events import Change
-from domain.handlers.members import change_member, keyed, resolve
+from domain.handlers.members import Keyed, change_member, resolve
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
@@ -26,5 +26,5 @@ async def handle(cmd: AdjustPoints, ports: Ports) -> PointsAdjusted:
     def rule(current: Member) -> Change:
         return adjust_points(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
-    written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+    written = await change_member(ports, member, rule, Keyed(cmd.idempotency_key, digest))
     return PointsAdjusted(written.member, await entry_of(ports, written))

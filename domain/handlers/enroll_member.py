@@ -39,7 +39,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
         member.tier.code,
         None,
     )
-    commit = Commit(member, 0, (entry,), event)
+    commit = Commit(member, 0, (entry,), event, previous=member)
     await ports.members.create(commit)
     await ports.outbox.deliver(commit)
     return commit

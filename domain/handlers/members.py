@@ -6,13 +6,14 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from domain.channel import Channel
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberBusy, MemberNotFound
 from domain.events import Change, commit_of
 from domain.housekeeping import due, settle
-from domain.idempotency import recall
+from domain.idempotency import checked, may_have_spilled, recall
 from domain.identity import normalise_identifier
 from domain.ledger import EntryKind
 from domain.member import IdempotencyRecord, Member
@@ -37,14 +38,22 @@ Ruling = Change | Replay | None
 Decide = Callable[[Member], Ruling]
 
 
-def keyed(key: str, digest: str, rule: Callable[[Member], Change]) -> Decide:
-    """Replay the first result of `key` if the member has seen it; otherwise apply `rule`."""
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A request under an idempotency key: its first result is replayed, never applied twice."""
 
-    def decide(current: Member) -> Ruling:
-        record = recall(current, key, digest)
-        return Replay(record) if record is not None else rule(current)
+    key: str
+    digest: str  # the request's fingerprint: the same key for another request is refused
 
-    return decide
+
+async def recall_request(ports: Ports, member: Member, request: Keyed) -> IdempotencyRecord | None:
+    """The first result of `request`'s key: on the member, or (when older requests no longer
+    fit on it) with its ledger entry."""
+    record = recall(member, request.key, request.digest)
+    retention = timedelta(hours=ports.program.idempotency_retention_hours)
+    if record is not None or not may_have_spilled(member, ports.clock.now(), retention):
+        return record
+    return checked(await ports.recorded.request(member.all_ids, request.key), request.digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +143,16 @@ async def current(ports: Ports, ref: MemberRef) -> Member:
     return (await change_member(ports, member, lambda m: None)).member
 
 
-async def change_member(ports: Ports, read: Member, decide: Decide) -> Written:
+async def change_member(
+    ports: Ports, read: Member, decide: Decide, request: Keyed | None = None
+) -> Written:
     """Apply `decide` to the member and write it with a version check.
 
     `read` is the live member as the caller just read it: the first attempt decides on it,
     so a command reads the member once and writes once when nobody races it. On a lost race
     the member is read again and `decide` runs again, so every rule is checked against the
-    state that is actually written.
+    state that is actually written. A keyed `request` seen before is replayed instead; that
+    too is checked on every attempt, so two copies racing are applied once.
     """
     member_id = read.id
     known: Member | None = read
@@ -149,7 +161,8 @@ async def change_member(ports: Ports, read: Member, decide: Decide) -> Written:
         known = None
         now = ports.clock.now()
         settled = settle(member, ports.program, now, ports.new_id)
-        ruling = decide(settled.member)
+        seen = None if request is None else await recall_request(ports, settled.member, request)
+        ruling = Replay(seen) if seen is not None else decide(settled.member)
         if isinstance(ruling, Replay):
             return Written(member, None, ruling.record)
         if ruling is None and not due(member, now):

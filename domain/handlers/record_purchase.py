@@ -6,7 +6,7 @@ from domain.commands import RecordPurchase, fingerprint
 from domain.earning import record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
-from domain.handlers.members import change_member, finish_merges, keyed, resolve
+from domain.handlers.members import Keyed, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
@@ -23,22 +23,27 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
     cmd = validate_purchase(cmd, ports.program)
     member = await resolve(ports, cmd.member)
     key = f"ORDER:{cmd.order_id}"
-    owner = await ports.keys.claim(key, member.id)
-    if owner != member.id and (await finish_merges(ports, owner)).id != member.id:
+    claim = await ports.keys.claim_for(key, member.id, cmd.idempotency_key)
+    if claim.owner != member.id and (await finish_merges(ports, claim.owner)).id != member.id:
         raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
-    digest = fingerprint(cmd)
+    if claim.request not in (None, cmd.idempotency_key):
+        # Another request holds this order id: it is recorded, or being recorded now.
+        raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
+    # Held before by this same request: a retry (replayed below while its key is kept), or
+    # a copy sent after the key was forgotten, which must not earn twice.
+    recorded = None if claim.fresh else await ports.recorded.order(cmd.order_id, member.all_ids)
 
     def rule(current: Member) -> Change:
-        if current.order(cmd.order_id) is not None:
+        if recorded is not None:
             raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
         return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
 
+    request = Keyed(cmd.idempotency_key, fingerprint(cmd))
     try:
-        written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+        written = await change_member(ports, member, rule, request)
     except BaseException:
         # Refused: free the order id unless it is recorded after all (by an earlier request).
-        latest = await ports.members.get(member.id)
-        if latest is None or latest.order(cmd.order_id) is None:
+        if await ports.recorded.order(cmd.order_id, member.all_ids) is None:
             await ports.keys.release(key, member.id)
         raise
     return PurchaseRecorded(written.member, await entry_of(ports, written))

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from domain.commands import RedeemReward, fingerprint
 from domain.errors import RewardNotFound, RewardUnavailable
 from domain.events import Change
-from domain.handlers.members import change_member, keyed, resolve
+from domain.handlers.members import Keyed, change_member, recall_request, resolve
 from domain.handlers.results import member_reward_of
-from domain.idempotency import recall
 from domain.member import Member, MemberReward
 from domain.ports import Ports
 from domain.redemption import check_redeemable, new_voucher_code, redeem_reward, validate_redemption
@@ -25,8 +24,8 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
     if reward is None:
         raise RewardNotFound(f"no reward {cmd.reward_id!r} in the catalog")
     member = await resolve(ports, cmd.member)
-    digest = fingerprint(cmd)
-    known = recall(member, cmd.idempotency_key, digest)
+    request = Keyed(cmd.idempotency_key, fingerprint(cmd))
+    known = await recall_request(ports, member, request)
     if known is not None:
         return _issued(member, known.member_reward_id)
     check_redeemable(member, reward, ports.program)  # fail fast before reserving anything
@@ -43,7 +42,7 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
             now = ports.clock.now()
             return redeem_reward(current, cmd, ports.program, now, ports.new_id, (voucher_id, code))
 
-        written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+        written = await change_member(ports, member, rule, request)
         issued = written.change is not None
         return RewardIssued(
             written.member, member_reward_of(written, voucher_id if issued else None)

@@ -6,7 +6,7 @@ from domain.commands import ReturnPurchase, fingerprint
 from domain.earning import return_purchase, validate_return
 from domain.errors import OrderNotFound
 from domain.events import Change
-from domain.handlers.members import change_member, finish_merges, keyed
+from domain.handlers.members import Keyed, change_member, finish_merges
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
@@ -25,10 +25,12 @@ async def handle(cmd: ReturnPurchase, ports: Ports) -> PurchaseReturned:
     if owner is None:
         raise OrderNotFound(f"order {cmd.order_id!r} is not on record")
     member = await finish_merges(ports, owner)
-    digest = fingerprint(cmd)
+    order = await ports.recorded.order(cmd.order_id, member.all_ids)
 
     def rule(current: Member) -> Change:
-        return return_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+        now = ports.clock.now()
+        return return_purchase(current, order, cmd, ports.program, now, ports.new_id)
 
-    written = await change_member(ports, member, keyed(cmd.idempotency_key, digest, rule))
+    request = Keyed(cmd.idempotency_key, fingerprint(cmd))
+    written = await change_member(ports, member, rule, request)
     return PurchaseReturned(written.member, await entry_of(ports, written))

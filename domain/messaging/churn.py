@@ -1,7 +1,8 @@
 """Churn risk from recency, frequency and monetary value (RFM), as a transparent score.
 
-Each component is a risk in 0..1, linear and capped, from the member's orders (less returns;
-a fully returned order does not count):
+Each component is a risk in 0..1, linear and capped, from the member's purchases as summed
+per day (`domain.activity`: less returns; a fully returned order does not count; the window
+counts whole days):
 
     recency   = min(1, days since the last order / recency_horizon_days)
                 (a member who never ordered is measured from enrolment)
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from domain.member import Member, OrderRecord
+from domain.activity import last_order_at, within
+from domain.member import Member
 from domain.messaging.policy import ChurnSettings
 
 _SECONDS_PER_DAY = 86_400
@@ -40,20 +42,15 @@ class ChurnRisk:
     at_risk: bool
 
 
-def _net(order: OrderRecord) -> Decimal:
-    return order.amount - order.returned_amount
-
-
 def churn_risk(member: Member, settings: ChurnSettings, now: datetime) -> ChurnRisk:
-    kept = [o for o in member.orders if _net(o) > 0 and o.earned_at <= now]
-    since = now - timedelta(days=settings.lookback_days)
-    in_window = [o for o in kept if o.earned_at > since]
-    last = max((o.earned_at for o in kept), default=member.enrolled_at)
+    in_window = within(member.activity, now - timedelta(days=settings.lookback_days), now)
+    orders = sum(a.orders for a in in_window)
+    last = last_order_at(member.activity, now) or member.enrolled_at
     days = max(0.0, (now - last).total_seconds() / _SECONDS_PER_DAY)
-    spend = sum((_net(o) for o in in_window), Decimal(0))
+    spend = sum((a.spend for a in in_window), Decimal(0))
 
     recency = min(1.0, days / settings.recency_horizon_days)
-    frequency = 1.0 - min(1.0, len(in_window) / settings.frequency_target)
+    frequency = 1.0 - min(1.0, orders / settings.frequency_target)
     monetary = 1.0 - min(1.0, float(spend / settings.monetary_target))
     score = (
         settings.recency_weight * recency
@@ -67,7 +64,7 @@ def churn_risk(member: Member, settings: ChurnSettings, now: datetime) -> ChurnR
         frequency=frequency,
         monetary=monetary,
         days_since_last_order=days,
-        orders_counted=len(in_window),
+        orders_counted=orders,
         spend_counted=spend,
         at_risk=score >= settings.threshold,
     )

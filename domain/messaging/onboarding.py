@@ -48,6 +48,6 @@ def onboarding(member: Member, profile: MessagingProfile) -> Onboarding:
         OnboardingStep.ADD_CONTACT: bool(kinds & _CONTACT_KINDS),
         OnboardingStep.INSTALL_APP: IdentifierKind.APP_DEVICE in kinds,
         OnboardingStep.SET_PREFERENCES: answered or bool(profile.preferred),
-        OnboardingStep.FIRST_PURCHASE: bool(member.orders),
+        OnboardingStep.FIRST_PURCHASE: bool(member.activity),
     }
     return Onboarding(tuple(StepState(step, done[step]) for step in OnboardingStep))

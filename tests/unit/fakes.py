@@ -13,8 +13,8 @@ from domain.events import Commit, MemberChanged
 from domain.handlers import enroll_member
 from domain.identity import IdentifierKind
 from domain.ledger import LedgerEntry
-from domain.member import Member
-from domain.ports import HistoryPage, ParkedOutboxItem, Ports
+from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.ports import Claim, HistoryPage, ParkedOutboxItem, Ports
 from domain.program import Program, Reward
 from tests.unit.support import T0, Ids, demo_program
 
@@ -25,6 +25,7 @@ class FakeMemberStore:
     def __init__(self) -> None:
         self.members: dict[str, Member] = {}
         self.outboxes: dict[str, list[Commit]] = {}
+        self.commits: list[Commit] = []  # every one written, for `FakeRecorded`
         self.saves = 0
         self.reads = 0
         # Runs once, just before the next save is checked: a concurrent writer winning a race.
@@ -39,6 +40,7 @@ class FakeMemberStore:
             raise KeyError(f"duplicate member id {commit.member.id}")
         self.members[commit.member.id] = commit.member
         self.outboxes[commit.member.id] = [commit]
+        self.commits.append(commit)
 
     async def save(self, commit: Commit) -> bool:
         if self.before_next_save is not None:
@@ -48,6 +50,7 @@ class FakeMemberStore:
         if stored is None or stored.version != commit.expected_version:
             return False
         self.saves += 1
+        self.commits.append(commit)
         self.members[commit.member.id] = commit.member
         self.outboxes.setdefault(commit.member.id, []).append(commit)
         return True
@@ -56,6 +59,7 @@ class FakeMemberStore:
 class FakeKeyRegistry:
     def __init__(self, clock: SettableClock) -> None:
         self.owners: dict[str, tuple[str, datetime]] = {}
+        self.requests: dict[str, str] = {}
         self._clock = clock
 
     async def owner_of(self, key: str) -> str | None:
@@ -65,6 +69,12 @@ class FakeKeyRegistry:
     async def claim(self, key: str, member_id: str) -> str:
         owner, _ = self.owners.setdefault(key, (member_id, self._clock.now()))
         return owner
+
+    async def claim_for(self, key: str, member_id: str, request: str) -> Claim:
+        fresh = key not in self.owners
+        owner = await self.claim(key, member_id)
+        held = self.requests.setdefault(key, request) if fresh else self.requests.get(key)
+        return Claim(owner, held, fresh)
 
     async def take_over(
         self, key: str, stale_owner: str, member_id: str, claimed_before: datetime
@@ -78,6 +88,7 @@ class FakeKeyRegistry:
     async def release(self, key: str, member_id: str) -> None:
         if key in self.owners and self.owners[key][0] == member_id:
             del self.owners[key]
+            self.requests.pop(key, None)
 
     async def repoint(self, from_ids: Sequence[str], to_id: str) -> None:
         for key, (owner, at) in list(self.owners.items()):
@@ -102,6 +113,33 @@ class FakeLedger:
 
     def kinds(self, member_id: str) -> list[str]:
         return [e.kind.value for e in self.entries.values() if e.member_id == member_id]
+
+
+class FakeRecorded:
+    """Requests and orders as their commits recorded them (relayed or not)."""
+
+    def __init__(self, store: FakeMemberStore) -> None:
+        self._store = store
+
+    async def request(self, member_ids: Sequence[str], key: str) -> IdempotencyRecord | None:
+        return next(
+            (
+                c.request
+                for c in self._store.commits
+                if c.member.id in member_ids and c.request is not None and c.request.key == key
+            ),
+            None,
+        )
+
+    async def order(self, order_id: str, member_ids: Sequence[str]) -> OrderRecord | None:
+        return next(
+            (
+                c.order
+                for c in self._store.commits
+                if c.order is not None and c.order.order_id == order_id
+            ),
+            None,
+        )
 
 
 class FakeRewardStock:
@@ -181,6 +219,7 @@ class World:
             members=self.store,
             keys=self.keys,
             ledger=self.ledger,
+            recorded=FakeRecorded(self.store),
             stock=self.stock,
             outbox=self.outbox,
             program=self.program,

@@ -26,7 +26,7 @@ from domain.events import Change
 from domain.housekeeping import settle
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import PointBatch
-from domain.member import Member
+from domain.member import Member, OrderRecord
 from domain.program import Program, load_program
 from domain.redemption import redeem_reward, use_reward, validate_redemption, validate_use
 
@@ -66,6 +66,10 @@ def settled(member: Member, now: datetime, ids: Ids) -> Member:
     return settle(member, demo_program(), now, ids).member
 
 
+# The orders `buy` recorded, by order id, as the ledger keeps them for `give_back`.
+ORDERS: dict[str, OrderRecord] = {}
+
+
 def buy(member: Member, order_id: str, amount: str, now: datetime, ids: Ids) -> Change:
     """A purchase as the handler runs it: validated, on the member as of `now`."""
     program = demo_program()
@@ -73,14 +77,18 @@ def buy(member: Member, order_id: str, amount: str, now: datetime, ids: Ids) -> 
         MemberRef(id=member.id), order_id, Decimal(amount), "EUR", Channel.POS, "store-1", order_id
     )
     cmd = validate_purchase(cmd, program)
-    return record_purchase(settled(member, now, ids), cmd, program, now, ids)
+    change = record_purchase(settled(member, now, ids), cmd, program, now, ids)
+    assert change.order is not None
+    ORDERS[order_id] = change.order
+    return change
 
 
 def give_back(member: Member, order_id: str, amount: str, now: datetime, ids: Ids) -> Change:
     program = demo_program()
     key = f"return-{order_id}-{amount}-{len(member.idempotency)}"
     cmd = validate_return(ReturnPurchase(order_id, Decimal(amount), key), program)
-    return return_purchase(settled(member, now, ids), cmd, program, now, ids)
+    order = ORDERS.get(order_id)
+    return return_purchase(settled(member, now, ids), order, cmd, program, now, ids)
 
 
 def redeem(member: Member, reward_id: str, now: datetime, ids: Ids) -> Change:

@@ -102,12 +102,13 @@ def test_partial_returns_add_up_to_exactly_the_orders_points() -> None:
         reversed_points.append(-change.entries[0].points)
     # then floor(3.33) = 3, floor(6.66) - 3 = 3, 10 - 6 = 4: exactly 10 in all
     assert reversed_points == [3, 3, 4]
-    order = member.order("o1")
-    assert order is not None
-    assert (order.returned_amount, order.returned_points, order.qualifying_points) == (
+    returned = member.returned("o1")
+    assert returned is not None
+    # and the day's qualifying points keep only o2's
+    assert (returned.amount, returned.points, member.activity[0].qualifying_points) == (
         Decimal("10.00"),
         10,
-        0,
+        5,
     )
     assert member.balance == 5
 

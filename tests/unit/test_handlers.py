@@ -104,7 +104,7 @@ async def test_the_same_key_with_another_request_is_refused() -> None:
     with pytest.raises(IdempotencyKeyReused):
         await record_purchase.handle(purchase(member, "o2", "80"), world.ports)
     stored = world.store.members[member.id]
-    assert (stored.version, stored.balance, len(stored.orders)) == (2, 120, 1)
+    assert (stored.version, stored.balance, stored.activity[0].orders) == (2, 120, 1)
 
 
 async def test_a_refused_purchase_leaves_its_order_free_for_the_right_member() -> None:

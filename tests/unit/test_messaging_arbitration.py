@@ -106,7 +106,7 @@ def test_an_intent_whose_reason_is_gone_neither_wins_nor_merges() -> None:
     ids = Ids()
     member = buy(enrolled(ids), "o1", "40", T0, ids).member
     member = give_back(member, "o1", "40", T0, ids).member
-    receipt = Intent(member.id, Purchased("o1"), T0)
+    receipt = Intent(member.id, Purchased("o1", "40", "EUR", "40"), T0)
     win_back = Intent(member.id, AtRisk(T0), T0)
     decided = together(member, profile(member, EMAIL, opted_in=(EMAIL,)), receipt, win_back)
     assert decided[Journey.PURCHASE_RECEIPT].cause is SuppressReason.REASON_GONE
@@ -167,7 +167,7 @@ def test_marketing_rides_along_only_where_the_member_opted_in_to_it() -> None:
     )
     ids = Ids()
     member = buy(enrolled(ids), "o1", "40", T0, ids).member
-    receipt = Intent(member.id, Purchased("o1"), T0)
+    receipt = Intent(member.id, Purchased("o1", "40", "EUR", "40"), T0)
     win_back = Intent(member.id, AtRisk(T0), T0)
     # when the receipt goes by email to a member who opted in to marketing email, it rides
     opted_in = profile(member, EMAIL, opted_in=(EMAIL,))

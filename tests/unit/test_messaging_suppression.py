@@ -107,7 +107,7 @@ def test_a_member_merged_into_another_gets_nothing_under_the_old_id() -> None:
 def test_a_receipt_for_a_fully_returned_order_is_dropped() -> None:
     ids = Ids()
     member = buy(enrolled(ids), "o1", "40", T0, ids).member
-    receipt = Intent(member.id, Purchased("o1"), T0)
+    receipt = Intent(member.id, Purchased("o1", "40", "EUR", "40"), T0)
     assert why_not(receipt, member, T0) is None
     # a partial return keeps the receipt; a full one drops it
     partly = give_back(member, "o1", "15", T0, ids).member

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from domain.ledger import EntryKind
-from domain.member import Member
+from domain.member import Member, OrderRecord
 from domain.messaging.journeys import (
     AtRisk,
     ChangeSeen,
@@ -36,7 +37,13 @@ def on_change(
     policy: MessagingPolicy,
     now: datetime,
 ) -> tuple[Intent, ...]:
-    seen = ChangeSeen(member, cause, tier, previous_tier, order_id, program)
+    # The order as the ledger recorded it (a 25 EUR purchase).
+    order = (
+        None
+        if order_id is None
+        else OrderRecord(order_id, Decimal("25.00"), "EUR", 25, None, now, None)
+    )
+    seen = ChangeSeen(member, cause, tier, previous_tier, order, program)
     return intents_on_change(seen, policy, now)
 
 
@@ -53,7 +60,7 @@ def test_enrolment_and_a_purchase_start_the_welcome_and_the_receipt() -> None:
     joined = on_change(member, EntryKind.ENROLLED, "BRONZE", None, None, program, policy, T0)
     bought = on_change(member, EntryKind.EARNED, "BRONZE", None, "o-1", program, policy, T0)
     assert [i.reason for i in joined] == [Enrolled()]
-    assert [i.reason for i in bought] == [Purchased("o-1")]
+    assert [i.reason for i in bought] == [Purchased("o-1", "25.00", "EUR", "25")]
 
 
 def test_only_an_upgrade_is_celebrated() -> None:
@@ -61,7 +68,7 @@ def test_only_an_upgrade_is_celebrated() -> None:
     program, policy = demo_program(), demo_policy()
     up = on_change(member, EntryKind.EARNED, "SILVER", "BRONZE", "o-1", program, policy, T0)
     down = on_change(member, EntryKind.TIER_CHANGED, "BRONZE", "SILVER", None, program, policy, T0)
-    assert [i.reason for i in up] == [Purchased("o-1"), TierReached("SILVER")]
+    assert [i.reason for i in up] == [Purchased("o-1", "25.00", "EUR", "25"), TierReached("SILVER")]
     assert down == ()
 
 

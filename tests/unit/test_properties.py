@@ -23,8 +23,9 @@ from domain.earning import record_purchase, return_purchase, validate_purchase
 from domain.errors import InsufficientPoints, RewardUnavailable
 from domain.events import Change
 from domain.housekeeping import settle
+from domain.idempotency import RECENT_REQUESTS
 from domain.ledger import LedgerEntry
-from domain.member import Member
+from domain.member import Member, OrderRecord
 from domain.merging import absorb, freeze
 from domain.redemption import redeem_reward
 from domain.tiers import current_qualifying_points
@@ -41,6 +42,8 @@ class LoyaltyMachine(RuleBasedStateMachine):
         self.now = T0
         self.entries: list[LedgerEntry] = []
         self.members = {"main": self.newcomer(), "other": self.newcomer()}
+        # Orders as the ledger keeps them (not on the member), and whose they are now.
+        self.orders: dict[str, tuple[str, OrderRecord]] = {}
 
     def newcomer(self) -> Member:
         return enrolled(self.ids, f"{self.ids('guest')}@example.com", self.now)
@@ -72,6 +75,8 @@ class LoyaltyMachine(RuleBasedStateMachine):
         expected = points_for(amount, PROGRAM, before.tier.code)
         after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
         assert after.member.balance == before.balance + expected
+        assert after.order is not None
+        self.orders[order_id] = (who, after.order)
 
     @rule(who=WHO, reward_id=st.sampled_from([r.id for r in PROGRAM.rewards]))
     def redeem(self, who: str, reward_id: str) -> None:
@@ -115,25 +120,33 @@ class LoyaltyMachine(RuleBasedStateMachine):
     def give_back(self, who: str, data: st.DataObject) -> None:
         before = self.settled(who)
         window = timedelta(days=PROGRAM.return_window_days)
+
+        def returned(order: OrderRecord) -> tuple[Decimal, int]:
+            done = before.returned(order.order_id)
+            return (done.amount, done.points) if done else (Decimal(0), 0)
+
         open_orders = [
             o
-            for o in before.orders
-            if o.returned_amount < o.amount and o.earned_at + window >= self.now
+            for owner, o in self.orders.values()
+            if owner == who and returned(o)[0] < o.amount and o.earned_at + window >= self.now
         ]
         if not open_orders:
             return
         order = data.draw(st.sampled_from(open_orders))
-        left = int((order.amount - order.returned_amount).scaleb(2))
+        returned_amount, returned_points = returned(order)
+        left = int((order.amount - returned_amount).scaleb(2))
         cents = data.draw(st.one_of(st.just(left), st.integers(1, left)))
         cmd = ReturnPurchase(order.order_id, Decimal(cents).scaleb(-2), self.key())
-        change = self.apply(who, lambda m: return_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        change = self.apply(
+            who, lambda m: return_purchase(m, order, cmd, PROGRAM, self.now, self.ids)
+        )
         reversed_points = -change.entries[-1].points
-        after = change.member.order(order.order_id)
+        after = change.member.returned(order.order_id)
         assert after is not None
-        assert 0 <= reversed_points <= order.points - order.returned_points
+        assert 0 <= reversed_points <= order.points - returned_points
         assert change.member.balance == before.balance - reversed_points
         if cents == left:
-            assert after.returned_points == order.points
+            assert after.points == order.points
 
     @rule()
     def merge(self) -> None:
@@ -154,6 +167,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         # the better tier is kept, and the pooled qualifying points may raise it
         assert PROGRAM.tier_rank(after.member.tier.code) >= best_rank
         assert after.member.merged_ids[-1] == duplicate.id
+        self.orders = {k: ("main", order) for k, (_, order) in self.orders.items()}
         self.members["other"] = self.newcomer()
 
     @invariant()
@@ -176,8 +190,17 @@ class LoyaltyMachine(RuleBasedStateMachine):
     @invariant()
     def qualifying_points_are_never_negative(self) -> None:
         for member in self.members.values():
-            assert all(o.qualifying_points >= 0 for o in member.orders)
-            assert current_qualifying_points(member.orders, PROGRAM, self.now) >= 0
+            assert all(a.qualifying_points >= 0 for a in member.activity)
+            assert current_qualifying_points(member.activity, PROGRAM, self.now) >= 0
+
+    @invariant()
+    def the_member_stays_bounded(self) -> None:
+        # One batch per expiry day, one summary per day, the latest requests only.
+        for member in self.members.values():
+            expiry_days = [b.expires_at.date() for b in member.batches if b.expires_at]
+            assert len(expiry_days) == len(set(expiry_days))
+            assert len({a.day for a in member.activity}) == len(member.activity)
+            assert len(member.idempotency) <= RECENT_REQUESTS
 
 
 LoyaltyMachine.TestCase.settings = settings(max_examples=200, deadline=None, database=None)

@@ -56,7 +56,7 @@ def test_qualifying_points_count_the_last_12_months_only() -> None:
     # given 600 points 13 months ago, 600 more today do not reach SILVER
     late = buy(first, "o2", "600", add_months(T0, 13), ids).member
     assert late.tier.code == "BRONZE"
-    assert current_qualifying_points(late.orders, demo_program(), add_months(T0, 13)) == 600
+    assert current_qualifying_points(late.activity, demo_program(), add_months(T0, 13)) == 600
     # but 600 more after 11 months do
     early = buy(first, "o2", "600", add_months(T0, 11), ids).member
     assert early.tier.code == "SILVER"
@@ -107,7 +107,7 @@ def test_returns_reduce_qualifying_points() -> None:
     # when 400 of the 1000 EUR come back
     after = give_back(member, "o1", "400", T0 + timedelta(days=1), ids).member
     # then 600 points qualify, and the tier is not taken away before its date
-    assert current_qualifying_points(after.orders, demo_program(), T0 + timedelta(days=1)) == 600
+    assert current_qualifying_points(after.activity, demo_program(), T0 + timedelta(days=1)) == 600
     assert after.tier.code == "SILVER"
 
 

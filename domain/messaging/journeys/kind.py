@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 
 from domain.ledger import EntryKind
-from domain.member import Member
+from domain.member import Member, OrderRecord
 from domain.program import Program
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class ChangeSeen:
     cause: EntryKind
     tier: str
     previous_tier: str | None
-    order_id: str | None
+    order: OrderRecord | None  # the order a purchase recorded
     program: Program
 
 

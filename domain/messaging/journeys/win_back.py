@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.activity import last_order_at
 from domain.member import Member
 from domain.messaging.churn import churn_risk
 from domain.messaging.journeys.kind import EVERY_MEMBER, ChangeSeen, JourneyKind, Reason
@@ -39,7 +40,8 @@ class WinBack(JourneyKind[AtRisk]):
         return tuple((reason, now) for reason in at_risk(member, policy, now))
 
     def why_not(self, reason: AtRisk, member: Member, now: datetime) -> str | None:
-        if any(o.earned_at > reason.inactive_since for o in member.orders):
+        last = last_order_at(member.activity, now)
+        if last is not None and last > reason.inactive_since:
             return "member has ordered since"
         return None
 
@@ -52,7 +54,7 @@ def at_risk(member: Member, policy: MessagingPolicy, now: datetime) -> tuple[AtR
     enrolment), so re-scoring every day finds the same message rather than making another."""
     if member.merged_into is not None or not churn_risk(member, policy.churn, now).at_risk:
         return ()
-    return (AtRisk(max((o.earned_at for o in member.orders), default=member.enrolled_at)),)
+    return (AtRisk(last_order_at(member.activity, now) or member.enrolled_at),)
 
 
 JOURNEY = WinBack()
