@@ -199,8 +199,9 @@ class Tessera:
     async def _prepare(self) -> None:
         await ensure_indexes(self.collections)
         await self.stock.ensure(self.program)
-        # Finish what a crash left between a member write and its relay.
-        await self.outbox.sweep()
+        # Finish what a crash left between a member write and its relay (also what was left
+        # before members were marked for the timed sweep: one scan, at start-up only).
+        await self.outbox.sweep(unmarked=True)
 
     async def stop(self) -> None:
         for task in self._tasks:

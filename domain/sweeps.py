@@ -75,11 +75,16 @@ class SweepProgress:
 
 def new_pass_due(progress: SweepProgress, new_pass: Every | None, now: datetime) -> bool:
     """Whether a run at `now` starts a new pass: never while one is under way (it is continued
-    instead); the first time; then once a moment of `new_pass` came since the last pass
-    started (at most one pass per moment, however long a pass took). `None`: each run starts
-    one, once the last one finished."""
+    instead); once a moment of `new_pass` came since the last pass started (at most one pass
+    per moment, however long a pass took). The first pass, too, waits for a moment of its
+    schedule after the job's first run (which only notes its time, `last_run_at`): a new
+    deployment, or the embedded store started afresh, does not walk every member at once.
+    `None`: each run starts one, once the last one finished."""
     if progress.pass_started_at is None:
-        return True
+        if new_pass is None:
+            return True
+        # Each run before the first pass notes its time: a moment since the last such run.
+        return progress.last_run_at is not None and progress.last_run_at <= new_pass.latest(now)
     if progress.finished_at is None:
         return False
     return new_pass is None or progress.pass_started_at < new_pass.latest(now)

@@ -13,6 +13,7 @@ from domain.member import Member
 from domain.ports import Claim
 from storage.collection import Collection
 from storage.documents import member_from_doc, member_to_doc, outbox_item
+from storage.outbox import PENDING
 
 _NO_OUTBOX = {"outbox": 0}
 
@@ -28,6 +29,7 @@ class MongoMemberStore:
     async def create(self, commit: Commit) -> None:
         doc = member_to_doc(commit.member)
         doc["outbox"] = [outbox_item(commit)]
+        doc[PENDING] = True  # the outbox sweep's index (storage.outbox)
         await self._members.insert_one(doc)
 
     async def save(self, commit: Commit) -> bool:
@@ -36,6 +38,7 @@ class MongoMemberStore:
         # its batches, days and requests, not the identifiers, vouchers and the rest.
         before = member_to_doc(commit.previous)
         fields = {k: v for k, v in member_to_doc(commit.member).items() if before.get(k) != v}
+        fields[PENDING] = True  # the outbox sweep's index (storage.outbox)
         result = await self._members.update_one(
             {"_id": commit.member.id, "version": commit.expected_version},
             {"$set": fields, "$push": {"outbox": outbox_item(commit)}},

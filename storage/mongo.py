@@ -10,6 +10,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 from storage.collection import Collection
 from storage.embedded import EmbeddedCollection
+from storage.outbox import PENDING
 from storage.serialized_writes import SerializeWrites, serialized_writes
 
 
@@ -101,6 +102,9 @@ async def ensure_indexes(c: Collections) -> None:
     await c.requests.create_index("recorded_at")
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])
+    # Only members with outbox items waiting carry the field: the timed outbox sweep reads
+    # this small index, not every member (storage.outbox).
+    await c.members.create_index(PENDING, sparse=True)
     # The cron sweeps page through members with something due in the index's order, date
     # then id (see storage.scans); the date alone would leave ties to an in-memory sort.
     await c.members.create_index([("next_due_at", 1), ("_id", 1)])

@@ -11,6 +11,12 @@ aside in `outbox_parked`, logged once and counted, so that it never blocks the i
 behind it, nor turns every sweep into the same traceback. Admins see parked items in
 GraphQL (`parkedOutboxItems`).
 
+The timed sweep finds members through `outbox_pending`, a field set by the same atomic write
+that pushes an item (`storage.members`) and removed by the write that pulls the last one: a
+sparse index on it holds only the members with something waiting, so a sweep that finds
+nothing reads nothing, however many members there are. The sweep at start-up also looks for
+items without the field (pushed before it existed), once.
+
 For metrics, each sweep notes what it leaves waiting (`backlog`): how many items, and since
 when a sweep of this process first found the oldest of them (a monotonic time, kept in
 memory: after a restart the age counts from the first sweep).
@@ -36,6 +42,8 @@ log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
 # Worth another try later: the link to MongoDB or to the publisher's transport is down.
 TRANSIENT = (ConnectionFailure, PublisherUnavailable, TimeoutError)
+# On a member document while its outbox holds items (indexed, sparse: storage.mongo).
+PENDING = "outbox_pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +97,14 @@ class MongoOutbox:
                     return entry_from_doc(entry)
         return None
 
-    async def sweep(self) -> int:
-        """Relay every member's pending items; returns how many were found."""
+    async def sweep(self, unmarked: bool = False) -> int:
+        """Relay every member's pending items; returns how many were found. `unmarked`: also
+        items pushed without `outbox_pending` (a scan of every member: once, at start-up)."""
         found = failed = 0
         last: Exception | None = None
         waiting: list[tuple[str, int]] = []
-        async for doc in self._members.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
+        query = {"outbox.0": {"$exists": True}} if unmarked else {PENDING: True}
+        async for doc in self._members.find(query, {"outbox": 1}):
             found += len(doc["outbox"])
             relayed: list[dict[str, Any]] = []
             try:
@@ -133,6 +143,8 @@ class MongoOutbox:
         `made`: the event of a commit just written, used as it is."""
         relayed = [] if relayed is None else relayed
         try:
+            if not items:  # marked, with nothing left (a relay stopped between its writes)
+                await self._pull(member_id, [])
             for item in sorted(items, key=lambda item: item["version"]):
                 try:
                     known = made if made is not None and made.version == item["version"] else None
@@ -144,12 +156,19 @@ class MongoOutbox:
                 relayed.append(item)
         finally:
             if relayed:
-                # Removed by value, as stored (BSON keeps datetimes to the millisecond on
-                # both sides): FerretDB's $pull ignores a condition such as
-                # {"version": {"$in": [...]}}, and $pullAll means the same everywhere.
-                await self._members.update_one(
-                    {"_id": member_id}, {"$pullAll": {"outbox": relayed}}
-                )
+                await self._pull(member_id, relayed)
+
+    async def _pull(self, member_id: str, relayed: list[dict[str, Any]]) -> None:
+        """Remove the relayed items, by value, as stored (BSON keeps datetimes to the
+        millisecond on both sides): FerretDB's $pull ignores a condition such as
+        {"version": {"$in": [...]}}, and $pullAll means the same everywhere. When they are
+        the whole outbox (the common case) the member leaves the sweep's index in the same
+        write; when another item came meanwhile, it stays (the push marked it again)."""
+        emptied = await self._members.update_one(
+            {"_id": member_id, "outbox": relayed}, {"$set": {"outbox": []}, "$unset": {PENDING: ""}}
+        )
+        if emptied.matched_count == 0 and relayed:
+            await self._members.update_one({"_id": member_id}, {"$pullAll": {"outbox": relayed}})
 
     async def _relay_one(self, item: dict[str, Any], event: MemberChanged | None) -> None:
         await _insert_new(self._ledger, item["entries"])

@@ -119,7 +119,7 @@ async def _rescore(messaging: Messaging, member_id: str, now: datetime) -> int:
 
 # Rescore every live member; raise a win-back for each newly at risk. A member's events
 # rescore it too (`workers.journeys`), so this pass is for the ones who went quiet: once a
-# day, from 03:30 UTC, in id order.
+# day, from 03:30 UTC, in id order (the first pass too: not at a worker's first start).
 CHURN = Sweep(
     "score_churn",
     _live,

@@ -4,7 +4,8 @@
 `CRON_JOBS` is the one schedule of the cron jobs: arq's cron entries are made from it, and
 the embedded runner reads it to run each job when arq would. The sweeps run more often than
 they begin a pass: a run between passes goes on with a pass cut short by its bounds, or
-finds nothing to do in one read (each sweep's `new_pass` is in `workers.cron`).
+finds nothing to do in one read (each sweep's `new_pass` is in `workers.cron`; the first
+pass, too, waits for a moment of it).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.metrics import OperationLabels
 from domain.clock import SettableClock
+from storage.outbox import PENDING
 from tests.conftest import Api, running_app
 from tests.e2e.conftest import serving, subscriber
 from tests.e2e.redis_server import RedisServer
@@ -90,7 +91,7 @@ async def test_each_family_moves_with_real_traffic(clock: SettableClock) -> None
         ben = await api.data('{ member(ref: {id: "mbr_demo_ben"}) { version } }')
         poison = item("mbr_demo_ben", ben["member"]["version"] + 1, "TELEPORTED", 0, clock.now())
         await tessera.collections.members.update_one(
-            {"_id": "mbr_demo_ben"}, {"$push": {"outbox": poison}}
+            {"_id": "mbr_demo_ben"}, {"$push": {"outbox": poison}, "$set": {PENDING: True}}
         )
         await tessera.outbox.sweep()
         after = await scrape(api)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from domain.events import MemberChanged
+from storage.outbox import PENDING
 from tests.conftest import Api
 from tests.integration.steps import member
 
@@ -54,7 +55,8 @@ async def test_a_poison_item_is_set_aside_and_the_next_one_goes_through(
     poison = item("mbr_demo_ben", ben["version"] + 1, "TELEPORTED", 0, now)
     good = item("mbr_demo_ben", ben["version"] + 2, "ADJUSTED", 5, now + timedelta(seconds=1))
     await tessera.collections.members.update_one(
-        {"_id": "mbr_demo_ben"}, {"$push": {"outbox": {"$each": [poison, good]}}}
+        {"_id": "mbr_demo_ben"},
+        {"$push": {"outbox": {"$each": [poison, good]}}, "$set": {PENDING: True}},
     )
 
     with caplog.at_level(logging.ERROR, logger="storage.outbox"):

@@ -58,6 +58,14 @@ async def ran(api: Api, job: str) -> int:
     return counted
 
 
+async def looked(api: Api, *jobs: str) -> None:
+    """Each sweep's first run: it notes its time and begins no pass (a sweep's first pass
+    waits for a moment of its schedule, as the later ones do)."""
+    for job in jobs:
+        assert await ran(api, job) == 0
+        assert (await progress(api, job)).pass_started_at is None
+
+
 async def runs_at_once(api: Api, job: str, count: int) -> list[int]:
     counted = await asyncio.gather(*(run_cron(api.tessera.messaging, job) for _ in range(count)))
     await settled(api)

@@ -5,13 +5,13 @@ runs each cron job when arq would, on the app's clock, and arq's cron entries sa
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from domain.clock import SettableClock
-from tests.conftest import backends
-from tests.integration.cron import MetricsOf, app_with, members, progress
+from tests.conftest import START, Api, backends
+from tests.integration.cron import MetricsOf, app_with, members, progress, settled
 from workers.arq_worker import cron_jobs
 
 LOOK = timedelta(seconds=30)  # TESSERA_CRON_INTERVAL_SECONDS's default
@@ -38,20 +38,66 @@ async def test_the_embedded_runner_keeps_each_jobs_schedule(
         # then dispatch_due ran at each look, expire_due each minute (both at start-up too),
         # and the sweeps each five minutes
         assert ran == {"dispatch_due": 21, "expire_due": 11, "remind_due": 2, "score_churn": 2}
-        # and the churn sweep made one pass, not one per look
-        assert metrics.moved("tessera_cron_passes_total") == 1
+        # and the churn sweep began no pass: its first waits for 03:30 UTC, as every later one
+        assert metrics.moved("tessera_cron_passes_total") == 0
+        assert metrics.moved("tessera_cron_members_total") == 0
 
-        # when the timer looks every 30 s around 03:30 UTC the next day
-        clock.advance(timedelta(hours=17, minutes=19))  # 03:29:30
-        churn_runs = 0
-        for _ in range(4):
-            churn_runs += "score_churn" in await worker.run_due()
-            clock.advance(LOOK)
-        # then the sweep ran at 03:29:30 (its 03:25 run) and 03:30, and the second began
-        # the day's pass
-        assert churn_runs == 2
-        assert metrics.moved("tessera_cron_passes_total") == 2
-        assert (await progress(api, "score_churn")).passes == 2
+
+async def _embedded_looks(api: Api, clock: SettableClock, until: datetime) -> int:
+    """The embedded timer looking every 30 s until `until`; the churn sweep's runs."""
+    worker = api.tessera.worker
+    assert worker is not None
+    runs = 0
+    while clock.now() <= until:
+        runs += "score_churn" in await worker.run_due()
+        clock.advance(LOOK)
+    return runs
+
+
+async def _arq_runs(api: Api, clock: SettableClock, until: datetime) -> int:
+    """The churn job at each time arq's own scheduler (`CronJob.calculate_next`) gives for
+    its entry, until `until`, run by the function arq calls; its runs."""
+    [job] = [job for job in cron_jobs() if job.name == "score_churn"]
+    job.calculate_next(clock.now() - timedelta(seconds=1))
+    assert job.next_run is not None
+    runs = 0
+    while job.next_run <= until:
+        clock.current = job.next_run
+        await job.coroutine({"messaging": api.tessera.messaging})
+        await settled(api)
+        runs += 1
+        job.calculate_next(job.next_run)
+    clock.current = until
+    return runs
+
+
+@pytest.mark.parametrize("runner", ["embedded", "arq"])
+async def test_the_churn_pass_runs_once_a_day_a_page_at_a_time_on_both_runners(
+    store: str | None, clock: SettableClock, runner: str
+) -> None:
+    runs_until = _embedded_looks if runner == "embedded" else _arq_runs
+    # given seven members, and runs of the churn sweep bounded to three of them
+    async with app_with(clock, store, cron_members_per_run=3, cron_page_size=2) as api:
+        await members(api, 7)
+        metrics = MetricsOf("score_churn")
+        # when the runner runs the churn job for ten minutes from 10:00 UTC
+        assert await runs_until(api, clock, START + timedelta(minutes=10)) == 2
+        # then it rescored nobody: the first pass waits for 03:30 UTC
+        assert metrics.moved("tessera_cron_members_total") == 0
+        for day in (1, 2):
+            # when it runs from 03:20 to just past 03:50 UTC on the next days
+            clock.current = START.replace(hour=3, minute=20) + timedelta(days=day)
+            runs = await runs_until(api, clock, clock.now() + timedelta(minutes=30, seconds=1))
+            # then it ran every five minutes, and a pass began at 03:30 and went on over
+            # three runs, three members at most each: every member once a day
+            assert runs == 7
+            swept = await progress(api, "score_churn")
+            assert (swept.passes, swept.runs, swept.done) == (day, 3, 7)
+            assert swept.pass_started_at == START.replace(hour=3, minute=30) + timedelta(
+                days=day, microseconds=0 if runner == "embedded" else 123_000
+            )
+            assert metrics.moved("tessera_cron_members_total") == 7 * day
+            assert metrics.moved("tessera_cron_passes_total") == day
 
 
 def test_arq_runs_the_same_schedule() -> None:

@@ -14,11 +14,12 @@ import pytest
 from domain.clock import SettableClock
 from domain.sweeps import SweepProgress
 from storage.sweep_progress import MongoSweepProgress
-from tests.conftest import START, backends
+from tests.conftest import backends
 from tests.integration.cron import (
     MetricsOf,
     app_with,
     journeys_of,
+    looked,
     members,
     progress,
     ran,
@@ -46,6 +47,7 @@ async def test_a_churn_pass_longer_than_a_run_goes_on_over_runs_and_wins_each_ba
     async with app_with(clock, store, cron_members_per_run=3, cron_page_size=2) as api:
         # given seven members who joined and never bought
         ids = await members(api, 7)
+        await looked(api, "score_churn")
         metrics = MetricsOf("score_churn")
         # when 100 days pass (each is now at risk) and the churn sweep runs, 3 members a run
         clock.advance(100 * DAY)
@@ -91,6 +93,7 @@ async def test_a_run_cut_short_by_its_time_goes_on_from_its_position(
     # given runs allowed no time at all: each stops after its first member
     async with app_with(clock, store, cron_seconds_per_run=0) as api:
         ids = await members(api, 4)
+        await looked(api, "score_churn")
         clock.advance(100 * DAY)
         # when the churn sweep runs again and again
         for done, member_id in enumerate(ids, start=1):
@@ -114,6 +117,7 @@ async def test_two_runs_at_once_walk_the_members_once(
 ) -> None:
     async with app_with(clock, store, cron_page_size=2) as api:
         ids = await members(api, 5)
+        await looked(api, "score_churn")
         metrics = MetricsOf("score_churn")
         clock.advance(100 * DAY)
         # when two workers run the churn sweep at the same moment
@@ -130,29 +134,39 @@ async def test_two_runs_at_once_walk_the_members_once(
 async def test_a_new_pass_starts_only_when_due(store: str | None, clock: SettableClock) -> None:
     async with app_with(clock, store) as api:
         await members(api, 2)
-        # given a churn pass and a reminder pass finished at 10:00 UTC
-        for job in ("score_churn", "remind_due"):
-            await ran(api, job)
-        # when the sweeps run again before the next pass is due
+        # given the sweeps' first runs at 10:00 UTC, which begin no pass
+        await looked(api, "score_churn", "remind_due")
+        # when they run again before a pass is due
         clock.advance(timedelta(minutes=4))  # 10:04
         for job in ("score_churn", "remind_due"):
             await ran(api, job)
-        # then neither began a new pass
-        assert (await progress(api, "score_churn")).pass_started_at == START
-        assert (await progress(api, "remind_due")).pass_started_at == START
-        # when the hour's pass is due (each hour at :05), and later the day's (at 03:30 UTC)
+        # then neither began one
+        for job in ("score_churn", "remind_due"):
+            assert (await progress(api, job)).pass_started_at is None
+        # when the hour's pass is due (each hour at :05)
         clock.advance(timedelta(minutes=1))  # 10:05
         await ran(api, "remind_due")
         await ran(api, "score_churn")
+        # then the reminders began theirs, and churn waits for the day's (at 03:30 UTC)
         assert (await progress(api, "remind_due")).pass_started_at == clock.now()
-        assert (await progress(api, "score_churn")).passes == 1
-        clock.advance(timedelta(hours=17, minutes=24))  # 03:29 the next day
+        assert (await progress(api, "score_churn")).pass_started_at is None
+        clock.advance(timedelta(minutes=5))  # 10:10
+        await ran(api, "remind_due")
+        assert (await progress(api, "remind_due")).passes == 1
+        clock.advance(timedelta(hours=17, minutes=19))  # 03:29 the next day
         await ran(api, "score_churn")
-        assert (await progress(api, "score_churn")).passes == 1
+        assert (await progress(api, "score_churn")).pass_started_at is None
         clock.advance(timedelta(minutes=1))  # 03:30
         await ran(api, "score_churn")
         churn = await progress(api, "score_churn")
-        assert (churn.passes, churn.pass_started_at) == (2, clock.now())
+        assert (churn.passes, churn.pass_started_at) == (1, clock.now())
+        # and the next day's pass at the next 03:30, not before
+        clock.advance(timedelta(hours=23, minutes=59))
+        await ran(api, "score_churn")
+        assert (await progress(api, "score_churn")).passes == 1
+        clock.advance(timedelta(minutes=1))
+        await ran(api, "score_churn")
+        assert (await progress(api, "score_churn")).passes == 2
 
 
 async def test_reminders_page_through_members_expiring_within_the_lead_only(
@@ -172,6 +186,7 @@ async def test_reminders_page_through_members_expiring_within_the_lead_only(
             await bought(api, member["id"], f"o-l{i}", "200")
             later.append(member["id"])
         await settled(api)
+        await looked(api, "remind_due")
         metrics = MetricsOf("remind_due")
         # when 24 days pass and the reminder sweep runs, 3 members a run
         clock.advance(24 * DAY)
@@ -228,6 +243,7 @@ async def test_a_run_that_lost_its_hold_stops_without_moving_the_position(
 ) -> None:
     async with app_with(clock, store, cron_page_size=2) as api:
         await members(api, 5)
+        await looked(api, "score_churn")
         clock.advance(100 * DAY)
         jobs = MongoSweepProgress(api.tessera.collections.progress)
         taker: list[SweepProgress | None] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,9 +34,22 @@ def test_a_schedule_repeats_each_day() -> None:
     assert Every(6 * HOUR, HOUR).times_of_day() == (HOUR, 7 * HOUR, 13 * HOUR, 19 * HOUR)
 
 
-def test_a_new_pass_is_due_first_then_once_per_moment_and_never_while_one_is_under_way() -> None:
+def test_the_first_pass_waits_for_a_moment_after_the_first_run() -> None:
     never = SweepProgress("score_churn")
-    assert new_pass_due(never, DAILY_0330, at("2026-01-15 10:00"))
+    # the job's first run only notes its time
+    assert not new_pass_due(never, DAILY_0330, at("2026-01-15 10:00"))
+    looked = dataclasses.replace(never, last_run_at=at("2026-01-15 10:00"))
+    assert not new_pass_due(looked, DAILY_0330, at("2026-01-16 03:29"))
+    assert new_pass_due(looked, DAILY_0330, at("2026-01-16 03:30"))
+    # a first run at the moment itself leaves the pass to the next run
+    at_the_moment = dataclasses.replace(never, last_run_at=at("2026-01-16 03:30"))
+    assert new_pass_due(at_the_moment, DAILY_0330, at("2026-01-16 03:35"))
+    # with no schedule, the first run begins one
+    assert new_pass_due(never, None, at("2026-01-15 10:00"))
+
+
+def test_a_new_pass_is_due_once_per_moment_and_never_while_one_is_under_way() -> None:
+    never = SweepProgress("score_churn")
     under_way = begun(never, at("2026-01-15 10:00"))
     assert not new_pass_due(under_way, DAILY_0330, at("2026-01-20 10:00"))
     done = finished(advanced(under_way, Position("mbr_b"), 2), at("2026-01-15 10:02"))
