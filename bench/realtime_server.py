@@ -21,6 +21,7 @@ from mongomock_motor import AsyncMongoMockClient
 from pydantic import SecretStr
 
 from app.factory import create_app
+from app.server import websocket_options
 from app.settings import Settings
 from bench.server import HOST, UNTHROTTLED
 
@@ -44,9 +45,7 @@ def config(app: FastAPI, settings: Settings, port: int, deflate: bool) -> uvicor
         lifespan="off",  # run below, so that it starts before the port opens
         log_level="warning",
         access_log=False,
-        ws_ping_interval=settings.ws_ping_seconds,
-        ws_ping_timeout=settings.ws_ping_seconds,
-        ws_per_message_deflate=deflate,
+        **{**websocket_options(settings), "ws_per_message_deflate": deflate},
     )
 
 
