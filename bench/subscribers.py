@@ -88,7 +88,7 @@ class Subscriber:
 
     async def open(self, url: str) -> None:
         """Connect, authenticate, subscribe and wait for the snapshot; then read on."""
-        socket = await connect(url, subprotocols=[PROTOCOL])
+        socket = await connect(url, subprotocols=[PROTOCOL], open_timeout=120)
         self._socket = socket
         init = {"type": "connection_init", "payload": {"authorization": f"Bearer {self._token}"}}
         await socket.send(orjson.dumps(init).decode())
