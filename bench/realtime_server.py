@@ -24,6 +24,7 @@ from app.factory import create_app
 from app.server import websocket_options
 from app.settings import Settings
 from bench.server import HOST, UNTHROTTLED
+from bench.subscribers import raise_open_files_limit
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -90,6 +91,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    raise_open_files_limit()
     # The loop `tessera serve` gets from uvicorn.run (uvloop when installed).
     loop_factory = config(FastAPI(), settings_of(args), 0, True).get_loop_factory()
     with asyncio.Runner(loop_factory=loop_factory) as runner:
