@@ -79,8 +79,9 @@ class LiveConnections:
             except asyncio.CancelledError:
                 if not state.drained:  # a forced shutdown: this task is meant to end
                     raise
-                task.uncancel()
             if state.drained:
+                if task.cancelling():  # the drain's cancel is handled here (or by the app)
+                    task.uncancel()
                 await state.end(transport, send)
         finally:
             CONNECTIONS.labels(transport).dec()
