@@ -9,7 +9,9 @@ POS tokens) on the last instance, and sends purchases at a steady rate to the fi
 HTTP. Both ends are timed here with one clock, so delays are exact; see `bench.delivery`.
 Past the first step (1,000) the scenario opens more subscribers, on members of their own
 that buy nothing (POS tokens), up to the next step (10,000), then times purchases again:
-the same fan-out with ten times the sockets held.
+the same fan-out with ten times the sockets held. By default: one instance at every step and
+two instances at the first, deflate off as `tessera serve` has it; `--scenarios` adds the
+same with uvicorn's per-message deflate on.
 
 Memory per idle subscriber (`bench.realtime_memory`): the server's RSS growth while its
 subscribers connect, subscribe and get their snapshot, divided by their number (what the
