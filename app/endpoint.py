@@ -36,6 +36,7 @@ from app.access import current_request
 from app.auth import BadToken, TokenReader
 from app.live import LiveConnections, long_lived
 from app.settings import Settings
+from app.subscription_socket import SubscriptionSocket
 from domain.access import Principal
 from resolvers.context import TesseraContext
 from subscriptions.connection_caps import ConnectionCaps, Lease
@@ -75,6 +76,8 @@ def _explained(reason: str) -> str:
 
 
 class GraphQLEndpoint(GraphQL[TesseraContext, None]):
+    graphql_transport_ws_handler_class = SubscriptionSocket
+
     def __init__(
         self,
         schema: BaseSchema,

@@ -28,6 +28,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.live import LiveConnections
 from app.settings import Settings
+from app.websocket_protocol import LeanWebSocketProtocol
 
 
 def timed_http_protocol(header_timeout: float) -> type[HttpToolsProtocol]:
@@ -98,21 +99,29 @@ class DrainingServer(uvicorn.Server):
                 captured[:] = [s for s in captured if s != signal.SIGTERM]
 
 
+def websocket_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's WebSocket options for `tessera serve` (and the realtime benchmark)."""
+    return {
+        "ws": LeanWebSocketProtocol,
+        # Pings reap half-open sockets (a phone that left the network never says goodbye).
+        "ws_ping_interval": settings.ws_ping_seconds,
+        "ws_ping_timeout": settings.ws_ping_seconds,
+        # Deflate holds ~40 KiB per socket for updates of under 1 KiB (bench.realtime:
+        # 66 -> 108 KiB per idle subscriber, no latency gain); browsers accept either.
+        "ws_per_message_deflate": False,
+        # The protocol refuses larger frames (1009) before the app sees them; the app
+        # checks again for servers run another way.
+        "ws_max_size": settings.max_ws_message_bytes,
+    }
+
+
 def serve(app: FastAPI, settings: Settings, **options: Any) -> None:
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         http=timed_http_protocol(settings.header_timeout_seconds),
-        # Pings reap half-open sockets (a phone that left the network never says goodbye).
-        ws_ping_interval=settings.ws_ping_seconds,
-        ws_ping_timeout=settings.ws_ping_seconds,
-        # Deflate holds ~40 KiB per socket for updates of under 1 KiB (bench.realtime:
-        # 50 -> 92 KiB per idle subscriber, no latency gain); browsers accept either.
-        ws_per_message_deflate=False,
-        # The protocol refuses larger frames (1009) before the app sees them; the app
-        # checks again for servers run another way.
-        ws_max_size=settings.max_ws_message_bytes,
+        **websocket_options(settings),
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
         log_config=None,  # the process's logging (app.logs) as it is
         access_log=False,

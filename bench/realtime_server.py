@@ -21,8 +21,10 @@ from mongomock_motor import AsyncMongoMockClient
 from pydantic import SecretStr
 
 from app.factory import create_app
+from app.server import websocket_options
 from app.settings import Settings
 from bench.server import HOST, UNTHROTTLED
+from bench.subscribers import raise_open_files_limit
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -44,9 +46,7 @@ def config(app: FastAPI, settings: Settings, port: int, deflate: bool) -> uvicor
         lifespan="off",  # run below, so that it starts before the port opens
         log_level="warning",
         access_log=False,
-        ws_ping_interval=settings.ws_ping_seconds,
-        ws_ping_timeout=settings.ws_ping_seconds,
-        ws_per_message_deflate=deflate,
+        **{**websocket_options(settings), "ws_per_message_deflate": deflate},
     )
 
 
@@ -91,6 +91,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    raise_open_files_limit()
     # The loop `tessera serve` gets from uvicorn.run (uvloop when installed).
     loop_factory = config(FastAPI(), settings_of(args), 0, True).get_loop_factory()
     with asyncio.Runner(loop_factory=loop_factory) as runner:

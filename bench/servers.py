@@ -1,5 +1,6 @@
-"""The processes the benchmarks start: a redis-server, and `bench.realtime_server`
-with one or two Tessera instances; and the server's resident memory, read from /proc."""
+"""The processes the benchmarks start: a redis-server, `bench.realtime_server` with one or
+two Tessera instances, and the baselines of `bench.realtime_bare`; and a server's resident
+memory, read from /proc."""
 
 from __future__ import annotations
 
@@ -75,10 +76,20 @@ async def tessera_server(
     ports: Sequence[int], secret: str, deflate: bool, redis_url: str | None
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """`bench.realtime_server` serving one instance per port; yields once all are ready."""
-    command = [sys.executable, "-m", "bench.realtime_server", *map(str, ports)]
-    command += ["--secret", secret, "--deflate", "on" if deflate else "off"]
+    arguments = [*map(str, ports), "--secret", secret, "--deflate", "on" if deflate else "off"]
     if redis_url:
-        command += ["--redis", redis_url]
+        arguments += ["--redis", redis_url]
+    async with ready_process("bench.realtime_server", arguments) as process:
+        yield process
+
+
+@contextlib.asynccontextmanager
+async def ready_process(
+    module: str, arguments: Sequence[str]
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m module arguments...`, once it printed `ready`; closing its standard input
+    asks it to shut down."""
+    command = [sys.executable, "-m", module, *arguments]
     process = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
     )
@@ -88,7 +99,7 @@ async def tessera_server(
             line = await process.stdout.readline()
         if line.strip() != b"ready":
             await process.wait()
-            raise SystemExit(f"the server exited with {process.returncode} before it was ready")
+            raise SystemExit(f"{module} exited with {process.returncode} before it was ready")
         yield process
     finally:
         process.stdin.close()  # asks it to shut down gracefully

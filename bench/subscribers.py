@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,7 +89,9 @@ class Subscriber:
 
     async def open(self, url: str) -> None:
         """Connect, authenticate, subscribe and wait for the snapshot; then read on."""
-        socket = await connect(url, subprotocols=[PROTOCOL])
+        # No client pings (browsers send none; the server pings), and room for the server
+        # to take its time with thousands of handshakes at once.
+        socket = await connect(url, subprotocols=[PROTOCOL], open_timeout=120, ping_interval=None)
         self._socket = socket
         init = {"type": "connection_init", "payload": {"authorization": f"Bearer {self._token}"}}
         await socket.send(orjson.dumps(init).decode())
@@ -148,3 +151,13 @@ async def open_all(subscribers: Sequence[Subscriber], url: str, at_once: int = 5
 
 async def close_all(subscribers: Sequence[Subscriber]) -> None:
     await asyncio.gather(*(s.close() for s in subscribers), return_exceptions=True)
+
+
+def raise_open_files_limit() -> int:
+    """Lift this process's open-files limit to its hard limit (10,000 sockets need 10,000
+    descriptors on each side); returns the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1 << 20 if hard == resource.RLIM_INFINITY else hard  # the kernel's usual nr_open
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

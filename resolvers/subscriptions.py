@@ -54,24 +54,12 @@ class Subscription:
         member = await ctx.visible_member(ref.to_domain(), "follow")
         if member is None:
             raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"})
+        following = _Following(member.id, member.version)
         async with ctx.feed.watch(member.all_ids) as watch:
             yield _update(info, member, None)
-            sent = member
+            del member  # an idle subscription keeps the id and version, not the member
             while True:
-                signal = await _next(watch)
-                if isinstance(signal, Resync):
-                    # Events may be lost: the current view is sent again, as on connect.
-                    sent = await finish_merges(ctx.ports, sent.id)
-                    yield _update(info, sent, None)
-                    continue
-                after = signal.member
-                if after.id != sent.id:  # merged away: hand over to the survivor
-                    watch.retarget(after.all_ids)
-                    sent = after
-                    yield _update(info, after, _merged(signal))
-                elif after.version > sent.version:
-                    sent = after
-                    yield _update(info, after, signal.event)
+                yield await following.next_update(info, watch)
 
     @strawberry.subscription(
         description="Check-ins, purchases, redemptions, voucher uses and returns at a store."
@@ -100,6 +88,36 @@ class Subscription:
                         member=ctx.view(signal.member),
                         tier_change=TierChange.of(ctx.ports.program, signal.event),
                     )
+
+
+class _Following:
+    """The member a subscription follows and the version it last sent."""
+
+    __slots__ = ("member_id", "version")
+
+    def __init__(self, member_id: str, version: int) -> None:
+        self.member_id = member_id
+        self.version = version
+
+    async def next_update(self, info: Info, watch: Watch) -> MemberUpdate:
+        """The next update to send: newer versions only, the survivor after a merge, and
+        the current view again after a resync."""
+        while True:
+            signal = await _next(watch)
+            if isinstance(signal, Resync):
+                # Events may be lost: the current view is sent again, as on connect.
+                now = await finish_merges(info.context.ports, self.member_id)
+                return self._sent(info, now, None)
+            after = signal.member
+            if after.id != self.member_id:  # merged away: hand over to the survivor
+                watch.retarget(after.all_ids)
+                return self._sent(info, after, _merged(signal))
+            if after.version > self.version:
+                return self._sent(info, after, signal.event)
+
+    def _sent(self, info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
+        self.member_id, self.version = member.id, member.version
+        return _update(info, member, event)
 
 
 def _merged(update: Update) -> MemberChanged:

@@ -25,6 +25,7 @@ from domain.member import Member
 from domain.ports import Ports
 from storage.availability import log_failure
 from subscriptions.bus import InProcessBus, Resync
+from subscriptions.mailbox import Mailbox
 from subscriptions.metrics import FANOUT_DELAY_SECONDS, SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class Watch:
     def __init__(self, feed: MemberFeed, member_ids: Iterable[str], queue_size: int) -> None:
         self._feed = feed
         self.member_ids = frozenset(member_ids)
-        self.queue: asyncio.Queue[Update | Resync] = asyncio.Queue(queue_size)
+        self.queue: Mailbox[Update | Resync] = Mailbox(queue_size)
         self.dropped = False
 
     def offer(self, item: Update | Resync) -> bool:

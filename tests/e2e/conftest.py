@@ -16,6 +16,7 @@ from gql import Client
 from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
 
+from app.websocket_protocol import LeanWebSocketProtocol
 from tests.conftest import Api
 from tests.e2e.redis_server import RedisServer
 
@@ -33,7 +34,15 @@ async def serving(app: FastAPI, send_buffer: int | None = None) -> AsyncIterator
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listener.bind(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_per_message_deflate=False)
+    # `tessera serve`'s WebSocket protocol, but not its frame size limit (`ws_max_size`):
+    # the app's own 1009 check is the one tested on this server.
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_level="warning",
+        ws=LeanWebSocketProtocol,
+        ws_per_message_deflate=False,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:
