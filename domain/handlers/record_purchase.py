@@ -32,6 +32,10 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
     # Held before by this same request: a retry (replayed below while its key is kept), or
     # a copy sent after the key was forgotten, which must not earn twice.
     recorded = None if claim.fresh else await ports.recorded.order(cmd.order_id, member.all_ids)
+    if recorded is not None:
+        # The member was read before the order was found recorded: read it again, so a
+        # copy racing the request that recorded it sees that request's key and replays.
+        member = await finish_merges(ports, member.id)
 
     def rule(current: Member) -> Change:
         if recorded is not None:

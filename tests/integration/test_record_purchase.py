@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import Api
 from tests.integration.graphql import PURCHASE, by_id, countdown, email, purchase
 from tests.integration.steps import bought, enrolled, member
@@ -49,6 +51,24 @@ async def test_same_key_same_input_replays_the_first_result(api: Api) -> None:
     assert again["entry"]["id"] == first["entry"]["id"]
     assert again["member"]["balance"] == 10
     assert again["member"]["version"] == first["member"]["version"]
+
+
+async def test_copies_of_one_purchase_sent_at_once_earn_once_and_answer_alike(api: Api) -> None:
+    # A client that times out and retries races its own first request (two instances
+    # loading the demo at once do the same): whichever copy writes second must replay.
+    given = await enrolled(api, "racing@example.com")
+    orders = [f"o-{n}" for n in range(12)]
+
+    for order in orders:
+        copies = await asyncio.gather(
+            *(api.data(PURCHASE, purchase(by_id(given["id"]), order, "10.00")) for _ in range(3))
+        )
+        answers = {
+            (c["recordPurchase"]["__typename"], c["recordPurchase"]["entry"]["id"]) for c in copies
+        }
+        assert len(answers) == 1 and next(iter(answers))[0] == "PointsEarned", copies
+
+    assert (await member(api, given["id"]))["balance"] == 10 * len(orders)
 
 
 async def test_same_key_different_input_is_refused_and_changes_nothing(api: Api) -> None:
