@@ -6,9 +6,10 @@ the router).
 
 Those were six layers for /graphql before its route (three of FastAPI's and an access log,
 a rate limiter and a body limiter), each wrapping `send` and `receive` and reading the
-headers again: about a tenth of a member view's cost for the same work done here in one
-pass. The access record is still the outermost step (it sees every answer, refusals
-included), the rate limits still come before any body is read.
+headers again: with the rate limiter's old clean-up, about 0.3 ms of CPU a request, now
+about 0.12 ms (a member view costs 1.5 ms). The access record is still the outermost step
+(it sees every answer, refusals included), the rate limits still come before any body is
+read.
 """
 
 from __future__ import annotations
