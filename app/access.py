@@ -1,5 +1,5 @@
 """One access line per request (a WebSocket or an SSE stream: one when it closes), its
-request id, and the request metrics.
+request id, and the request metrics; `app.edge` keeps the record of each request.
 
 The request id is the caller's `X-Request-Id` when it is sane (visible ASCII, at most 128
 characters), else a new one. It is returned in the response's `X-Request-Id` and bound
@@ -11,23 +11,18 @@ header other than the request id is ever logged.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 import uuid
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-import structlog
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 from strawberry.extensions import SchemaExtension
 
-from app.live import long_lived
 from app.metrics import ERRORS, REQUEST_SECONDS, REQUESTS, OperationLabels, bounded_code
 
 log = logging.getLogger("tessera.access")
@@ -90,65 +85,24 @@ def current_request() -> RequestRecord | None:
     return _current.get()
 
 
-def request_id_of(scope: Scope) -> str:
-    given = Headers(scope=scope).get("x-request-id")
+def request_id_of(given: str | None) -> str:
+    """The caller's X-Request-Id when it is sane, else a new one."""
     if given is not None and REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
 
 
-class AccessLog:
-    """ASGI middleware, outermost: sees every answer, refusals included."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
-            return
-        record = RequestRecord(request_id_of(scope), long_lived(scope) or "http")
-        header = (b"x-request-id", record.request_id.encode())
-        status: int | None = None
-
-        async def answered(message: Message) -> None:
-            nonlocal status
-            kind = message["type"]
-            if kind in {"http.response.start", "websocket.http.response.start"}:
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), header]}
-            elif kind == "websocket.accept":
-                status = 101
-                message = {**message, "headers": [*message.get("headers", ()), header]}
-            elif kind == "websocket.close":
-                status = status or 403  # closed before the upgrade: the handshake is refused
-                if record.close_code is None:
-                    record.close_code = message.get("code", 1000)
-            await send(message)
-
-        async def heard() -> Message:
-            message = await receive()
-            if message["type"] == "websocket.disconnect" and record.close_code is None:
-                record.close_code = message.get("code", 1005)
-            return message
-
-        started = time.perf_counter()
-        token = _current.set(record)
-        try:
-            with structlog.contextvars.bound_contextvars(request_id=record.request_id):
-                try:
-                    await self.app(scope, receive if scope["type"] == "http" else heard, answered)
-                except BaseException as exc:
-                    cancelled = isinstance(exc, asyncio.CancelledError)
-                    status = status or (499 if cancelled else 500)
-                    raise
-                finally:
-                    _finish(scope, record, status, time.perf_counter() - started)
-        finally:
-            _current.reset(token)
+def begin(record: RequestRecord) -> Token[RequestRecord | None]:
+    """`record` is the current request's (for the endpoint and `RequestOutcome`)."""
+    return _current.set(record)
 
 
-def _finish(scope: Scope, record: RequestRecord, status: int | None, seconds: float) -> None:
+def end(token: Token[RequestRecord | None]) -> None:
+    _current.reset(token)
+
+
+def log_request(scope: Scope, record: RequestRecord, status: int | None, seconds: float) -> None:
+    """The request's access line and metrics, once it is answered (or has failed)."""
     status = status or 500
     if not record.codes:
         code = _refusal(record, status)

@@ -24,6 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
@@ -108,6 +109,9 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         self._leases: dict[int, Lease] = {}  # id(scope) -> the connection's lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _plain_post(scope):
+            await self._answer_post(scope, receive, send)
+            return
         if scope["type"] == "websocket":
             receive = bounded_messages(receive, send, self._max_message)
         try:
@@ -120,6 +124,35 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             lease = self._leases.pop(id(scope), None)
             if lease is not None:
                 await self._caps.release(lease)
+
+    async def _answer_post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A POST of one JSON operation, answered in one JSON response: what nearly every
+        request is. Strawberry's `run` does the same through steps this request does not
+        need (its content type parsed by the email package, stream transports looked
+        for, the result checked against a runtime protocol): about 0.1 ms of CPU a
+        request. Anything else is handed to `run`, which reads the body kept here."""
+        request = Request(scope, receive)
+        # As in `run`: the context (and the caller's role on the access line) first.
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        try:
+            operation = _one_operation(self.parse_json(await request.body()))
+            if operation is None:  # a batch, or a field of the wrong type: Strawberry says why
+                response = await self.run(request)
+                assert isinstance(response, Response)
+                await response(scope, receive, send)
+                return
+            adapter = self.request_adapter_class(request)
+            result = await self.execute_single(
+                request, adapter, sub_response, context, None, operation
+            )
+        except HTTPException as exc:
+            await request_error(exc.status_code, _explained(exc.reason))(scope, receive, send)
+            return
+        response_data = await self.process_result(request, result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        await self.create_response(response_data, sub_response)(scope, receive, send)
 
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
@@ -202,6 +235,37 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             # orjson refuses strings holding a lone surrogate, which a syntax or validation
             # error may quote back from the request; JSON can still carry them escaped.
             return json.dumps(data, ensure_ascii=True, default=str)
+
+
+def _plain_post(scope: Scope) -> bool:
+    """POST with `Content-Type: application/json` and no stream asked for in `Accept`."""
+    if scope["method"] != "POST":
+        return False
+    content_type = accept = None
+    for name, value in scope["headers"]:
+        if name == b"content-type" and content_type is None:
+            content_type = value
+        elif name == b"accept" and accept is None:
+            accept = value
+    return content_type == b"application/json" and (
+        accept is None or (b"text/event-stream" not in accept and b"multipart" not in accept)
+    )
+
+
+def _one_operation(data: object) -> GraphQLRequestData | None:
+    """The operation of a well-formed single request, as Strawberry would read it."""
+    if not isinstance(data, dict):
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    name, extensions = data.get("operationName"), data.get("extensions")
+    if not (
+        isinstance(query, str)
+        and isinstance(variables, dict | None)
+        and isinstance(name, str | None)
+        and isinstance(extensions, dict | None)
+    ):
+        return None
+    return GraphQLRequestData(query, variables, name, extensions, "http")
 
 
 def _note_role(principal: Principal | None) -> None:

@@ -10,15 +10,17 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
 from app.auth import BadToken, TokenReader
+from app.edge import Edge, TesseraApp
 from app.endpoint import GraphQLEndpoint
 from app.execution.assembly import build_schema
 from app.feedback_webhook import feedback_route
-from app.limits import BodySizeLimit
+from app.limits import BodyLimits
 from app.observability import Observability
-from app.rate_limits import RateLimited, RateLimits, RateLimitSettings
+from app.rate_limits import Admission, RateLimits, RateLimitSettings
 from app.readiness import readiness_route
 from app.settings import Settings, refuse_unsafe_production
 from app.wiring import Tessera
@@ -75,7 +77,15 @@ def create_app(
             yield
         observability.stop()
 
-    app = FastAPI(title="Tessera", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = TesseraApp(
+        title="Tessera",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # FastAPI's own OpenTelemetry looked for global providers (and so read os.environ)
+        # on every request; Tessera's traces, metrics and access lines are its own.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.tessera = tessera
     http = Route("/graphql", graphql, methods=["GET", "POST"])
     http.methods = {"GET", "POST"}  # Starlette adds HEAD for GET; HEAD stays a 405 as before
@@ -91,17 +101,18 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "program": tessera.program.name}
 
-    app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_body_bytes,
-        read_timeout=settings.body_timeout_seconds,
-    )
-    # Outermost: a caller over its limit is refused before its body is read.
     limits = RateLimitSettings(
         settings.rate_limit_failed_authentications,
         settings.rate_limit_requests_per_second,
         settings.rate_limit_burst,
     )
-    app.add_middleware(RateLimited, limits=RateLimits(limits, settings.redis_url), tokens=tokens)
-    observability.install(app)  # last: its access log is the outermost middleware
+    admission = Admission(RateLimits(limits, settings.redis_url), tokens)
+    body = BodyLimits(settings.max_body_bytes, settings.body_timeout_seconds)
+
+    def edge(stack: ASGIApp) -> ASGIApp:
+        # /graphql is answered from the edge itself; its route stays for the rest (405s).
+        return Edge(stack, graphql=graphql, admission=admission, body=body)
+
+    app.edge = edge
+    observability.install(app)
     return app

@@ -1,13 +1,13 @@
 """Request bodies are bounded in size and in time, before anything reads them: a 10 MB
 string is refused with 413, and a body that trickles in (or never comes) with 408, instead
-of holding a task and its memory for as long as the client likes."""
+of holding a task and its memory for as long as the client likes. Applied by `app.edge`."""
 
 from __future__ import annotations
 
 import asyncio
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Send
 
 
 class BodyRefused(Exception):
@@ -16,33 +16,37 @@ class BodyRefused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout: float = 10.0) -> None:
-        self.app = app
+class BodyLimits:
+    def __init__(self, max_bytes: int, read_timeout: float = 10.0) -> None:
         self.max_bytes = max_bytes
         self.read_timeout = read_timeout
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        too_large = BodyRefused(
+    def too_large(self) -> BodyRefused:
+        return BodyRefused(
             413, "PAYLOAD_TOO_LARGE", f"the request body is larger than {self.max_bytes} bytes"
         )
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(send, too_large)
-            return
+
+    def declared_too_large(self, content_length: bytes | None) -> bool:
+        """The Content-Length header already says the body is over the limit."""
+        return (
+            content_length is not None
+            and content_length.isdigit()
+            and int(content_length) > self.max_bytes
+        )
+
+    def bounded(self, receive: Receive) -> Receive:
+        """`receive`, raising BodyRefused once the body passes the limit or stalls."""
         seen = 0
         body_done = False
-        started = False
 
         async def bounded_receive() -> Message:
             nonlocal seen, body_done
             if body_done:  # waiting for a disconnect (a stream's end) is not a body read
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.read_timeout)
+                # asyncio.timeout, not wait_for: no task of its own for each read
+                async with asyncio.timeout(self.read_timeout):
+                    message = await receive()
             except TimeoutError:
                 raise BodyRefused(
                     408,
@@ -53,22 +57,13 @@ class BodySizeLimit:
                 seen += len(message.get("body", b""))
                 body_done = not message.get("more_body", False)
                 if seen > self.max_bytes:
-                    raise too_large
+                    raise self.too_large()
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, bounded_receive, tracked_send)
-        except BodyRefused as refused:
-            if not started:
-                await _refuse(send, refused)
+        return bounded_receive
 
 
-async def _refuse(send: Send, refused: BodyRefused) -> None:
+async def refuse_body(send: Send, refused: BodyRefused) -> None:
     payload = orjson.dumps(
         {"errors": [{"message": refused.message, "extensions": {"code": refused.code}}]}
     )

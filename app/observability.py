@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from strawberry.extensions import SchemaExtension
 
-from app.access import AccessLog, RequestOutcome
+from app.access import RequestOutcome
 from app.live import LiveConnections
 from app.metrics import InstanceCollector, OperationLabels, QueueDepth, metrics_route
 from app.settings import Settings
@@ -41,9 +41,8 @@ class Observability:
         return [lambda: RequestOutcome(self.labels), *self.tracing.extensions]
 
     def install(self, app: FastAPI) -> None:
-        """`GET /metrics`, and the access log as the outermost middleware (call last)."""
+        """`GET /metrics` (the access log is `app.edge`'s)."""
         app.router.routes.append(metrics_route(self.instance, self.metrics_token))
-        app.add_middleware(AccessLog)
         app.state.observability = self
 
     def stop(self) -> None:

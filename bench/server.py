@@ -8,6 +8,7 @@ environment names (TESSERA_MONGODB_URL, as `bench.stores` sets it; unset: mongom
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,6 +18,14 @@ from app.settings import Settings
 from bench.bare import mount_bare
 
 HOST = "127.0.0.1"
+# uvicorn as both benchmark servers run it (this one and `bench.ceiling`): uvloop and
+# httptools named, not left to "auto", so that a missing one fails instead of hiding.
+SERVED: dict[str, Any] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "log_level": "warning",
+    "access_log": False,
+}
 # A benchmark drives one token far past a client's fair share: the rate-limit middleware
 # still runs on every request (its cost is measured), but never refuses one.
 UNTHROTTLED: dict[str, int] = {
@@ -35,7 +44,7 @@ def bench_app() -> FastAPI:
 
 def main(argv: list[str]) -> int:
     port = int(argv[1])
-    uvicorn.run(bench_app(), host=HOST, port=port, log_level="warning", access_log=False)
+    uvicorn.run(bench_app(), host=HOST, port=port, **SERVED)
     return 0
 
 

@@ -1,74 +1,46 @@
-"""The executor: Strawberry's, with two short cuts for what every member view repeats.
+"""The executor: Strawberry's, with short cuts for what every member view repeats.
 
-1. Plain leaves. Most of a member view is fields that only read an attribute of a frozen
-   view object (`version`, `createdAt`, `kind`...). graphql-core gives each one a
-   resolve-info object, a resolver chain, an awaitable check and the general completion
-   path. Here they are read and coerced the way `complete_leaf_value` does; anything
-   unusual (a null on a non-null field, a coercion that fails, middleware) takes the
-   general path, which reports it exactly as before.
-2. Sub-selections. graphql-core works out the fields of each object's selection once per
+1. Sub-selections. graphql-core works out the fields of each object's selection once per
    request. For a prepared document whose selections carry no directives the answer never
    depends on the request, so it is kept with the document and shared.
+2. Plain fields (`app.execution.plain_fields`): of each such selection, the fields that
+   only read an attribute are planned once and then read and coerced directly; graphql-core
+   executes only the rest (resolvers, arguments, abstract types), and the two parts are put
+   together in the selection's order. Anything unusual at run time sends the whole object
+   back to the general path, which reports it exactly as before.
+3. Leaves met on the general path (a document with directives, or an object sent back)
+   are still read without graphql-core's per-field machinery.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
-from graphql import (
-    GraphQLLeafType,
-    GraphQLObjectType,
-    Undefined,
-    is_leaf_type,
-    is_non_null_type,
-)
-from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
+from graphql import GraphQLObjectType, Undefined
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry import Schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from app.execution.prepared_documents import PreparedDocuments, SharedSubfields
+from app.execution.plain_fields import (
+    PlainFields,
+    Plan,
+    Read,
+    in_order,
+    is_plain,
+    plain_fields,
+    plain_values,
+    read_field,
+)
+from app.execution.prepared_documents import PreparedDocuments, SharedExecution
 
-
-class PlainLeaf(NamedTuple):
-    attribute: str
-    type: GraphQLLeafType
-    non_null: bool
-
-
-# GraphQL type name -> field name -> how to read it
-PlainLeaves = dict[str, dict[str, PlainLeaf]]
-
-
-def plain_leaves(schema: Schema) -> PlainLeaves:
-    """Fields without arguments, resolver or extensions whose type is a scalar or enum."""
-    found: PlainLeaves = {}
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        fields: dict[str, PlainLeaf] = {}
-        for name, field in graphql_type.fields.items():
-            if field.args or not getattr(field.resolve, "_is_default", False):
-                continue
-            non_null = is_non_null_type(field.type)
-            inner = field.type.of_type if non_null else field.type  # type: ignore[attr-defined]
-            definition = schema.get_field_for_type(name, graphql_type.name)
-            if (
-                is_leaf_type(inner)
-                and definition is not None
-                and definition.is_basic_field
-                and definition.default_resolver is getattr
-            ):
-                fields[name] = PlainLeaf(definition.python_name, inner, non_null)
-        if fields:
-            found[graphql_type.name] = fields
-    return found
+TYPENAME = "__typename"
 
 
 class TesseraExecutor(StrawberryGraphQLCoreExecutionContext):
-    """One subclass per schema (`executor_for`), carrying its leaves and documents."""
+    """One subclass per schema (`executor_for`), carrying its plain fields and documents."""
 
-    leaves: PlainLeaves = {}
+    plain: PlainFields = PlainFields({}, {})
     documents: PreparedDocuments | None = None
 
     @classmethod
@@ -83,11 +55,47 @@ class TesseraExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         # Middleware wraps every resolver, so with any installed no field is plain.
-        self._leaves = {} if manager is not None and manager.middlewares else self.leaves
+        self._plain = None if manager is not None and manager.middlewares else self.plain
+        schema = self.schema
+        self._roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
         documents = self.documents
-        self._shared: SharedSubfields | None = (
-            None if documents is None else documents.subfields_for(self.operation)
+        self._shared: SharedExecution | None = (
+            None
+            if documents is None or self._plain is None
+            else documents.shared_for(self.operation)
         )
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        plan = None
+        if position_context is None and parent_type not in self._roots:
+            plan = self._plan(parent_type, grouped_field_set)
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        plain = plain_values(plan, source_value)
+        if plain is None:  # something unusual: graphql-core does the whole object
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        if len(plain) == len(plan):
+            return plain
+        rest = {name: grouped_field_set[name] for name, read in plan if read is None}
+        general = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if isinstance(general, dict):
+            return in_order(plan, plain, general)
+
+        async def completed() -> dict[str, Any]:
+            return in_order(plan, plain, await general)
+
+        return completed()
 
     def execute_field(
         self,
@@ -97,20 +105,13 @@ class TesseraExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        fields = self._leaves.get(parent_type.name)
-        if fields is not None:
-            leaf = fields.get(field_details_list[0].node.name.value)
+        if self._plain is not None:
+            fields = self._plain.leaves.get(parent_type.name)
+            leaf = None if fields is None else fields.get(field_details_list[0].node.name.value)
             if leaf is not None:
-                value = getattr(source, leaf.attribute, Undefined)
-                if value is None and not leaf.non_null:
-                    return None
-                if value is not None and value is not Undefined:
-                    try:
-                        coerced = leaf.type.coerce_output_value(value)
-                    except Exception:
-                        coerced = None  # the general path below reports it as a field error
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+                value = read_field(leaf, source)
+                if value is not Undefined:
+                    return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
@@ -124,15 +125,55 @@ class TesseraExecutor(StrawberryGraphQLCoreExecutionContext):
         # The nodes belong to the prepared document, which the cache lives with: their ids
         # name the same nodes for as long as the entry exists.
         key = (return_type.name, tuple(id(details.node) for details in field_details_list))
-        found = shared.get(key)
+        found = shared.subfields.get(key)
         if found is None:
-            found = shared[key] = super().collect_subfields(return_type, field_details_list)
+            found = shared.subfields[key] = super().collect_subfields(
+                return_type, field_details_list
+            )
         return found
+
+    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> Plan | None:
+        """The plan of a shared selection's fields (None: not shared, or nothing plain)."""
+        shared = self._shared
+        if shared is None:
+            return None
+        found = shared.plans.get(id(fields))
+        if found is not None and found[0] is fields:
+            return found[1]
+        if not any(
+            collected.grouped_field_set is fields for collected in shared.subfields.values()
+        ):
+            return None  # the root's fields (collected anew for each request: all resolvers)
+        plan = self._planned(parent_type, fields)
+        kept = plan if any(how is not None for _, how in plan) else None
+        shared.plans[id(fields)] = (fields, kept)
+        return kept
+
+    def _planned(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> Plan:
+        assert self._plain is not None
+        leaves = self._plain.leaves.get(parent_type.name, {})
+        objects = self._plain.objects.get(parent_type.name, {})
+        plan: list[tuple[str, Read]] = []
+        for name, details in fields.items():
+            field_name = details[0].node.name.value
+            read: Read = None
+            if field_name == TYPENAME:
+                read = parent_type.name
+            elif field_name in leaves:
+                read = leaves[field_name]
+            elif field_name in objects:
+                plain = objects[field_name]
+                inner = self.collect_subfields(plain.type, details).grouped_field_set
+                inner_plan = self._plan(plain.type, inner)
+                if inner_plan is not None and is_plain(inner_plan):
+                    read = plain.reader(inner_plan)
+            plan.append((name, read))
+        return tuple(plan)
 
 
 def executor_for(schema: Schema, documents: PreparedDocuments) -> type[TesseraExecutor]:
     return type(
         "TesseraExecutor",
         (TesseraExecutor,),
-        {"leaves": plain_leaves(schema), "documents": documents},
+        {"plain": plain_fields(schema), "documents": documents},
     )

@@ -39,6 +39,13 @@ class MaskedErrors(MaskErrors):
     def _replaced(self, error: GraphQLError) -> bool:
         return unavailable_cause(error, self._database) or should_mask(error)
 
+    def _process_result(self, result: object) -> None:
+        # As Strawberry's, without its isinstance check against a runtime protocol (about
+        # 10 µs a request on Python 3.11): any result with errors has them masked.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if unavailable_cause(error, self._database):
             return ServiceUnavailable(error)

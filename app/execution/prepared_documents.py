@@ -35,11 +35,23 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
+from app.execution.plain_fields import Plan
+
 # What Strawberry adds to the spec's rules (strawberry.schema.schema.validate_document)
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
-# (object type name, ids of the field nodes) -> that selection's fields; see execution.py
-SharedSubfields = dict[tuple[str, tuple[int, ...]], CollectedFields]
+
+@dataclass(slots=True, eq=False)
+class SharedExecution:
+    """What executing a prepared document works out that does not depend on the request
+    (`app.execution.executor`): each selection's fields, and the plan of its plain fields.
+    The keys are ids of the document's nodes and of the field sets kept here, which live
+    as long as the entry does."""
+
+    # (object type name, ids of the field nodes) -> that selection's fields
+    subfields: dict[tuple[str, tuple[int, ...]], CollectedFields] = field(default_factory=dict)
+    # id(grouped field set) -> (that field set, its plan; None: nothing in it is plain)
+    plans: dict[int, tuple[object, Plan | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +59,7 @@ class Prepared:
     document: DocumentNode
     errors: tuple[GraphQLError, ...]  # validation errors; empty when the query is valid
     # None when a directive (@skip, @include...) makes the selections depend on variables
-    subfields: SharedSubfields | None = field(default=None, compare=False)
+    shared: SharedExecution | None = field(default=None, compare=False)
     introspects: bool = False  # asks for __schema or __type
 
 
@@ -107,9 +119,9 @@ class PreparedDocuments:
         rules = (*specified_rules, *STRAWBERRY_RULES, *self.rules)
         errors = validate(schema, document, rules, hide_suggestions=self.production)
         introspects = bool(validate(schema, document, [NoSchemaIntrospectionCustomRule]))
-        shared: SharedSubfields | None = None
+        shared: SharedExecution | None = None
         if not errors and selections_are_static(document):
-            shared = {}
+            shared = SharedExecution()
         return Prepared(document, tuple(errors), shared, introspects)
 
     def put(self, query: str, prepared: Prepared) -> None:
@@ -121,11 +133,11 @@ class PreparedDocuments:
         while len(self._entries) > self.maxsize:
             self._forget(self._entries.popitem(last=False)[1])
 
-    def subfields_for(self, operation: OperationDefinitionNode) -> SharedSubfields | None:
+    def shared_for(self, operation: OperationDefinitionNode) -> SharedExecution | None:
         prepared = self._by_operation.get(id(operation))
         if prepared is None or not any(op is operation for op in _operations(prepared.document)):
             return None
-        return prepared.subfields
+        return prepared.shared
 
     def _forget(self, prepared: Prepared | None) -> None:
         if prepared is not None:

@@ -1,5 +1,5 @@
 """The log format of `tessera serve` and `tessera worker` (app.logs), and the request id on
-every line written while a request runs (app.access)."""
+every line written while a request runs (app.edge, app.access)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from app.access import AccessLog
+from app.edge import Edge
 from app.logs import LogFormat, configure_logging
 
 work = logging.getLogger("tessera.test.work")
@@ -55,7 +55,7 @@ async def test_every_line_written_during_a_request_carries_its_request_id(
     stderr: io.StringIO,
 ) -> None:
     configured(stderr, "info", "json")
-    transport = httpx.ASGITransport(app=AccessLog(working_app))
+    transport = httpx.ASGITransport(app=Edge(working_app))
     async with httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http:
         response = await http.get("/healthz", headers={"x-request-id": "req-1"})
     work.info("after the request")

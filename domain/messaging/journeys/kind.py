@@ -40,14 +40,26 @@ class Reason:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Reason:
-        hints = get_type_hints(cls)
+        dated = _dated_fields(cls)
         values = {
-            f.name: datetime.fromisoformat(doc[f.name])
-            if hints[f.name] is datetime
-            else doc[f.name]
+            f.name: datetime.fromisoformat(doc[f.name]) if f.name in dated else doc[f.name]
             for f in dataclasses.fields(cls)
         }
         return cls(**values)
+
+
+_DATED: dict[type, frozenset[str]] = {}
+
+
+def _dated_fields(reason: type[Reason]) -> frozenset[str]:
+    """A reason's fields typed `datetime`, worked out once per class: resolving type hints
+    cost more than the rest of reading a message (every open message, every dispatch)."""
+    dated = _DATED.get(reason)
+    if dated is None:
+        hints = get_type_hints(reason)
+        fields = dataclasses.fields(reason)
+        dated = _DATED[reason] = frozenset(f.name for f in fields if hints[f.name] is datetime)
+    return dated
 
 
 def _parsed(text: str, kind: object) -> object:
