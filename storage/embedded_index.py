@@ -32,6 +32,8 @@ from typing import Any
 from bson import ObjectId
 from mongomock import filtering, helpers
 
+from storage.embedded_order import Ordering
+
 Doc = dict[str, Any]
 # What an equality is narrowed by: the app's ids, keys and states, and flags. Numbers are
 # not: MongoDB finds 1 by 1.0 and by Decimal128("1"), which a dict would not.
@@ -79,6 +81,7 @@ class EqualityIndex:
         self._by_value: dict[str, dict[Any, dict[Any, None]]] = {}  # field → value → ids
         self._entries: dict[Any, tuple[int, tuple[tuple[str, Any], ...]]] = {}
         self._order = itertools.count()  # the store's order: each new `_id` goes last
+        self._orderings: list[Ordering] = []
         self._reindex(self._all_ids())
 
     def add_field(self, field: str) -> None:
@@ -89,6 +92,39 @@ class EqualityIndex:
         for values in self._by_value.values():
             values.clear()
         self._reindex(self._all_ids())
+
+    def add_ordering(self, fields: list[str]) -> None:
+        """Keep a compound index's order too (`storage.embedded_order`)."""
+        leading, trailing = fields[0], fields[1:]
+        known = {(o.leading, o.fields) for o in self._orderings}
+        ordering = Ordering(leading, trailing)
+        if "." in "".join(fields) or (leading, ordering.fields) in known:
+            return
+        for key in self._entries:
+            ordering.place(key, self._store[key])
+        self._orderings.append(ordering)
+
+    def first_in_order(
+        self, filter: Doc, sort: list[tuple[str, int]], count: int
+    ) -> list[Doc] | None:
+        """The first `count` documents `filter` matches in `sort`'s order, walked along a
+        compound index's order; None: no ordering serves this find."""
+        for ordering in self._orderings:
+            values = _equal_to(filter[ordering.leading]) if ordering.leading in filter else None
+            if values is None:
+                continue
+            keys = ordering.walk(values, sort)
+            if keys is None:
+                continue
+            found: list[Doc] = []
+            for key in keys:
+                doc = self._store[key]
+                if filter_applies(filter, doc):
+                    found.append(doc)
+                    if len(found) == count:
+                        break
+            return found
+        return None
 
     def matching(self, filter: Doc) -> list[Doc] | None:
         """The documents `filter` can match, in the store's order; None: any of them."""
@@ -145,7 +181,11 @@ class EqualityIndex:
             try:
                 doc = self._store[key]
             except KeyError:
+                for ordering in self._orderings:
+                    ordering.place(key, None)
                 continue
+            for ordering in self._orderings:
+                ordering.place(key, doc)
             entries = tuple(
                 (field, value) for field in self._by_value for value in _values(doc.get(field))
             )

@@ -1,0 +1,114 @@
+"""Sorted pages on the embedded store without sorting the collection.
+
+mongomock answers a sorted, limited find by copying every document its filter matches,
+sorting them all and then cutting the page: a member's first page of history cost time in
+proportion to their whole ledger (355 ms at 10,000 entries, against 4 ms at 10). MongoDB
+walks its compound index `(member_id, created_at, _id)` instead and stops at the page.
+
+An `Ordering` is that walk for one compound index the app created: for each value of the
+index's leading field, the documents' trailing fields (then `_id`, the tie-break every page
+query sorts by) kept sorted. A find with an equality (or `$in`) on the leading field, sorted by
+exactly those fields in one direction, with a limit, walks it from the right end, tests mongomock's
+own matcher on each document and stops when the page is full. Any other find, and any value
+holding a document whose keys this cannot order as MongoDB does, is left to mongomock.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from sortedcontainers import SortedKeyList
+
+Doc = dict[str, Any]
+SortKey = tuple[tuple[int, Any], ...]
+
+# MongoDB's order between BSON types (null first, then numbers, strings, ObjectIds, booleans,
+# dates), for the types a key here may hold; any other type is not ordered here.
+_TYPE_RANK: tuple[tuple[type, int], ...] = (
+    (bool, 8),  # before int: a bool is an int to Python, not to MongoDB
+    (int, 1),
+    (float, 1),
+    (str, 2),
+    (ObjectId, 7),
+    (datetime, 9),
+)
+
+
+def _ranked(value: Any) -> tuple[int, Any] | None:
+    if value is None:
+        return (0, 0)  # null and missing sort first, as equals
+    for kind, rank in _TYPE_RANK:
+        if isinstance(value, kind):
+            return (rank, value)
+    return None
+
+
+class Ordering:
+    """One compound index's order: per value of its leading field, (sort key, store key)."""
+
+    def __init__(self, leading: str, trailing: Sequence[str]) -> None:
+        self.leading = leading
+        self.fields = (*trailing, "_id") if "_id" not in trailing else tuple(trailing)
+        self._by_value: dict[Any, SortedKeyList] = {}
+        self._placed: dict[Any, tuple[Any, SortKey | None]] = {}
+        self._unordered: Counter[Any] = Counter()  # values with a document this cannot order
+        self._irregular = 0  # documents whose leading field an equality may match in an array
+
+    def place(self, key: Any, doc: Doc | None) -> None:
+        """File the document stored under `key` as it is now (None: it is gone)."""
+        old = self._placed.pop(key, None)
+        if old is not None:
+            self._unfile(key, *old)
+        if doc is None:
+            return
+        value = doc.get(self.leading)
+        if isinstance(value, list | dict):
+            self._placed[key] = (_IRREGULAR, None)
+            self._irregular += 1
+            return
+        ranked = [_ranked(doc.get(field)) for field in self.fields]
+        sort_key = None if None in ranked else tuple(r for r in ranked if r is not None)
+        if sort_key is None:
+            self._unordered[value] += 1
+        else:
+            self._by_value.setdefault(value, SortedKeyList(key=_sort_key)).add((sort_key, key))
+        self._placed[key] = (value, sort_key)
+
+    def walk(self, values: Sequence[Any], sort: Sequence[tuple[str, int]]) -> Iterator[Any] | None:
+        """Store keys of the documents with one of `values`, in `sort`'s order; None: this
+        ordering does not serve that sort, or cannot order some of those documents."""
+        directions = {direction for _, direction in sort}
+        if tuple(field for field, _ in sort) != self.fields or len(directions) != 1:
+            return None
+        if self._irregular or any(self._unordered[value] for value in values):
+            return None
+        newest_first = directions == {-1}
+        lists = [self._by_value.get(value, ()) for value in dict.fromkeys(values)]
+        walks = [reversed(found) if newest_first else iter(found) for found in lists]
+        merged = heapq.merge(*walks, key=_sort_key, reverse=newest_first)
+        return (key for _, key in merged)
+
+    def _unfile(self, key: Any, value: Any, sort_key: SortKey | None) -> None:
+        if value is _IRREGULAR:
+            self._irregular -= 1
+        elif sort_key is None:
+            self._unordered[value] -= 1
+            if not self._unordered[value]:
+                del self._unordered[value]
+        else:
+            found = self._by_value[value]
+            found.remove((sort_key, key))
+            if not found:
+                del self._by_value[value]
+
+
+_IRREGULAR = object()
+
+
+def _sort_key(entry: tuple[SortKey, Any]) -> SortKey:
+    return entry[0]
