@@ -150,17 +150,23 @@ class EqualityIndex:
             ids = _equal_to(filter["_id"])
             if ids is not None:
                 return dict.fromkeys(map(_store_key, ids))
-        best: dict[Any, None] | None = None
+        # The field whose values hold the fewest documents, sized before any set is built: a
+        # member's open messages are a few, all PENDING messages may be many thousands.
+        best: tuple[int, list[dict[Any, None]]] | None = None
         for field, index in self._by_value.items():
             values = _equal_to(filter[field]) if field in filter else None
             if values is None:
                 continue
-            keys: dict[Any, None] = {}
-            for value in values:
-                keys.update(index.get(value, {}))
-            if best is None or len(keys) < len(best):
-                best = keys
-        return best
+            holders = [index.get(value, {}) for value in values]
+            size = sum(map(len, holders))
+            if best is None or size < best[0]:
+                best = (size, holders)
+        if best is None:
+            return None
+        keys: dict[Any, None] = {}
+        for held in best[1]:
+            keys.update(held)
+        return keys
 
     def _all_ids(self) -> list[Any]:
         return [doc["_id"] for doc in self._store.documents]
