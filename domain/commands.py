@@ -36,15 +36,43 @@ class EnrollMember:
     channel: Channel
 
 
+# A field added to a command after requests were fingerprinted: left out of the digest while
+# empty, so a retry of a request made before it still matches its stored digest.
+_ADDED_LATER = {"digest": "left out while empty"}
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseLine:
+    """One line of a cart: `quantity` of `sku` at `unit_price` each. A line that does not
+    earn (a gift card, tax) still counts in the amount."""
+
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+    earns: bool = True
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
 @dataclass(frozen=True, slots=True)
 class RecordPurchase:
     member: MemberRef
     order_id: str
-    amount: Decimal
+    amount: Decimal | None  # None: the sum of the lines
     currency: str
     channel: Channel
     store_id: str | None
     idempotency_key: str
+    lines: tuple[PurchaseLine, ...] = dataclasses.field(default=(), metadata=_ADDED_LATER)
+
+    @property
+    def total(self) -> Decimal:
+        """The validated amount (validation sets it from the lines when it was left out)."""
+        assert self.amount is not None, "validate_purchase sets the amount"
+        return self.amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +108,24 @@ class AdjustPoints:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnLine:
+    """`quantity` of an order's line `sku` brought back."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnPurchase:
     order_id: str
-    amount: Decimal
+    amount: Decimal | None  # None: what the returned lines cost
     idempotency_key: str
     channel: Channel = Channel.POS
     store_id: str | None = None  # where the goods come back
     # A till acts for its store: unless the program lets any store take returns, it may
     # take back only orders recorded at `store_id`.
     own_store_only: bool = False
+    lines: tuple[ReturnLine, ...] = dataclasses.field(default=(), metadata=_ADDED_LATER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +159,11 @@ def fingerprint(*parts: object) -> str:
 
 def _plain(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) or "digest" not in f.metadata
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):

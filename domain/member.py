@@ -27,6 +27,18 @@ class TierStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class LineRecord:
+    """A purchase line as recorded, with the points it earned."""
+
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+    earns: bool
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRecord:
     """A purchase as recorded, for returns: kept with its EARNED ledger entry, never changed."""
 
@@ -37,6 +49,19 @@ class OrderRecord:
     batch_id: str | None
     earned_at: datetime
     store_id: str | None
+    lines: tuple[LineRecord, ...] = ()  # none: recorded as an amount only
+
+    def line(self, sku: str) -> LineRecord | None:
+        return next((line for line in self.lines if line.sku == sku), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedLine:
+    """What returns took back from one line so far: its quantity and points."""
+
+    sku: str
+    quantity: int
+    points: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +72,11 @@ class ReturnedOrder:
     earned_at: datetime
     amount: Decimal
     points: int
+    lines: tuple[ReturnedLine, ...] = ()  # an order recorded with lines is returned by line
+
+    def line(self, sku: str) -> ReturnedLine:
+        found = next((line for line in self.lines if line.sku == sku), None)
+        return found or ReturnedLine(sku, 0, 0)
 
 
 class RewardStatus(Enum):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -13,9 +15,9 @@ from domain import view as view_domain
 from domain.channel import Channel
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind
+from domain.member import LineRecord, RewardStatus
 from domain.member import Member as DomainMember
 from domain.member import MemberReward as DomainMemberReward
-from domain.member import RewardStatus
 from domain.messaging.addresses import with_addresses
 from domain.program import Program as DomainProgram
 from domain.program import Tier as DomainTier
@@ -92,6 +94,20 @@ class LedgerEntry:
             reason=entry.reason,
             created_at=entry.created_at,
         )
+
+
+@strawberry.type(description="A line of the cart as recorded, with the points it earned.")
+class EarnedLine:
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+    earns: bool
+    points: int
+
+    @classmethod
+    def of(cls, line: LineRecord) -> EarnedLine:
+        return cls(**asdict(line))
 
 
 @strawberry.type

@@ -14,9 +14,11 @@ from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import (
     IdempotencyRecord,
+    LineRecord,
     Member,
     MemberReward,
     OrderRecord,
+    ReturnedLine,
     ReturnedOrder,
     RewardStatus,
     TierStatus,
@@ -71,6 +73,8 @@ def member_to_doc(member: Member) -> Doc:
                 "earned_at": r.earned_at,
                 "amount": str(r.amount),
                 "points": r.points,
+                # the lines taken back so far: s(ku), q(uantity), p(oints)
+                **({"lines": [_returned_line_doc(line) for line in r.lines]} if r.lines else {}),
             }
             for r in member.returns
         ],
@@ -123,7 +127,13 @@ def member_from_doc(doc: Doc) -> Member:
         ),
         returns=(
             tuple(
-                ReturnedOrder(r["order_id"], utc(r["earned_at"]), Decimal(r["amount"]), r["points"])
+                ReturnedOrder(
+                    r["order_id"],
+                    utc(r["earned_at"]),
+                    Decimal(r["amount"]),
+                    r["points"],
+                    tuple(ReturnedLine(n["s"], n["q"], n["p"]) for n in r.get("lines", ())),
+                )
                 for r in doc["returns"]
             )
             if "returns" in doc
@@ -290,8 +300,35 @@ def _entry_with_order(entry: LedgerEntry, commit: Commit) -> Doc:
             "amount": str(order.amount),
             "currency": order.currency,
             "batch_id": order.batch_id,
+            **({"lines": [_line_doc(line) for line in order.lines]} if order.lines else {}),
         }
     return doc
+
+
+def _line_doc(line: LineRecord) -> Doc:
+    return {
+        "sku": line.sku,
+        "category": line.category,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "earns": line.earns,
+        "points": line.points,
+    }
+
+
+def _line_from_doc(doc: Doc) -> LineRecord:
+    return LineRecord(
+        doc["sku"],
+        doc["category"],
+        doc["quantity"],
+        Decimal(doc["unit_price"]),
+        doc["earns"],
+        doc["points"],
+    )
+
+
+def _returned_line_doc(line: ReturnedLine) -> Doc:
+    return {"s": line.sku, "q": line.quantity, "p": line.points}
 
 
 def order_from_entry_doc(doc: Doc) -> OrderRecord:
@@ -305,4 +342,5 @@ def order_from_entry_doc(doc: Doc) -> OrderRecord:
         order["batch_id"],
         utc(doc["created_at"]),
         doc.get("store_id"),
+        tuple(_line_from_doc(line) for line in order.get("lines", ())),
     )

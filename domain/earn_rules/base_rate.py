@@ -19,11 +19,17 @@ class BaseRate:
     name = "base"
 
     def earn(self, purchase: Purchase, member: Member, program: Program) -> Earning | None:
+        """Each line that earns is priced on its own, rounded down (so a return of a line
+        takes back exactly what that line earned)."""
         tier = program.tier(member.tier.code)
-        points = points_for(purchase.amount, program, tier.code)
+        per_line = tuple(
+            points_for(line.total, program, tier.code) if line.earns else 0
+            for line in purchase.lines
+        )
+        earning = sum((line.total for line in purchase.lines if line.earns), Decimal(0))
         times = "\N{MULTIPLICATION SIGN}"
-        why = f"{tier.code} {times}{tier.earn_multiplier} on {purchase.amount} {purchase.currency}"
-        return Earning(points, qualifying=True, rule=self.name, why=why)
+        why = f"{tier.code} {times}{tier.earn_multiplier} on {earning} {purchase.currency}"
+        return Earning(sum(per_line), qualifying=True, rule=self.name, why=why, per_line=per_line)
 
 
 RULE = BaseRate()

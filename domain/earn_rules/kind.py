@@ -9,27 +9,33 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from domain.commands import PurchaseLine
 from domain.member import Member
 from domain.program import Program
 
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    """What the rules price: the order as recorded (validated amount and store)."""
+    """What the rules price: the order as recorded (validated amount and store), and its
+    lines (an amount-only purchase is one line that earns)."""
 
     order_id: str
     amount: Decimal
     currency: str
     store_id: str | None
     at: datetime
+    lines: tuple[PurchaseLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Earning:
+    """What one rule gives: in all, and on each of the purchase's lines (which sum to it)."""
+
     points: int
     qualifying: bool  # counts towards the tier
     rule: str  # which rule gave them
     why: str  # for people, e.g. "SILVER x1.25 on 42.50 EUR"
+    per_line: tuple[int, ...]
 
 
 class EarnRule(Protocol):

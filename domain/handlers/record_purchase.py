@@ -6,10 +6,10 @@ from domain.commands import RecordPurchase, fingerprint
 from domain.earning import record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
-from domain.handlers.members import Keyed, change_member, finish_merges, resolve
+from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
-from domain.member import Member
+from domain.member import LineRecord, Member
 from domain.ports import Ports
 
 
@@ -17,6 +17,7 @@ from domain.ports import Ports
 class PurchaseRecorded:
     member: Member
     entry: LedgerEntry
+    lines: tuple[LineRecord, ...]  # the points each line earned (none for an amount only)
 
 
 async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
@@ -50,4 +51,16 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         if await ports.recorded.order(cmd.order_id, member.all_ids) is None:
             await ports.keys.release(key, member.id)
         raise
-    return PurchaseRecorded(written.member, await entry_of(ports, written))
+    entry = await entry_of(ports, written)
+    return PurchaseRecorded(written.member, entry, await _lines_of(ports, written, entry, cmd))
+
+
+async def _lines_of(
+    ports: Ports, written: Written, entry: LedgerEntry, cmd: RecordPurchase
+) -> tuple[LineRecord, ...]:
+    if not cmd.lines:
+        return ()
+    if written.change is not None and written.change.order is not None:
+        return written.change.order.lines
+    order = await ports.recorded.order_entry(entry.id)  # a replay: the lines as first recorded
+    return () if order is None else order.lines

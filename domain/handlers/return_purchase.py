@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import ReturnPurchase, fingerprint
-from domain.earning import return_purchase, validate_return
 from domain.errors import OrderNotFound
 from domain.events import Change
 from domain.handlers.members import Keyed, change_member, finish_merges
@@ -11,6 +10,7 @@ from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
 from domain.member import Member
 from domain.ports import Ports
+from domain.returns import return_purchase, validate_return
 
 
 @dataclass(frozen=True, slots=True)

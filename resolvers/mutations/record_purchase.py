@@ -5,31 +5,57 @@ import strawberry
 from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
-from domain.commands import RecordPurchase
+from domain.commands import PurchaseLine, RecordPurchase
 from domain.handlers import record_purchase
+from domain.member import LineRecord
 from domain.validation import parse_amount
 from resolvers.context import Info
 from schema.errors import payload
 from schema.inputs import MemberRefInput
-from schema.member import LedgerEntry, Member
+from schema.member import EarnedLine, LedgerEntry, Member
 from schema.scalars import Amount
+
+
+@strawberry.input(description="One line of the cart: `quantity` of `sku` at `unitPrice` each.")
+class PurchaseLineInput:
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Amount
+    earns: bool = strawberry.field(
+        default=True, description="false for what earns no points (gift cards, tax)"
+    )
+
+    def to_domain(self, n: int, decimals: int) -> PurchaseLine:
+        price = parse_amount(f"lines[{n}].unitPrice", self.unit_price, decimals)
+        return PurchaseLine(self.sku, self.category, self.quantity, price, self.earns)
 
 
 @strawberry.input
 class RecordPurchaseInput:
     member: MemberRefInput
     order_id: str
-    amount: Amount
+    amount: Amount | None = strawberry.field(
+        default=None, description="the order's total; with `lines`, it must be their sum"
+    )
     currency: str
     channel: Channel
     store_id: str | None = None
     idempotency_key: str
+    lines: list[PurchaseLineInput] | None = strawberry.field(
+        default=None, description="the cart: points are earned, and returned, per line"
+    )
 
 
 @strawberry.type
 class PointsEarned:
     member: Member
     entry: LedgerEntry
+    order_lines: strawberry.Private[tuple[LineRecord, ...]]
+
+    @strawberry.field(description="the points each line earned (none for an amount only)")
+    def lines(self) -> list[EarnedLine]:
+        return [EarnedLine.of(line) for line in self.order_lines]
 
 
 RecordPurchasePayload = payload(
@@ -47,21 +73,30 @@ RecordPurchasePayload = payload(
 async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:
     ctx = info.context
     principal = ctx.require(Action.RECORD_PURCHASE)
+    decimals = ctx.ports.program.currency_decimals
     cmd = RecordPurchase(
         member=input.member.to_domain(),
         order_id=input.order_id,
-        amount=parse_amount("amount", input.amount, ctx.ports.program.currency_decimals),
+        amount=None if input.amount is None else parse_amount("amount", input.amount, decimals),
         currency=input.currency,
         channel=input.channel,
         store_id=ctx.store_for(principal, input.store_id),
         idempotency_key=input.idempotency_key,
+        lines=tuple(line.to_domain(n, decimals) for n, line in enumerate(input.lines or ())),
     )
     result = await record_purchase.handle(cmd, ctx.ports)
-    return PointsEarned(member=ctx.view(result.member), entry=LedgerEntry.of(result.entry))
+    return PointsEarned(
+        member=ctx.view(result.member),
+        entry=LedgerEntry.of(result.entry),
+        order_lines=result.lines,
+    )
 
 
 field = strawberry.mutation(
     resolver=resolve,
     graphql_type=RecordPurchasePayload,
-    description="Earn points for a purchase. Retrying with the same idempotencyKey is safe.",
+    description=(
+        "Earn points for a purchase, an amount or a cart of lines. Retrying with the same "
+        "idempotencyKey is safe."
+    ),
 )

@@ -20,7 +20,7 @@ from domain.commands import (
     ReturnPurchase,
     UseReward,
 )
-from domain.earning import record_purchase, return_purchase, validate_purchase, validate_return
+from domain.earning import record_purchase, validate_purchase
 from domain.enrollment import enroll_member
 from domain.events import Change
 from domain.housekeeping import settle
@@ -29,6 +29,7 @@ from domain.ledger import PointBatch
 from domain.member import Member, OrderRecord
 from domain.program import Program, load_program
 from domain.redemption import redeem_reward, use_reward, validate_redemption, validate_use
+from domain.returns import return_purchase, validate_return
 
 T0 = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 PROGRAM_FILE = Path(__file__).resolve().parents[2] / "programs" / "demo.toml"

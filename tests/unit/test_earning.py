@@ -10,7 +10,7 @@ import pytest
 from domain.channel import Channel
 from domain.commands import MemberRef, RecordPurchase, ReturnPurchase
 from domain.earn_rules.base_rate import points_for
-from domain.earning import validate_purchase, validate_return
+from domain.earning import validate_purchase
 from domain.errors import (
     ErrorCode,
     InvalidInput,
@@ -19,6 +19,7 @@ from domain.errors import (
     UnsupportedCurrency,
 )
 from domain.ledger import EntryKind
+from domain.returns import validate_return
 from tests.unit.support import T0, Ids, buy, demo_program, enrolled, give_back, redeem
 
 

@@ -17,9 +17,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.channel import Channel
-from domain.commands import AdjustPoints, MemberRef, RecordPurchase, RedeemReward, ReturnPurchase
+from domain.commands import (
+    AdjustPoints,
+    MemberRef,
+    PurchaseLine,
+    RecordPurchase,
+    RedeemReward,
+    ReturnLine,
+    ReturnPurchase,
+)
 from domain.earn_rules.base_rate import points_for
-from domain.earning import record_purchase, return_purchase, validate_purchase
+from domain.earning import record_purchase, validate_purchase
 from domain.errors import InsufficientPoints, RewardUnavailable
 from domain.events import Change
 from domain.housekeeping import settle
@@ -28,10 +36,25 @@ from domain.ledger import LedgerEntry
 from domain.member import Member, OrderRecord
 from domain.merging import absorb, freeze
 from domain.redemption import redeem_reward
+from domain.returns import return_purchase
 from domain.tiers import current_qualifying_points
 from tests.unit.support import T0, Ids, demo_program, enrolled
 
 WHO = st.sampled_from(("main", "other"))
+# Carts of up to four distinct skus, some that earn nothing (a gift card).
+CARTS = st.lists(
+    st.builds(
+        PurchaseLine,
+        sku=st.sampled_from(["COF-1", "MUG-1", "TEA-1", "GIFT-25"]),
+        category=st.just("SHOP"),
+        quantity=st.integers(1, 5),
+        unit_price=st.integers(1, 10_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+        earns=st.booleans(),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda line: line.sku,
+)
 PROGRAM = demo_program()
 
 
@@ -76,6 +99,22 @@ class LoyaltyMachine(RuleBasedStateMachine):
         after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
         assert after.member.balance == before.balance + expected
         assert after.order is not None
+        self.orders[order_id] = (who, after.order)
+
+    @rule(who=WHO, cart=CARTS)
+    def earn_a_cart(self, who: str, cart: list[PurchaseLine]) -> None:
+        before = self.settled(who)
+        order_id = self.ids("order")
+        ref = MemberRef(id=before.id)
+        cmd = RecordPurchase(ref, order_id, None, "EUR", Channel.POS, None, self.key(), tuple(cart))
+        cmd = validate_purchase(cmd, PROGRAM)
+        tier = before.tier.code
+        expected = sum(points_for(line.total, PROGRAM, tier) for line in cart if line.earns)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        assert after.member.balance == before.balance + expected
+        assert (
+            after.order is not None and sum(line.points for line in after.order.lines) == expected
+        )
         self.orders[order_id] = (who, after.order)
 
     @rule(who=WHO, reward_id=st.sampled_from([r.id for r in PROGRAM.rewards]))
@@ -135,8 +174,21 @@ class LoyaltyMachine(RuleBasedStateMachine):
         order = data.draw(st.sampled_from(open_orders))
         returned_amount, returned_points = returned(order)
         left = int((order.amount - returned_amount).scaleb(2))
-        cents = data.draw(st.one_of(st.just(left), st.integers(1, left)))
-        cmd = ReturnPurchase(order.order_id, Decimal(cents).scaleb(-2), self.key())
+        if order.lines:
+            done = before.returned(order.order_id)
+            units = {
+                line.sku: line.quantity - (done.line(line.sku).quantity if done else 0)
+                for line in order.lines
+            }
+            sku = data.draw(st.sampled_from([sku for sku, n in units.items() if n]))
+            quantity = data.draw(st.integers(1, units[sku]))
+            everything = sum(units.values()) == quantity
+            lines = (ReturnLine(sku, quantity),)
+            cmd = ReturnPurchase(order.order_id, None, self.key(), lines=lines)
+        else:
+            cents = data.draw(st.one_of(st.just(left), st.integers(1, left)))
+            everything = cents == left
+            cmd = ReturnPurchase(order.order_id, Decimal(cents).scaleb(-2), self.key())
         change = self.apply(
             who, lambda m: return_purchase(m, order, cmd, PROGRAM, self.now, self.ids)
         )
@@ -145,8 +197,9 @@ class LoyaltyMachine(RuleBasedStateMachine):
         assert after is not None
         assert 0 <= reversed_points <= order.points - returned_points
         assert change.member.balance == before.balance - reversed_points
-        if cents == left:
+        if everything:
             assert after.points == order.points
+            assert after.amount == order.amount
 
     @rule()
     def merge(self) -> None:
