@@ -31,7 +31,8 @@ from domain.events import commit_of
 from domain.handlers import enroll_member
 from domain.housekeeping import settle
 from domain.identity import IdentifierKind
-from storage.documents import member_to_doc, outbox_item
+from storage.documents import member_to_doc
+from storage.entry_records import outbox_item
 
 
 async def seed(tessera: Tessera, name: str, purchases: int, span: timedelta) -> dict[str, Any]:

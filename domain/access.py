@@ -27,6 +27,7 @@ class Action(Enum):
     RECORD_PURCHASE = "record purchases"
     REDEEM = "redeem rewards"
     USE_REWARD = "use vouchers"
+    CANCEL_REDEMPTION = "cancel redemptions before their voucher is used"
     ADJUST = "adjust points"
     RETURN = "record returns"
     LINK_IDENTIFIER = "link identifiers"
@@ -58,6 +59,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_PURCHASE,
             Action.REDEEM,
             Action.USE_REWARD,
+            Action.CANCEL_REDEMPTION,
             Action.RETURN,
             Action.CHECK_IN,
         }
@@ -71,6 +73,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LINK_IDENTIFIER,
             Action.MERGE,
             Action.REDEEM,
+            Action.CANCEL_REDEMPTION,
             Action.VIEW_MESSAGES,
             Action.SET_CONSENT,
         }

@@ -92,6 +92,17 @@ class CheckIn:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelRedemption:
+    """Exactly one of a voucher's code or its id."""
+
+    code: str | None
+    member_reward_id: str | None
+    idempotency_key: str
+    channel: Channel = Channel.CALL_CENTER
+    store_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UseReward:
     code: str
     channel: Channel

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from domain.channel import Channel
 from domain.idempotency import spilled_by
 from domain.identity import IdentifierKind
-from domain.ledger import EntryKind, LedgerEntry
+from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
 
 
@@ -28,6 +28,8 @@ class Change:
     linked: tuple[IdentifierKind, ...] = ()
     # A purchase's order, kept with its EARNED entry in the ledger (for returns).
     order: OrderRecord | None = None
+    # What a redemption took from each batch, kept with its REDEEMED entry (for a cancel).
+    paid_from: tuple[PointBatch, ...] = ()
     # Requests that no longer fit on the member for another reason than the ones it
     # remembered itself (a merge: the duplicate's); see `Commit.spilled`.
     spilled: tuple[IdempotencyRecord, ...] = ()
@@ -60,6 +62,8 @@ class Commit:
     event: MemberChanged
     previous: Member  # as read: storage writes only what changed
     order: OrderRecord | None = None
+    paid_from: tuple[PointBatch, ...] = ()  # with the entry `event.entry_id` (a redemption)
+    member_reward_id: str | None = None  # the voucher that entry issued
     # The requests still within their retention that no longer fit on the member: kept
     # elsewhere, to be found for a replay (`domain.idempotency`).
     spilled: tuple[IdempotencyRecord, ...] = ()
@@ -82,4 +86,14 @@ def commit_of(previous: Member, change: Change) -> Commit:
         linked=change.linked,
     )
     spilled = (*change.spilled, *spilled_by(previous.idempotency, member))
-    return Commit(member, previous.version, change.entries, event, previous, change.order, spilled)
+    return Commit(
+        member,
+        previous.version,
+        change.entries,
+        event,
+        previous,
+        order=change.order,
+        paid_from=change.paid_from,
+        member_reward_id=change.member_reward_id,
+        spilled=spilled,
+    )

@@ -42,6 +42,7 @@ class EntryKind(Enum):
     IDENTIFIER_LINKED = "IDENTIFIER_LINKED"
     TIER_CHANGED = "TIER_CHANGED"
     CHECKED_IN = "CHECKED_IN"
+    REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,29 @@ def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]
     if remaining:
         raise ValueError("take() asked for more points than the batches hold")
     return tuple(kept.values())
+
+
+def taken_from(
+    before: tuple[PointBatch, ...], after: tuple[PointBatch, ...]
+) -> tuple[PointBatch, ...]:
+    """What a spend took from each batch (as batches holding those points), so that a
+    cancelled redemption can put them back where they came from."""
+    left = {b.id: b.points for b in after}
+    return tuple(
+        replace(b, points=b.points - left.get(b.id, 0))
+        for b in before
+        if b.points > 0 and b.points > left.get(b.id, 0)
+    )
+
+
+def put_back(
+    batches: tuple[PointBatch, ...], portions: tuple[PointBatch, ...]
+) -> tuple[PointBatch, ...]:
+    """Return spent points to the batches they came from, with their own expiry (a debt is
+    repaid first, as by any points coming in)."""
+    for portion in portions:
+        batches = add(batches, portion)
+    return batches
 
 
 def batch_for(expires_at: datetime) -> str:

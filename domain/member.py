@@ -83,6 +83,7 @@ class RewardStatus(Enum):
     ACTIVE = "ACTIVE"
     USED = "USED"
     EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"  # its points and stock given back before it was used
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,9 @@ class MemberReward:
     expires_at: datetime
     used_at: datetime | None = None
     used_store_id: str | None = None
+    # The REDEEMED entry, which records the batches the points came from (None: issued
+    # before entries recorded them).
+    entry_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from domain.clock import Clock
 from domain.events import Commit, MemberChanged
-from domain.ledger import LedgerEntry, NewId
+from domain.ledger import LedgerEntry, NewId, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.program import Program, Reward
 from domain.sweeps import Position
@@ -90,6 +90,17 @@ class Recorded(Protocol):
 
     async def order_entry(self, entry_id: str) -> OrderRecord | None:
         """The order a purchase's EARNED entry recorded, once relayed to the ledger."""
+        ...
+
+    async def paid_from(
+        self, entry_id: str, member_ids: Sequence[str]
+    ) -> tuple[PointBatch, ...] | None:
+        """What the redemption with REDEEMED entry `entry_id` took from each batch (None:
+        not recorded, as by versions before redemptions kept it)."""
+        ...
+
+    async def redeemed_by(self, member_reward_id: str) -> str | None:
+        """The member a voucher was issued to, by the voucher's id, once relayed."""
         ...
 
 

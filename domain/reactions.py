@@ -41,6 +41,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.IDENTIFIER_LINKED: _EVERY_EVENT,
     EntryKind.TIER_CHANGED: _EVERY_EVENT,
     EntryKind.CHECKED_IN: _AT_THE_COUNTER,
+    EntryKind.REDEMPTION_CANCELLED: _AT_THE_COUNTER,
 }
 
 

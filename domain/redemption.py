@@ -17,7 +17,7 @@ from domain.errors import (
 )
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, take
+from domain.ledger import EntryKind, LedgerEntry, NewId, take, taken_from
 from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
 from domain.program import Program, Reward
 from domain.validation import optional_id, require_id, require_key
@@ -69,6 +69,7 @@ def redeem_reward(
         raise RewardNotFound(f"no reward {cmd.reward_id!r} in the catalog")
     check_redeemable(member, reward, program)
     voucher_id, code = voucher
+    entry_id = new_id("ent")
     issued = MemberReward(
         voucher_id,
         code,
@@ -77,9 +78,10 @@ def redeem_reward(
         RewardStatus.ACTIVE,
         now,
         now + timedelta(days=reward.voucher_validity_days),
+        entry_id=entry_id,
     )
     entry = LedgerEntry(
-        new_id("ent"),
+        entry_id,
         member.id,
         EntryKind.REDEEMED,
         -reward.cost,
@@ -89,9 +91,8 @@ def redeem_reward(
         reason=f"{reward.name} ({code})",
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now, voucher_id)
-    after = replace(
-        member, batches=take(member.batches, reward.cost), rewards=(*member.rewards, issued)
-    )
+    batches = take(member.batches, reward.cost)
+    after = replace(member, batches=batches, rewards=(*member.rewards, issued))
     return Change(
         remember(after, request),
         (entry,),
@@ -100,6 +101,7 @@ def redeem_reward(
         cmd.store_id,
         entry.id,
         member_reward_id=voucher_id,
+        paid_from=taken_from(member.batches, batches),
     )
 
 

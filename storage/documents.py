@@ -8,13 +8,12 @@ from typing import Any
 
 from domain.activity import DayActivity, with_purchase, with_return
 from domain.channel import Channel
-from domain.events import Commit, MemberChanged
+from domain.events import MemberChanged
 from domain.housekeeping import next_due, next_expiry
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import (
     IdempotencyRecord,
-    LineRecord,
     Member,
     MemberReward,
     OrderRecord,
@@ -89,6 +88,7 @@ def member_to_doc(member: Member) -> Doc:
                 "expires_at": r.expires_at,
                 "used_at": r.used_at,
                 "used_store_id": r.used_store_id,
+                "entry_id": r.entry_id,
             }
             for r in member.rewards
         ],
@@ -150,6 +150,7 @@ def member_from_doc(doc: Doc) -> Member:
                 utc(r["expires_at"]),
                 _opt_utc(r["used_at"]),
                 r["used_store_id"],
+                r.get("entry_id"),
             )
             for r in doc["rewards"]
         ),
@@ -276,71 +277,10 @@ def event_from_doc(doc: Doc) -> MemberChanged:
     )
 
 
-def outbox_item(commit: Commit) -> Doc:
-    """One pending item per commit: its ledger entries (a purchase's with its order), the
-    requests the member spilled (`domain.idempotency`) and its event, keyed by version."""
-    return {
-        "version": commit.member.version,
-        "entries": [_entry_with_order(e, commit) for e in commit.entries],
-        "requests": [spilled_request_doc(commit.member.id, r) for r in commit.spilled],
-        "event": event_to_doc(commit.event),
-    }
-
-
 def spilled_request_doc(member_id: str, record: IdempotencyRecord) -> Doc:
     """A request kept outside its member, by member and key (`storage.recorded`)."""
     return {"_id": f"{member_id}:{record.key}", "member_id": member_id, **request_to_doc(record)}
 
 
-def _entry_with_order(entry: LedgerEntry, commit: Commit) -> Doc:
-    doc = entry_to_doc(entry)
-    order = commit.order
-    if order is not None and entry.kind is EntryKind.EARNED and entry.order_id == order.order_id:
-        doc["order"] = {
-            "amount": str(order.amount),
-            "currency": order.currency,
-            "batch_id": order.batch_id,
-            **({"lines": [_line_doc(line) for line in order.lines]} if order.lines else {}),
-        }
-    return doc
-
-
-def _line_doc(line: LineRecord) -> Doc:
-    return {
-        "sku": line.sku,
-        "category": line.category,
-        "quantity": line.quantity,
-        "unit_price": str(line.unit_price),
-        "earns": line.earns,
-        "points": line.points,
-    }
-
-
-def _line_from_doc(doc: Doc) -> LineRecord:
-    return LineRecord(
-        doc["sku"],
-        doc["category"],
-        doc["quantity"],
-        Decimal(doc["unit_price"]),
-        doc["earns"],
-        doc["points"],
-    )
-
-
 def _returned_line_doc(line: ReturnedLine) -> Doc:
     return {"s": line.sku, "q": line.quantity, "p": line.points}
-
-
-def order_from_entry_doc(doc: Doc) -> OrderRecord:
-    """The order a purchase's EARNED entry records."""
-    order = doc["order"]
-    return OrderRecord(
-        doc["order_id"],
-        Decimal(order["amount"]),
-        order["currency"],
-        doc["points"],
-        order["batch_id"],
-        utc(doc["created_at"]),
-        doc.get("store_id"),
-        tuple(_line_from_doc(line) for line in order.get("lines", ())),
-    )

@@ -12,7 +12,8 @@ from domain.events import Commit
 from domain.member import Member
 from domain.ports import Claim
 from storage.collection import Collection
-from storage.documents import member_from_doc, member_to_doc, outbox_item
+from storage.documents import member_from_doc, member_to_doc
+from storage.entry_records import outbox_item
 from storage.outbox import PENDING
 
 _NO_OUTBOX = {"outbox": 0}

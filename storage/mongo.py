@@ -99,6 +99,7 @@ async def ensure_indexes(c: Collections) -> None:
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     # Orders are read from their entries (storage.recorded); old requests are forgotten.
     await c.ledger.create_index("order_id", sparse=True)
+    await c.ledger.create_index("member_reward_id", sparse=True)  # cancelRedemption by id
     await c.requests.create_index("recorded_at")
     await c.members.create_index("merged_into", sparse=True)
     await c.parked.create_index([("parked_at", -1), ("_id", -1)])

@@ -36,7 +36,8 @@ from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry
 from domain.ports import EventPublisher, ParkedOutboxItem, PublisherUnavailable
 from storage.collection import Collection
-from storage.documents import entry_from_doc, event_from_doc, outbox_item, utc
+from storage.documents import entry_from_doc, event_from_doc, utc
+from storage.entry_records import outbox_item
 
 log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000

@@ -1,6 +1,7 @@
 """What commands recorded outside the member: the requests it spilled (for replays it no
-longer holds), kept by member and key in `requests`, and purchases' orders (for returns),
-kept with their EARNED entries in the ledger.
+longer holds), kept by member and key in `requests`; purchases' orders (for returns), kept
+with their EARNED entries in the ledger; and what redemptions took from each batch (for a
+cancel), kept with their REDEEMED entries (`storage.entry_records`).
 
 Both wait in the member's outbox until the relay copies them out, then leave it; so the
 outbox is read first and the collection second, and a record moving between them in the
@@ -12,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
+from domain.ledger import PointBatch
 from domain.member import IdempotencyRecord, OrderRecord
 from storage.collection import Collection
-from storage.documents import (
-    Doc,
-    legacy_order_from_doc,
-    order_from_entry_doc,
-    request_from_doc,
-)
+from storage.documents import Doc, legacy_order_from_doc, request_from_doc
+from storage.entry_records import order_from_entry_doc, paid_from_entry_doc
 
 
 class MongoRecorded:
@@ -60,6 +58,18 @@ class MongoRecorded:
         legacy = (o for d in docs for o in d.get("orders", ()) if o["order_id"] == order_id)
         found = next(legacy, None)
         return None if found is None else legacy_order_from_doc(found)
+
+    async def paid_from(
+        self, entry_id: str, member_ids: Sequence[str]
+    ) -> tuple[PointBatch, ...] | None:
+        docs = await self._members_with(member_ids, {"outbox": 1})
+        pending = next((e for e in _entries(docs) if e["_id"] == entry_id), None)
+        doc = pending or await self._ledger.find_one({"_id": entry_id})
+        return None if doc is None else paid_from_entry_doc(doc)
+
+    async def redeemed_by(self, member_reward_id: str) -> str | None:
+        doc = await self._ledger.find_one({"member_reward_id": member_reward_id}, {"member_id": 1})
+        return None if doc is None else str(doc["member_id"])
 
     async def _members_with(self, member_ids: Sequence[str], fields: Doc) -> list[Doc]:
         cursor = self._members.find({"_id": {"$in": list(member_ids)}}, fields)

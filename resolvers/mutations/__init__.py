@@ -8,6 +8,7 @@ import strawberry
 from resolvers.boundary import at_the_boundary
 from resolvers.mutations import (
     adjust_points,
+    cancel_redemption,
     check_in,
     enroll_member,
     link_identifier,
@@ -28,6 +29,7 @@ class Mutation:
     record_purchase = at_the_boundary(record_purchase.field)
     redeem_reward = at_the_boundary(redeem_reward.field)
     use_reward = at_the_boundary(use_reward.field)
+    cancel_redemption = at_the_boundary(cancel_redemption.field)
     adjust_points = at_the_boundary(adjust_points.field)
     return_purchase = at_the_boundary(return_purchase.field)
     link_identifier = at_the_boundary(link_identifier.field)

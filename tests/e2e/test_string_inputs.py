@@ -61,6 +61,7 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
             "idempotencyKey": f"r-{n}",
         },
         "useReward": {"code": "ABCD-2345", "channel": "POS", "storeId": "store-001"},
+        "cancelRedemption": {"code": "ABCD-2345", "idempotencyKey": f"x-{n}"},
         "adjustPoints": {
             "member": ben,
             "points": 7,

@@ -12,7 +12,7 @@ from domain.commands import EnrollMember, RawIdentifier
 from domain.events import Commit, MemberChanged
 from domain.handlers import enroll_member
 from domain.identity import IdentifierKind
-from domain.ledger import LedgerEntry
+from domain.ledger import LedgerEntry, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.ports import Claim, HistoryPage, ParkedOutboxItem, Ports
 from domain.program import Program, Reward
@@ -143,6 +143,16 @@ class FakeRecorded:
             ),
             None,
         )
+
+    async def paid_from(
+        self, entry_id: str, member_ids: Sequence[str]
+    ) -> tuple[PointBatch, ...] | None:
+        redeemed = (c for c in self._store.commits if c.member_reward_id and c.event.entry_id)
+        return next((c.paid_from for c in redeemed if c.event.entry_id == entry_id), None)
+
+    async def redeemed_by(self, member_reward_id: str) -> str | None:
+        redeemed = (c for c in self._store.commits if c.member_reward_id == member_reward_id)
+        return next((c.member.id for c in redeemed if c.paid_from), None)
 
 
 class FakeRewardStock:

@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from domain.adjustment import adjust_points, validate_adjustment
+from domain.cancellation import cancel_redemption
 from domain.channel import Channel
 from domain.commands import (
     AdjustPoints,
+    CancelRedemption,
     MemberRef,
     PurchaseLine,
     RecordPurchase,
@@ -32,8 +34,8 @@ from domain.errors import InsufficientPoints, RewardUnavailable
 from domain.events import Change
 from domain.housekeeping import settle
 from domain.idempotency import RECENT_REQUESTS
-from domain.ledger import LedgerEntry
-from domain.member import Member, OrderRecord
+from domain.ledger import LedgerEntry, PointBatch
+from domain.member import Member, OrderRecord, RewardStatus
 from domain.merging import absorb, freeze
 from domain.redemption import redeem_reward
 from domain.returns import return_purchase
@@ -67,6 +69,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         self.members = {"main": self.newcomer(), "other": self.newcomer()}
         # Orders as the ledger keeps them (not on the member), and whose they are now.
         self.orders: dict[str, tuple[str, OrderRecord]] = {}
+        self.paid_from: dict[str, tuple[PointBatch, ...]] = {}  # by voucher id
 
     def newcomer(self) -> Member:
         return enrolled(self.ids, f"{self.ids('guest')}@example.com", self.now)
@@ -127,7 +130,11 @@ class LoyaltyMachine(RuleBasedStateMachine):
         cmd = RedeemReward(MemberRef(id=before.id), reward_id, Channel.APP, self.key())
         voucher = (self.ids("rwd"), "ABCD-2345")
         try:
-            self.apply(who, lambda m: redeem_reward(m, cmd, PROGRAM, self.now, self.ids, voucher))
+            change = self.apply(
+                who, lambda m: redeem_reward(m, cmd, PROGRAM, self.now, self.ids, voucher)
+            )
+            self.paid_from[voucher[0]] = change.paid_from
+            assert sum(b.points for b in change.paid_from) == reward.cost
         except InsufficientPoints:
             assert allowed and not covered
         except RewardUnavailable:
@@ -135,6 +142,19 @@ class LoyaltyMachine(RuleBasedStateMachine):
         else:
             assert allowed and covered
             assert self.members[who].balance == before.balance - reward.cost >= 0
+
+    @rule(who=WHO, data=st.data())
+    def cancel(self, who: str, data: st.DataObject) -> None:
+        before = self.settled(who)
+        active = [r for r in before.rewards if r.status is RewardStatus.ACTIVE]
+        if not active:
+            return
+        voucher = data.draw(st.sampled_from(active))
+        cmd = CancelRedemption(None, voucher.id, self.key())
+        paid_from = self.paid_from[voucher.id]
+        self.apply(who, lambda m: cancel_redemption(m, cmd, paid_from, PROGRAM, self.now, self.ids))
+        # Every point comes back (to the batches it came from, or to repay a debt first).
+        assert self.members[who].balance == before.balance + voucher.cost
 
     @rule(who=WHO, points=st.integers(-3_000, 3_000).filter(bool))
     def adjust(self, who: str, points: int) -> None:

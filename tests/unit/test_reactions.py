@@ -35,6 +35,7 @@ def test_store_activity_is_what_happens_at_the_counter() -> None:
         EntryKind.REDEEMED,
         EntryKind.REWARD_USED,
         EntryKind.RETURNED,
+        EntryKind.REDEMPTION_CANCELLED,  # at a till (a call center's has no store)
     }
     assert reacts(_event(EntryKind.EARNED), Reaction.STORE_ACTIVITY)
     assert not reacts(_event(EntryKind.ADJUSTED), Reaction.STORE_ACTIVITY)

@@ -1,0 +1,108 @@
+"""What a command keeps with its ledger entry rather than on the member (which stays
+bounded): a purchase's order and its lines, on the EARNED entry, for returns; the batches a
+redemption took its points from, on the REDEEMED entry, for a cancel. They travel in the
+member's outbox item with the entry until the relay copies it to the ledger
+(`storage.recorded` reads both)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.events import Commit
+from domain.ledger import EntryKind, LedgerEntry, PointBatch
+from domain.member import LineRecord, OrderRecord
+from storage.documents import (
+    Doc,
+    entry_to_doc,
+    event_to_doc,
+    spilled_request_doc,
+    utc,
+)
+
+
+def outbox_item(commit: Commit) -> Doc:
+    """One pending item per commit: its ledger entries (with what they keep), the requests
+    the member spilled (`domain.idempotency`) and its event, keyed by version."""
+    return {
+        "version": commit.member.version,
+        "entries": [entry_with_records(e, commit) for e in commit.entries],
+        "requests": [spilled_request_doc(commit.member.id, r) for r in commit.spilled],
+        "event": event_to_doc(commit.event),
+    }
+
+
+def entry_with_records(entry: LedgerEntry, commit: Commit) -> Doc:
+    doc = entry_to_doc(entry)
+    order = commit.order
+    if order is not None and entry.kind is EntryKind.EARNED and entry.order_id == order.order_id:
+        doc["order"] = {
+            "amount": str(order.amount),
+            "currency": order.currency,
+            "batch_id": order.batch_id,
+            **({"lines": [_line_doc(line) for line in order.lines]} if order.lines else {}),
+        }
+    if entry.kind is EntryKind.REDEEMED and entry.id == commit.event.entry_id:
+        doc["member_reward_id"] = commit.member_reward_id  # found by it (sparse index)
+        doc["paid_from"] = [
+            {
+                "batch_id": b.id,
+                "points": b.points,
+                "earned_at": b.earned_at,
+                "expires_at": b.expires_at,
+            }
+            for b in commit.paid_from
+        ]
+    return doc
+
+
+def order_from_entry_doc(doc: Doc) -> OrderRecord:
+    """The order a purchase's EARNED entry records."""
+    order = doc["order"]
+    return OrderRecord(
+        doc["order_id"],
+        Decimal(order["amount"]),
+        order["currency"],
+        doc["points"],
+        order["batch_id"],
+        utc(doc["created_at"]),
+        doc.get("store_id"),
+        tuple(_line_from_doc(line) for line in order.get("lines", ())),
+    )
+
+
+def paid_from_entry_doc(doc: Doc) -> tuple[PointBatch, ...] | None:
+    """What a redemption's REDEEMED entry records it took from each batch (None: recorded
+    before entries kept it)."""
+    if "paid_from" not in doc:
+        return None
+    return tuple(
+        PointBatch(
+            b["batch_id"],
+            b["points"],
+            utc(b["earned_at"]),
+            None if b["expires_at"] is None else utc(b["expires_at"]),
+        )
+        for b in doc["paid_from"]
+    )
+
+
+def _line_doc(line: LineRecord) -> Doc:
+    return {
+        "sku": line.sku,
+        "category": line.category,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "earns": line.earns,
+        "points": line.points,
+    }
+
+
+def _line_from_doc(doc: Doc) -> LineRecord:
+    return LineRecord(
+        doc["sku"],
+        doc["category"],
+        doc["quantity"],
+        Decimal(doc["unit_price"]),
+        doc["earns"],
+        doc["points"],
+    )
