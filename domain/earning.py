@@ -54,6 +54,7 @@ def record_purchase(
         channel=cmd.channel,
         store_id=cmd.store_id,
         order_id=cmd.order_id,
+        reason="; ".join(e.why for e in earned) or None,  # every rule that gave points, and why
     )
     order = OrderRecord(
         cmd.order_id,

@@ -12,7 +12,7 @@ from tests.integration.steps import bought, enrolled, member
 
 CART_PURCHASE = f"""mutation($input: RecordPurchaseInput!) {{ recordPurchase(input: $input) {{
   __typename
-  ... on PointsEarned {{ member {{ {MEMBER_FIELDS} }} entry {{ id kind points orderId }}
+  ... on PointsEarned {{ member {{ {MEMBER_FIELDS} }} entry {{ id kind points orderId reason }}
     lines {{ sku category quantity unitPrice earns points }} }}
   {ERROR} }} }}"""
 
@@ -70,6 +70,8 @@ async def test_a_cart_earns_per_line_and_says_what_each_line_earned(api: Api) ->
         "points": 19,
     }
     assert payload["entry"]["points"] == payload["member"]["balance"] == 25
+    # The entry says which rule gave the points and on what (the gift card earns nothing).
+    assert payload["entry"]["reason"] == "BRONZE \u00d71 on 26.88 EUR"
     assert again == payload  # a retry replays the lines as first recorded
 
 
