@@ -29,6 +29,7 @@ class Action(Enum):
     USE_REWARD = "use vouchers"
     CANCEL_REDEMPTION = "cancel redemptions before their voucher is used"
     ADJUST = "adjust points"
+    OVERRIDE_TIER = "set a member's tier by hand"
     RETURN = "record returns"
     LINK_IDENTIFIER = "link identifiers"
     MERGE = "merge members"
@@ -70,6 +71,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_MEMBER,
             Action.ENROLL,
             Action.ADJUST,
+            Action.OVERRIDE_TIER,
             Action.LINK_IDENTIFIER,
             Action.MERGE,
             Action.REDEEM,

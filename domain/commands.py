@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -103,6 +104,18 @@ class CancelRedemption:
 
 
 @dataclass(frozen=True, slots=True)
+class OverrideTier:
+    """Staff set the member's tier by hand until `expires_at`, with a reason."""
+
+    member: MemberRef
+    tier_code: str
+    reason: str
+    expires_at: datetime
+    idempotency_key: str
+    channel: Channel = Channel.CALL_CENTER
+
+
+@dataclass(frozen=True, slots=True)
 class UseReward:
     code: str
     channel: Channel
@@ -179,6 +192,8 @@ def _plain(value: object) -> object:
         return value.value
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     if value is None or isinstance(value, str | int | bool):

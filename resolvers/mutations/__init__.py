@@ -13,6 +13,7 @@ from resolvers.mutations import (
     enroll_member,
     link_identifier,
     merge_members,
+    override_tier,
     record_message_feedback,
     record_purchase,
     redeem_reward,
@@ -31,6 +32,7 @@ class Mutation:
     use_reward = at_the_boundary(use_reward.field)
     cancel_redemption = at_the_boundary(cancel_redemption.field)
     adjust_points = at_the_boundary(adjust_points.field)
+    override_tier = at_the_boundary(override_tier.field)
     return_purchase = at_the_boundary(return_purchase.field)
     link_identifier = at_the_boundary(link_identifier.field)
     merge_members = at_the_boundary(merge_members.field)

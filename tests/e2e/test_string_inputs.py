@@ -68,6 +68,13 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
             "reason": "goodwill",
             "idempotencyKey": f"a-{n}",
         },
+        "overrideTier": {
+            "member": ben,
+            "tierCode": "GOLD",
+            "reason": "status match",
+            "expiresAt": "2028-01-01T00:00:00Z",
+            "idempotencyKey": f"t-{n}",
+        },
         "returnPurchase": {"orderId": "o-1", "amount": "1.00", "idempotencyKey": f"ret-{n}"},
         "linkIdentifier": {
             "member": ben,
