@@ -17,6 +17,7 @@ class CountdownKind(Enum):
     POINTS_EXPIRY = "POINTS_EXPIRY"
     REWARD_EXPIRY = "REWARD_EXPIRY"
     TIER_REQUALIFICATION = "TIER_REQUALIFICATION"
+    TIER_GRACE = "TIER_GRACE"  # short at the date: the tier is kept until grace ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,17 @@ def _requalification(member: Member, program: Program, now: datetime) -> Countdo
     if needed is None or member.tier.requalify_by is None:
         return None
     name = program.tier(member.tier.code).name
+    by = f"{member.tier.requalify_by:%Y-%m-%d}"
+    if member.tier.in_grace:
+        label = (
+            f"{name} is secured: grace ends {by}"
+            if needed == 0
+            else f"Grace period: {needed} points by {by} to keep {name}"
+        )
+        return Countdown(CountdownKind.TIER_GRACE, label, needed, member.tier.requalify_by)
     label = (
-        f"{name} is secured until {member.tier.requalify_by:%Y-%m-%d}"
+        f"{name} is secured until {by}"
         if needed == 0
-        else f"{needed} points by {member.tier.requalify_by:%Y-%m-%d} to keep {name}"
+        else f"{needed} points by {by} to keep {name}"
     )
     return Countdown(CountdownKind.TIER_REQUALIFICATION, label, needed, member.tier.requalify_by)

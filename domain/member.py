@@ -24,6 +24,9 @@ class TierStatus:
     code: str
     reached_at: datetime
     requalify_by: datetime | None  # None for the entry tier, which is never lost
+    # Short of the tier's points at its date, and kept until `requalify_by`, the end of the
+    # program's grace; then it steps down unless the points came in meanwhile.
+    in_grace: bool = False
 
 
 @dataclass(frozen=True, slots=True)

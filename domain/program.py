@@ -48,6 +48,9 @@ class Program:
     # False: a till takes back only its own store's orders, so one leaked POS token cannot
     # claw back points chain-wide; call center and head office may return any order.
     returns_any_store: bool = False
+    # Days a member short of their tier's points keeps it past `requalifyBy`, with a
+    # countdown to the end of grace (0: none, the tier steps down at the date).
+    tier_grace_days: int = 0
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -124,6 +127,7 @@ def load_program(data: dict[str, Any]) -> Program:
             tiers=tiers,
             rewards=rewards,
             returns_any_store=_flag(data.get("returns", {}), "any_store"),
+            tier_grace_days=int(head.get("tier_grace_days", 0)),
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
@@ -149,6 +153,8 @@ def _check(program: Program) -> None:
         raise ProgramError("program file: reward ids must be unique")
     if program.earn_rate <= 0 or program.point_value <= 0:
         raise ProgramError("program file: earn_rate and point_value must be positive")
+    if not 0 <= program.tier_grace_days <= 366:
+        raise ProgramError("program file: tier_grace_days must be between 0 and 366")
     if program.idempotency_retention_hours < 24:
         raise ProgramError("program file: idempotency keys must be kept at least 24 hours")
     for reward in program.rewards:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.activity import DayActivity, within
 from domain.channel import Channel
@@ -52,7 +52,9 @@ def upgrade(
 def requalify(
     status: TierStatus, activity: tuple[DayActivity, ...], program: Program, now: datetime
 ) -> TierStatus:
-    """Apply every requalification date that has passed, one tier down at most per date."""
+    """Apply every requalification date that has passed, one tier down at most per date;
+    a member short at the date keeps the tier through the program's grace first."""
+    grace = timedelta(days=program.tier_grace_days)
     while status.requalify_by is not None and status.requalify_by <= now:
         deadline = status.requalify_by
         points = qualifying_points(activity, program, deadline, deadline)
@@ -62,6 +64,8 @@ def requalify(
             status = TierStatus(
                 status.code, status.reached_at, add_months(deadline, program.tier_validity_months)
             )
+        elif grace and not status.in_grace:
+            status = TierStatus(status.code, status.reached_at, deadline + grace, in_grace=True)
         else:
             status = reached_status(program.tiers[rank - 1].code, program, deadline)
     return status

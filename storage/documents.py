@@ -47,6 +47,7 @@ def member_to_doc(member: Member) -> Doc:
             "code": member.tier.code,
             "reached_at": member.tier.reached_at,
             "requalify_by": member.tier.requalify_by,
+            **({"in_grace": True} if member.tier.in_grace else {}),
         },
         # Batches and days with one-letter field names: a member earning every day holds a
         # year of each, and long names would be half the document's size. (Not as arrays:
@@ -115,7 +116,12 @@ def member_from_doc(doc: Doc) -> Member:
         ),
         enrolled_at=utc(doc["enrolled_at"]),
         enrolled_channel=Channel(doc["enrolled_channel"]),
-        tier=TierStatus(tier["code"], utc(tier["reached_at"]), _opt_utc(tier["requalify_by"])),
+        tier=TierStatus(
+            tier["code"],
+            utc(tier["reached_at"]),
+            _opt_utc(tier["requalify_by"]),
+            tier.get("in_grace", False),
+        ),
         batches=tuple(_batch_from(b) for b in doc["batches"]),
         activity=(
             tuple(
