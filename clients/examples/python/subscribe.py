@@ -106,7 +106,9 @@ async def follow(url: str, token: str, ref: dict[str, Any], count: int | None) -
         try:
             async with aclosing(updates(url, token, ref)) as feed:  # closes the socket
                 async for update in feed:
-                    print(line(update), flush=True)
+                    # One write per line: other programs may print to the same terminal.
+                    sys.stdout.write(f"{line(update)}\n")
+                    sys.stdout.flush()
                     printed, failures = printed + 1, 0
                     if count is not None and printed >= count:
                         return
