@@ -29,6 +29,7 @@ class Action(Enum):
     USE_REWARD = "use vouchers"
     CANCEL_REDEMPTION = "cancel redemptions before their voucher is used"
     ADJUST = "adjust points"
+    RECORD_ACTIVITY = "record activities that are not purchases"
     OVERRIDE_TIER = "set a member's tier by hand"
     RETURN = "record returns"
     LINK_IDENTIFIER = "link identifiers"
@@ -71,6 +72,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_MEMBER,
             Action.ENROLL,
             Action.ADJUST,
+            Action.RECORD_ACTIVITY,
             Action.OVERRIDE_TIER,
             Action.LINK_IDENTIFIER,
             Action.MERGE,

@@ -54,6 +54,20 @@ def with_purchase(
     return (*activity[:at_index], summed, *activity[at_index + 1 :])
 
 
+def with_qualifying(
+    activity: tuple[DayActivity, ...], at: datetime, points: int
+) -> tuple[DayActivity, ...]:
+    """Qualifying points that came with no order (an activity the program counts)."""
+    day = day_of(at)
+    at_index = bisect_left(activity, day, key=lambda a: a.day)
+    if at_index == len(activity) or activity[at_index].day != day:
+        new = DayActivity(day, points, 0, Decimal(0), at)  # no order: churn ignores the day
+        return (*activity[:at_index], new, *activity[at_index:])
+    same = activity[at_index]
+    summed = replace(same, qualifying_points=same.qualifying_points + points)
+    return (*activity[:at_index], summed, *activity[at_index + 1 :])
+
+
 def with_return(
     activity: tuple[DayActivity, ...],
     earned_at: datetime,

@@ -104,6 +104,16 @@ class CancelRedemption:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordActivity:
+    """An activity that is not a purchase; its id makes it count once, whoever sends it."""
+
+    member: MemberRef
+    kind: str
+    activity_id: str
+    channel: Channel
+
+
+@dataclass(frozen=True, slots=True)
 class OverrideTier:
     """Staff set the member's tier by hand until `expires_at`, with a reason."""
 

@@ -25,6 +25,8 @@ class ErrorCode(Enum):
     MEMBER_BUSY = "MEMBER_BUSY"
     MESSAGE_NOT_FOUND = "MESSAGE_NOT_FOUND"
     MESSAGE_NOT_SENT = "MESSAGE_NOT_SENT"
+    ACTIVITY_LIMIT_REACHED = "ACTIVITY_LIMIT_REACHED"
+    ACTIVITY_ALREADY_RECORDED = "ACTIVITY_ALREADY_RECORDED"
 
 
 class LoyaltyError(Exception):
@@ -76,6 +78,18 @@ class OrderNotFound(LoyaltyError):
 
 class OrderAlreadyRecorded(LoyaltyError):
     code = ErrorCode.ORDER_ALREADY_RECORDED
+
+
+class ActivityLimitReached(LoyaltyError):
+    """The activity already counted as many times as the program allows in this period."""
+
+    code = ErrorCode.ACTIVITY_LIMIT_REACHED
+
+
+class ActivityAlreadyRecorded(LoyaltyError):
+    """This activity id was recorded before (or is being recorded now)."""
+
+    code = ErrorCode.ACTIVITY_ALREADY_RECORDED
 
 
 class ReturnExceedsPurchase(LoyaltyError):

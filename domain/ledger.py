@@ -43,6 +43,7 @@ class EntryKind(Enum):
     TIER_CHANGED = "TIER_CHANGED"
     CHECKED_IN = "CHECKED_IN"
     REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
+    ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,16 @@ class LineRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityCount:
+    """How many times an activity kind counted in its current period ("ever", a UTC day
+    like 2026-12-03, a month like 2026-12); older periods are dropped."""
+
+    kind: str
+    period: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRecord:
     """A purchase as recorded, for returns: kept with its EARNED ledger entry, never changed."""
 
@@ -128,6 +138,7 @@ class Member:
     batches: tuple[PointBatch, ...] = ()
     activity: tuple[DayActivity, ...] = ()
     returns: tuple[ReturnedOrder, ...] = ()
+    activity_counts: tuple[ActivityCount, ...] = ()  # one per activity kind at most
     rewards: tuple[MemberReward, ...] = ()
     # The latest requests (`domain.idempotency`); older ones are found with their entries.
     idempotency: tuple[IdempotencyRecord, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any
 
 
@@ -30,6 +31,25 @@ class Reward:
     voucher_validity_days: int
 
 
+class ActivityPeriod(Enum):
+    EVER = "ever"
+    DAY = "day"  # a UTC day
+    MONTH = "month"  # a UTC calendar month
+    YEAR = "year"  # a UTC calendar year
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Something a member does that is not a purchase (a review, a survey, a login), the
+    points it gives, how many times a period it counts, and whether towards the tier."""
+
+    kind: str
+    points: int
+    times: int
+    per: ActivityPeriod
+    qualifying: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Program:
     name: str
@@ -51,6 +71,7 @@ class Program:
     # Days a member short of their tier's points keeps it past `requalifyBy`, with a
     # countdown to the end of grace (0: none, the tier steps down at the date).
     tier_grace_days: int = 0
+    activities: tuple[Activity, ...] = ()
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -79,6 +100,9 @@ class Program:
 
     def reward(self, reward_id: str) -> Reward | None:
         return next((r for r in self.rewards if r.id == reward_id), None)
+
+    def activity(self, kind: str) -> Activity | None:
+        return next((a for a in self.activities if a.kind == kind), None)
 
 
 def load_program(data: dict[str, Any]) -> Program:
@@ -128,6 +152,16 @@ def load_program(data: dict[str, Any]) -> Program:
             rewards=rewards,
             returns_any_store=_flag(data.get("returns", {}), "any_store"),
             tier_grace_days=int(head.get("tier_grace_days", 0)),
+            activities=tuple(
+                Activity(
+                    kind=str(a["kind"]).upper(),
+                    points=int(a["points"]),
+                    times=int(a.get("times", 1)),
+                    per=ActivityPeriod(str(a.get("per", "ever"))),
+                    qualifying=bool(a.get("qualifying", False)),
+                )
+                for a in data.get("activities", [])
+            ),
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
@@ -157,6 +191,11 @@ def _check(program: Program) -> None:
         raise ProgramError("program file: tier_grace_days must be between 0 and 366")
     if program.idempotency_retention_hours < 24:
         raise ProgramError("program file: idempotency keys must be kept at least 24 hours")
+    if len({a.kind for a in program.activities}) != len(program.activities):
+        raise ProgramError("program file: activity kinds must be unique")
+    for activity in program.activities:
+        if activity.points <= 0 or activity.times <= 0:
+            raise ProgramError(f"program file: activity {activity.kind} needs points and times")
     for reward in program.rewards:
         if reward.cost <= 0:
             raise ProgramError(f"program file: reward {reward.id} must cost at least 1 point")

@@ -42,6 +42,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.TIER_CHANGED: _EVERY_EVENT,
     EntryKind.CHECKED_IN: _AT_THE_COUNTER,
     EntryKind.REDEMPTION_CANCELLED: _AT_THE_COUNTER,
+    EntryKind.ACTIVITY: _EVERY_EVENT,
 }
 
 

@@ -51,6 +51,25 @@ class Reward:
         )
 
 
+@strawberry.type(description="An activity that is not a purchase, and what it gives.")
+class Activity:
+    kind: str
+    points: int
+    times: int = strawberry.field(description="how many times it counts a period")
+    per: str = strawberry.field(description="the period: ever, day, month or year (UTC)")
+    qualifying: bool = strawberry.field(description="whether its points count for the tier")
+
+    @classmethod
+    def of(cls, activity: domain.Activity) -> Activity:
+        return cls(
+            kind=activity.kind,
+            points=activity.points,
+            times=activity.times,
+            per=activity.per.value,
+            qualifying=activity.qualifying,
+        )
+
+
 @strawberry.type
 class Program:
     name: str
@@ -60,6 +79,7 @@ class Program:
     points_validity_months: int
     tiers: list[Tier]
     rewards: list[Reward]
+    activities: list[Activity]
 
     @classmethod
     def of(cls, program: domain.Program) -> Program:
@@ -71,4 +91,5 @@ class Program:
             points_validity_months=program.points_validity_months,
             tiers=[Tier.of(t) for t in program.tiers],
             rewards=[Reward.of(r) for r in program.rewards],
+            activities=[Activity.of(a) for a in program.activities],
         )

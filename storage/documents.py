@@ -13,6 +13,7 @@ from domain.housekeeping import next_due, next_expiry
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import (
+    ActivityCount,
     IdempotencyRecord,
     Member,
     MemberReward,
@@ -77,6 +78,10 @@ def member_to_doc(member: Member) -> Doc:
                 **({"lines": [_returned_line_doc(line) for line in r.lines]} if r.lines else {}),
             }
             for r in member.returns
+        ],
+        # activity counts: k(ind), p(eriod), c(ount)
+        "activity_counts": [
+            {"k": c.kind, "p": c.period, "c": c.count} for c in member.activity_counts
         ],
         "rewards": [
             {
@@ -144,6 +149,9 @@ def member_from_doc(doc: Doc) -> Member:
             )
             if "returns" in doc
             else legacy[1]
+        ),
+        activity_counts=tuple(
+            ActivityCount(c["k"], c["p"], c["c"]) for c in doc.get("activity_counts", ())
         ),
         rewards=tuple(
             MemberReward(

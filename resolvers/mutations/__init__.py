@@ -14,6 +14,7 @@ from resolvers.mutations import (
     link_identifier,
     merge_members,
     override_tier,
+    record_activity,
     record_message_feedback,
     record_purchase,
     redeem_reward,
@@ -28,6 +29,7 @@ from resolvers.mutations import (
 class Mutation:
     enroll_member = at_the_boundary(enroll_member.field)
     record_purchase = at_the_boundary(record_purchase.field)
+    record_activity = at_the_boundary(record_activity.field)
     redeem_reward = at_the_boundary(redeem_reward.field)
     use_reward = at_the_boundary(use_reward.field)
     cancel_redemption = at_the_boundary(cancel_redemption.field)

@@ -68,6 +68,12 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
             "reason": "goodwill",
             "idempotencyKey": f"a-{n}",
         },
+        "recordActivity": {
+            "member": ben,
+            "kind": "REVIEW",
+            "activityId": f"review-{n}",
+            "channel": "APP",
+        },
         "overrideTier": {
             "member": ben,
             "tierCode": "GOLD",

@@ -1,0 +1,104 @@
+"""Points for what a member does that is not a purchase (a review, a survey, an app login):
+each kind the program declares gives its points at most `times` a period (ever, a UTC day,
+month or year), and towards the tier only if the program says so. Not to be confused with
+`domain.activity`, the purchases summed per day."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from domain.activity import with_qualifying
+from domain.clock import add_months
+from domain.commands import RecordActivity, fingerprint
+from domain.errors import ActivityLimitReached, InvalidInput
+from domain.events import Change
+from domain.idempotency import remember
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
+from domain.member import ActivityCount, IdempotencyRecord, Member
+from domain.program import Activity, ActivityPeriod, Program
+from domain.tiers import tier_changed_entry, upgrade
+from domain.validation import require_id
+
+
+def validate_activity(cmd: RecordActivity, program: Program) -> RecordActivity:
+    kind = require_id("kind", cmd.kind, 64).upper()
+    if program.activity(kind) is None:
+        kinds = ", ".join(a.kind for a in program.activities) or "none"
+        raise InvalidInput("kind", f"no activity {kind} in the program; it has {kinds}")
+    return replace(cmd, kind=kind, activity_id=require_id("activityId", cmd.activity_id))
+
+
+def request_key(cmd: RecordActivity) -> str:
+    """The activity's id is its idempotency key (per kind)."""
+    return f"ACTIVITY:{cmd.kind}:{cmd.activity_id}"
+
+
+def period_of(per: ActivityPeriod, at: datetime) -> str:
+    if per is ActivityPeriod.DAY:
+        return f"{at:%Y-%m-%d}"
+    if per is ActivityPeriod.MONTH:
+        return f"{at:%Y-%m}"
+    if per is ActivityPeriod.YEAR:
+        return f"{at:%Y}"
+    return "ever"
+
+
+def record_activity(
+    member: Member, cmd: RecordActivity, program: Program, now: datetime, new_id: NewId
+) -> Change:
+    rule = program.activity(cmd.kind)
+    assert rule is not None, "validate_activity checks the kind"
+    counted = _counted(member, rule, now)
+    if counted.count >= rule.times:
+        per = "" if rule.per is ActivityPeriod.EVER else f" a {rule.per.value}"
+        raise ActivityLimitReached(f"{rule.kind} counts {rule.times} time(s){per}; it did")
+    expires = add_months(now, program.points_validity_months)
+    entry = LedgerEntry(
+        new_id("ent"),
+        member.id,
+        EntryKind.ACTIVITY,
+        rule.points,
+        now,
+        channel=cmd.channel,
+        reason=f"{rule.kind} {cmd.activity_id}" + (" (qualifying)" if rule.qualifying else ""),
+    )
+    after = replace(
+        member,
+        batches=add(member.batches, PointBatch(batch_for(expires), rule.points, now, expires)),
+        activity_counts=(
+            *(c for c in member.activity_counts if c.kind != rule.kind),
+            replace(counted, count=counted.count + 1),
+        ),
+    )
+    entries = [entry]
+    if rule.qualifying:
+        activity = with_qualifying(member.activity, now, rule.points)
+        after = replace(after, activity=activity, tier=upgrade(member.tier, activity, program, now))
+    previous = member.tier.code if after.tier.code != member.tier.code else None
+    if previous is not None:
+        why = "qualifying points reached"
+        entries.append(
+            tier_changed_entry(member.id, previous, after.tier.code, why, now, new_id, cmd.channel)
+        )
+    request = IdempotencyRecord(request_key(cmd), fingerprint(cmd), entry.id, now)
+    return Change(
+        remember(after, request),
+        tuple(entries),
+        EntryKind.ACTIVITY,
+        cmd.channel,
+        None,
+        entry.id,
+        previous_tier=previous,
+    )
+
+
+def _counted(member: Member, rule: Activity, now: datetime) -> ActivityCount:
+    """This kind's count in the current period (a count from an older one starts over)."""
+    period = period_of(rule.per, now)
+    found = next((c for c in member.activity_counts if c.kind == rule.kind), None)
+    return (
+        found
+        if found is not None and found.period == period
+        else ActivityCount(rule.kind, period, 0)
+    )
