@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.activity import with_purchase
 from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
-from domain.earn_rules import Purchase, earnings
+from domain.earn_rules import Earning, Purchase, earnings
 from domain.errors import UnsupportedCurrency
 from domain.events import Change
 from domain.idempotency import remember
@@ -33,16 +33,39 @@ def validate_purchase(cmd: RecordPurchase, program: Program) -> RecordPurchase:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What the earn rules give for a purchase: each rule that gave points, and each line's
+    points (summed over the rules)."""
+
+    earnings: tuple[Earning, ...]
+    per_line: tuple[int, ...]
+
+    @property
+    def points(self) -> int:
+        return sum(e.points for e in self.earnings)
+
+    @property
+    def qualifying_points(self) -> int:
+        return sum(e.points for e in self.earnings if e.qualifying)
+
+
+def price(member: Member, cmd: RecordPurchase, program: Program, now: datetime) -> Priced:
+    """The one pricing of a purchase: `record_purchase` earns it, a preview shows it."""
+    lines = as_lines(cmd)
+    purchase = Purchase(cmd.order_id, cmd.total, cmd.currency, cmd.store_id, now, lines)
+    earned = earnings(purchase, member, program)  # the rules that gave points
+    per_line = tuple(sum(e.per_line[n] for e in earned) for n in range(len(lines)))
+    return Priced(earned, per_line)
+
+
 def record_purchase(
     member: Member, cmd: RecordPurchase, program: Program, now: datetime, new_id: NewId
 ) -> Change:
     """Earn what the earn rules give (priced on the member before the purchase); upgrade at
     once."""
-    lines = as_lines(cmd)
-    purchase = Purchase(cmd.order_id, cmd.total, cmd.currency, cmd.store_id, now, lines)
-    earned = earnings(purchase, member, program)  # the rules that gave points
-    points = sum(e.points for e in earned)
-    per_line = tuple(sum(e.per_line[n] for e in earned) for n in range(len(lines)))
+    priced = price(member, cmd, program, now)
+    earned, points, per_line = priced.earnings, priced.points, priced.per_line
     expires = add_months(now, program.points_validity_months)
     batch = PointBatch(batch_for(expires), points, now, expires)
     entry = LedgerEntry(
@@ -66,7 +89,7 @@ def record_purchase(
         cmd.store_id,
         line_records(cmd, per_line),
     )
-    activity = with_purchase(member.activity, now, points, cmd.total)
+    activity = with_purchase(member.activity, now, priced.qualifying_points, cmd.total)
     tier = upgrade(member.tier, activity, program, now)
     entries = [entry]
     if tier.code != member.tier.code:

@@ -42,10 +42,11 @@ def line_records(cmd: RecordPurchase, points: tuple[int, ...]) -> tuple[LineReco
     """The cart's lines with the points each earned (none for an amount-only purchase)."""
     if not cmd.lines:
         return ()
-    return tuple(
-        LineRecord(line.sku, line.category, line.quantity, line.unit_price, line.earns, earned)
-        for line, earned in zip(cmd.lines, points, strict=True)
-    )
+    return tuple(map(line_record, cmd.lines, points))
+
+
+def line_record(line: PurchaseLine, points: int) -> LineRecord:
+    return LineRecord(line.sku, line.category, line.quantity, line.unit_price, line.earns, points)
 
 
 def _line(n: int, line: PurchaseLine, decimals: int) -> PurchaseLine:

@@ -1,0 +1,145 @@
+"""previewPurchase and potentialPoints: a cart, or a product page's items, priced for a
+member as recordPurchase would price them, writing nothing."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import errors as failures
+from domain.access import Action
+from domain.channel import Channel
+from domain.commands import RecordPurchase
+from domain.earn_rules import Earning
+from domain.handlers import preview_purchase
+from domain.validation import parse_amount
+from resolvers.context import Info
+from resolvers.mutations.record_purchase import PurchaseLineInput
+from schema.errors import payload
+from schema.inputs import MemberRefInput
+from schema.member import EarnedLine, Member
+from schema.scalars import Amount
+
+
+@strawberry.input
+class PreviewPurchaseInput:
+    member: MemberRefInput
+    amount: Amount | None = strawberry.field(
+        default=None, description="the cart's total; with `lines`, it must be their sum"
+    )
+    currency: str
+    channel: Channel
+    store_id: str | None = None
+    lines: list[PurchaseLineInput] | None = None
+
+
+@strawberry.type(description="What one earn rule gives, in all and on each line.")
+class RuleEarning:
+    rule: str
+    points: int
+    qualifying: bool
+    why: str
+    per_line: list[int] = strawberry.field(description="in the order of `lines`")
+
+    @classmethod
+    def of(cls, earning: Earning) -> RuleEarning:
+        return cls(
+            rule=earning.rule,
+            points=earning.points,
+            qualifying=earning.qualifying,
+            why=earning.why,
+            per_line=list(earning.per_line),
+        )
+
+
+@strawberry.type
+class PurchasePreview:
+    points: int
+    qualifying_points: int
+    rules: list[RuleEarning]
+    lines: list[EarnedLine] = strawberry.field(
+        description="each line priced (an amount alone is one line with no sku)"
+    )
+    member: Member = strawberry.field(
+        description="the member as the purchase would leave them: balance, tier, countdowns "
+        "(what is missing for the next reward and tier); history as recorded so far"
+    )
+
+
+PreviewPurchaseResult = payload(
+    "PreviewPurchaseResult",
+    PurchasePreview,
+    failures.MemberNotFound,
+    failures.UnsupportedCurrency,
+    failures.InvalidInput,
+)
+
+
+async def preview(info: Info, input: PreviewPurchaseInput) -> PurchasePreview:
+    ctx = info.context
+    principal = ctx.require(Action.VIEW_MEMBER)
+    ref = input.member.to_domain()
+    await ctx.check_own(principal, ref)
+    decimals = ctx.ports.program.currency_decimals
+    cmd = RecordPurchase(
+        member=ref,
+        order_id=preview_purchase.PREVIEW,
+        amount=None if input.amount is None else parse_amount("amount", input.amount, decimals),
+        currency=input.currency,
+        channel=input.channel,
+        store_id=input.store_id,
+        idempotency_key=preview_purchase.PREVIEW,
+        lines=tuple(line.to_domain(n, decimals) for n, line in enumerate(input.lines or ())),
+    )
+    found = await preview_purchase.handle(cmd, ctx.ports)
+    priced = found.priced
+    return PurchasePreview(
+        points=priced.points,
+        qualifying_points=priced.qualifying_points,
+        rules=[RuleEarning.of(e) for e in priced.earnings],
+        lines=[EarnedLine.of(line) for line in found.line_records],
+        member=ctx.view(found.after),
+    )
+
+
+preview_field = strawberry.field(
+    resolver=preview,
+    graphql_type=PreviewPurchaseResult,
+    description="Price a cart for a member as recordPurchase would, writing nothing.",
+)
+
+
+@strawberry.input
+class PotentialPointsInput:
+    member: MemberRefInput
+    items: list[PurchaseLineInput] = strawberry.field(description="a product page's items")
+
+
+@strawberry.type(description="What each item would earn the member, bought on its own.")
+class PotentialPoints:
+    items: list[EarnedLine]
+
+
+PotentialPointsResult = payload(
+    "PotentialPointsResult",
+    PotentialPoints,
+    failures.MemberNotFound,
+    failures.InvalidInput,
+)
+
+
+async def potential(info: Info, input: PotentialPointsInput) -> PotentialPoints:
+    ctx = info.context
+    principal = ctx.require(Action.VIEW_MEMBER)
+    ref = input.member.to_domain()
+    await ctx.check_own(principal, ref)
+    decimals = ctx.ports.program.currency_decimals
+    items = tuple(item.to_domain(n, decimals) for n, item in enumerate(input.items))
+    found = await preview_purchase.potential(ref, items, ctx.ports)
+    return PotentialPoints(items=[EarnedLine.of(line) for line in found])
+
+
+potential_field = strawberry.field(
+    resolver=potential,
+    graphql_type=PotentialPointsResult,
+    description="What each item of a product page would earn the member, writing nothing.",
+)
