@@ -55,6 +55,7 @@ bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.scale_out
 	$(BIN)/python -m bench.idle
 	$(BIN)/python -m bench.member_history
+	$(BIN)/python -m bench.preview
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write

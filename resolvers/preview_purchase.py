@@ -8,7 +8,7 @@ import strawberry
 from domain import errors as failures
 from domain.access import Action
 from domain.channel import Channel
-from domain.commands import RecordPurchase
+from domain.commands import MemberRef, RecordPurchase
 from domain.earn_rules import Earning
 from domain.handlers import preview_purchase
 from domain.validation import parse_amount
@@ -74,11 +74,17 @@ PreviewPurchaseResult = payload(
 )
 
 
+async def _priced_for(info: Info, member: MemberRefInput) -> MemberRef:
+    """The member a price is asked for: staff ask for anyone, a member token for itself."""
+    principal = info.context.require(Action.VIEW_MEMBER)
+    ref = member.to_domain()
+    await info.context.check_own(principal, ref)
+    return ref
+
+
 async def preview(info: Info, input: PreviewPurchaseInput) -> PurchasePreview:
     ctx = info.context
-    principal = ctx.require(Action.VIEW_MEMBER)
-    ref = input.member.to_domain()
-    await ctx.check_own(principal, ref)
+    ref = await _priced_for(info, input.member)
     decimals = ctx.ports.program.currency_decimals
     cmd = RecordPurchase(
         member=ref,
@@ -129,9 +135,7 @@ PotentialPointsResult = payload(
 
 async def potential(info: Info, input: PotentialPointsInput) -> PotentialPoints:
     ctx = info.context
-    principal = ctx.require(Action.VIEW_MEMBER)
-    ref = input.member.to_domain()
-    await ctx.check_own(principal, ref)
+    ref = await _priced_for(info, input.member)
     decimals = ctx.ports.program.currency_decimals
     items = tuple(item.to_domain(n, decimals) for n, item in enumerate(input.items))
     found = await preview_purchase.potential(ref, items, ctx.ports)
