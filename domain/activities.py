@@ -102,3 +102,18 @@ def _counted(member: Member, rule: Activity, now: datetime) -> ActivityCount:
         if found is not None and found.period == period
         else ActivityCount(rule.kind, period, 0)
     )
+
+
+def pooled_counts(
+    survivor: tuple[ActivityCount, ...], duplicate: tuple[ActivityCount, ...]
+) -> tuple[ActivityCount, ...]:
+    """Two merged members' counts: one a kind, the later period's, summed when both are in
+    it (what both did counts against the survivor's limits)."""
+    pooled = {c.kind: c for c in survivor}
+    for count in duplicate:
+        mine = pooled.get(count.kind)
+        if mine is None or count.period > mine.period:
+            pooled[count.kind] = count
+        elif count.period == mine.period:
+            pooled[count.kind] = replace(mine, count=mine.count + count.count)
+    return tuple(pooled.values())

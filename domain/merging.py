@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from domain.activities import pooled_counts
 from domain.activity import pooled
 from domain.channel import Channel
 from domain.events import Change
@@ -61,6 +62,7 @@ def absorb(
         batches=merge_batches(survivor.batches, duplicate.batches),
         activity=activity,
         returns=(*survivor.returns, *duplicate.returns),
+        activity_counts=pooled_counts(survivor.activity_counts, duplicate.activity_counts),
         rewards=(*survivor.rewards, *duplicate.rewards),
         merged_ids=(*survivor.merged_ids, duplicate.id, *duplicate.merged_ids),
         tier=tier,

@@ -12,6 +12,7 @@ from domain.channel import Channel
 from domain.commands import MemberRef, RecordActivity
 from domain.errors import ActivityLimitReached, InvalidInput
 from domain.member import Member
+from domain.merging import absorb
 from tests.unit.support import T0, Ids, demo_program, enrolled
 
 
@@ -59,3 +60,20 @@ def test_a_kind_the_program_does_not_declare_is_refused() -> None:
     with pytest.raises(InvalidInput) as refused:
         validate_activity(cmd, demo_program())
     assert refused.value.field == "kind"
+
+
+def test_merged_members_pool_their_counts_against_the_survivors_limits() -> None:
+    ids = Ids()
+    survivor = doing(enrolled(ids, "a@example.com"), "REVIEW", "r-1", 0, ids)
+    duplicate = doing(enrolled(ids, "b@example.com"), "REVIEW", "r-2", 0, ids)
+    duplicate = doing(duplicate, "REVIEW", "r-3", 0, ids)
+    duplicate = doing(duplicate, "SURVEY", "s-1", 0, ids)
+
+    merged = absorb(survivor, duplicate, demo_program(), T0, ids, Channel.CALL_CENTER).member
+
+    assert sorted((c.kind, c.count) for c in merged.activity_counts) == [
+        ("REVIEW", 3),
+        ("SURVEY", 1),
+    ]
+    with pytest.raises(ActivityLimitReached):  # three reviews this month between them
+        doing(merged, "REVIEW", "r-4", 1, ids)
