@@ -69,7 +69,9 @@ def test_merged_members_pool_their_counts_against_the_survivors_limits() -> None
     duplicate = doing(duplicate, "REVIEW", "r-3", 0, ids)
     duplicate = doing(duplicate, "SURVEY", "s-1", 0, ids)
 
-    merged = absorb(survivor, duplicate, demo_program(), T0, ids, Channel.CALL_CENTER).member
+    change = absorb(survivor, duplicate, demo_program(), T0, ids, Channel.CALL_CENTER)
+    assert change is not None
+    merged = change.member
 
     assert sorted((c.kind, c.count) for c in merged.activity_counts) == [
         ("REVIEW", 3),
