@@ -24,10 +24,11 @@ import orjson
 from app.auth import issue_token
 from app.settings import Settings
 from bench.graphql_overhead import free_port, machine, server, wait_ready
-from bench.load import Check, Connection, Reply, Sample, run_batch
+from bench.load import Connection, Reply, Sample, run_batch
 from bench.server import HOST
 from bench.stores import NAMES, Store, stores
 from bench.verify import enroll_members
+from bench.workload import Workload
 from domain.access import Role
 
 TARGET = 1.5
@@ -60,11 +61,8 @@ class Sides:
         return self.previews.rps / self.purchases.rps if self.purchases.rps else 0.0
 
 
-def answered(kind: str) -> Check:
-    def check(reply: Reply) -> bool:
-        return reply.status == 200 and f'"__typename":"{kind}"' in reply.body.decode()
-
-    return check
+def ok_preview(reply: Reply) -> bool:
+    return reply.status == 200 and b'"PurchasePreview"' in reply.body
 
 
 async def run_on(store: Store, args: argparse.Namespace) -> Sides:
@@ -122,12 +120,8 @@ async def run_on(store: Store, args: argparse.Namespace) -> Sides:
                     return await purchase(c, n, r)
 
                 batches = [
-                    run_batch(
-                        connections, preview, answered("PurchasePreview"), range(requests), previews
-                    ),
-                    run_batch(
-                        connections, buy, answered("PointsEarned"), range(requests), purchases
-                    ),
+                    run_batch(connections, preview, ok_preview, range(requests), previews),
+                    run_batch(connections, buy, Workload.ok_purchase, range(requests), purchases),
                 ]
                 for batch in batches if r % 2 else batches[::-1]:
                     await batch

@@ -11,9 +11,8 @@ from domain.channel import Channel
 from domain.commands import MemberRef, RecordPurchase
 from domain.earn_rules import Earning
 from domain.handlers import preview_purchase
-from domain.validation import parse_amount
 from resolvers.context import Info
-from resolvers.mutations.record_purchase import PurchaseLineInput
+from resolvers.mutations.record_purchase import PurchaseLineInput, cart_of
 from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import EarnedLine, Member
@@ -85,16 +84,10 @@ async def _priced_for(info: Info, member: MemberRefInput) -> MemberRef:
 async def preview(info: Info, input: PreviewPurchaseInput) -> PurchasePreview:
     ctx = info.context
     ref = await _priced_for(info, input.member)
-    decimals = ctx.ports.program.currency_decimals
+    amount, lines = cart_of(input.amount, input.lines, ctx.ports.program.currency_decimals)
+    order, key = preview_purchase.PREVIEW, preview_purchase.PREVIEW
     cmd = RecordPurchase(
-        member=ref,
-        order_id=preview_purchase.PREVIEW,
-        amount=None if input.amount is None else parse_amount("amount", input.amount, decimals),
-        currency=input.currency,
-        channel=input.channel,
-        store_id=input.store_id,
-        idempotency_key=preview_purchase.PREVIEW,
-        lines=tuple(line.to_domain(n, decimals) for n, line in enumerate(input.lines or ())),
+        ref, order, amount, input.currency, input.channel, input.store_id, key, lines
     )
     found = await preview_purchase.handle(cmd, ctx.ports)
     priced = found.priced
@@ -136,8 +129,7 @@ PotentialPointsResult = payload(
 async def potential(info: Info, input: PotentialPointsInput) -> PotentialPoints:
     ctx = info.context
     ref = await _priced_for(info, input.member)
-    decimals = ctx.ports.program.currency_decimals
-    items = tuple(item.to_domain(n, decimals) for n, item in enumerate(input.items))
+    _, items = cart_of(None, input.items, ctx.ports.program.currency_decimals)
     found = await preview_purchase.potential(ref, items, ctx.ports)
     return PotentialPoints(items=[EarnedLine.of(line) for line in found])
 

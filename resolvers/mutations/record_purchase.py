@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import strawberry
 
 from domain import errors as failures
@@ -29,6 +31,14 @@ class PurchaseLineInput:
     def to_domain(self, n: int, decimals: int) -> PurchaseLine:
         price = parse_amount(f"lines[{n}].unitPrice", self.unit_price, decimals)
         return PurchaseLine(self.sku, self.category, self.quantity, price, self.earns)
+
+
+def cart_of(
+    amount: Amount | None, lines: list[PurchaseLineInput] | None, decimals: int
+) -> tuple[Decimal | None, tuple[PurchaseLine, ...]]:
+    """A purchase's amount and lines as typed, parsed (a purchase and its preview alike)."""
+    total = None if amount is None else parse_amount("amount", amount, decimals)
+    return total, tuple(line.to_domain(n, decimals) for n, line in enumerate(lines or ()))
 
 
 @strawberry.input
@@ -73,16 +83,16 @@ RecordPurchasePayload = payload(
 async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:
     ctx = info.context
     principal = ctx.require(Action.RECORD_PURCHASE)
-    decimals = ctx.ports.program.currency_decimals
+    amount, lines = cart_of(input.amount, input.lines, ctx.ports.program.currency_decimals)
     cmd = RecordPurchase(
         member=input.member.to_domain(),
         order_id=input.order_id,
-        amount=None if input.amount is None else parse_amount("amount", input.amount, decimals),
+        amount=amount,
         currency=input.currency,
         channel=input.channel,
         store_id=ctx.store_for(principal, input.store_id),
         idempotency_key=input.idempotency_key,
-        lines=tuple(line.to_domain(n, decimals) for n, line in enumerate(input.lines or ())),
+        lines=lines,
     )
     result = await record_purchase.handle(cmd, ctx.ports)
     return PointsEarned(

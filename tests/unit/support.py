@@ -9,12 +9,15 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from hypothesis import strategies as st
+
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.channel import Channel
 from domain.commands import (
     AdjustPoints,
     EnrollMember,
     MemberRef,
+    PurchaseLine,
     RecordPurchase,
     RedeemReward,
     ReturnPurchase,
@@ -33,6 +36,21 @@ from domain.returns import return_purchase, validate_return
 
 T0 = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 PROGRAM_FILE = Path(__file__).resolve().parents[2] / "programs" / "demo.toml"
+
+# Carts for property tests: up to five distinct skus, some that earn nothing (a gift card).
+CARTS = st.lists(
+    st.builds(
+        PurchaseLine,
+        sku=st.sampled_from(["COF-1", "MUG-1", "TEA-1", "GIFT-25", "BAG-2"]),
+        category=st.sampled_from(["COFFEE", "HOME", "GIFT_CARD"]),
+        quantity=st.integers(1, 9),
+        unit_price=st.integers(1, 50_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+        earns=st.booleans(),
+    ),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda line: line.sku,
+)
 
 
 @cache

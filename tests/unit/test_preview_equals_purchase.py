@@ -14,20 +14,7 @@ from domain.channel import Channel
 from domain.commands import MemberRef, PurchaseLine, RecordPurchase
 from domain.handlers import preview_purchase, record_purchase
 from tests.unit.fakes import World
-
-CARTS = st.lists(
-    st.builds(
-        PurchaseLine,
-        sku=st.sampled_from(["COF-1", "MUG-1", "TEA-1", "GIFT-25", "BAG-2"]),
-        category=st.sampled_from(["COFFEE", "HOME", "GIFT_CARD"]),
-        quantity=st.integers(1, 9),
-        unit_price=st.integers(1, 50_000).map(lambda cents: Decimal(cents).scaleb(-2)),
-        earns=st.booleans(),
-    ),
-    min_size=1,
-    max_size=5,
-    unique_by=lambda line: line.sku,
-)
+from tests.unit.support import CARTS
 
 
 async def _compare(spent_before: int, cart: list[PurchaseLine]) -> None:

@@ -40,23 +40,9 @@ from domain.merging import absorb, freeze
 from domain.redemption import redeem_reward
 from domain.returns import return_purchase
 from domain.tiers import current_qualifying_points
-from tests.unit.support import T0, Ids, demo_program, enrolled
+from tests.unit.support import CARTS, T0, Ids, demo_program, enrolled
 
 WHO = st.sampled_from(("main", "other"))
-# Carts of up to four distinct skus, some that earn nothing (a gift card).
-CARTS = st.lists(
-    st.builds(
-        PurchaseLine,
-        sku=st.sampled_from(["COF-1", "MUG-1", "TEA-1", "GIFT-25"]),
-        category=st.just("SHOP"),
-        quantity=st.integers(1, 5),
-        unit_price=st.integers(1, 10_000).map(lambda cents: Decimal(cents).scaleb(-2)),
-        earns=st.booleans(),
-    ),
-    min_size=1,
-    max_size=4,
-    unique_by=lambda line: line.sku,
-)
 PROGRAM = demo_program()
 
 
