@@ -95,7 +95,7 @@ async def finish_merges(ports: Ports, member_id: str, channel: Channel | None = 
 
     Every frozen duplicate met on the way is absorbed by the live member at the end (which
     finishes a merge that a crash cut short), and a cycle left by two opposite merges racing
-    is broken: the member with the smallest id stays live and absorbs the others.
+    is broken: one member stays live and absorbs the others (`_keeper`).
     """
     start, chain = member_id, list[Member]()
     for _ in range(MAX_MERGE_CHAIN):
@@ -107,7 +107,7 @@ async def finish_merges(ports: Ports, member_id: str, channel: Channel | None = 
         seen = [m.id for m in chain]
         if member.merged_into in seen or member.merged_into == member.id:
             cycle = [*chain[seen.index(member.merged_into) :], member] if chain else [member]
-            await _unfreeze(ports, min(cycle, key=lambda m: m.id))
+            await _unfreeze(ports, _keeper(cycle))
             member_id, chain = start, []
             continue
         chain.append(member)
@@ -129,6 +129,15 @@ async def _absorb_chain(
             await ports.keys.repoint(frozen.all_ids, written.member.id)
         live = written.member
     return live
+
+
+def _keeper(cycle: list[Member]) -> Member:
+    """The member of a merge cycle to keep live: one that already absorbed others of it, as
+    an opposite merge may have finished before the cycle closed (its duplicates' frozen
+    copies still hold their points: thawing one of them would count those twice); else the
+    smallest id, so that every reader breaks the cycle the same way."""
+    ids = {m.id for m in cycle}
+    return min(cycle, key=lambda m: (-len(ids.intersection(m.merged_ids)), m.id))
 
 
 async def _unfreeze(ports: Ports, member: Member) -> None:

@@ -128,3 +128,25 @@ async def test_two_opposite_merges_racing_leave_one_live_member() -> None:
     live = await finish_merges(world.ports, ana.id)
     assert live == await finish_merges(world.ports, dup.id)
     assert live.balance == 350
+
+
+async def test_a_cycle_left_by_opposite_merges_keeps_live_the_member_that_absorbed() -> None:
+    world = World()
+    ana, dup = await two_members(world)  # ana's id is the smaller
+    # given dup absorbed ana (a merge one way, finished), then ana's own frozen copy...
+    await merge_members.handle(
+        MergeMembers(MemberRef(id=dup.id), MemberRef(id=ana.id)), world.ports
+    )
+    absorber = world.store.members[dup.id]
+    assert (absorber.balance, absorber.merged_ids) == (350, (ana.id,))
+
+    def freeze_into_ana(current: Member) -> Change:
+        return Change(freeze(current, ana.id), (), EntryKind.MERGED)
+
+    # ...and the opposite merge, racing, froze the absorber into ana: a cycle
+    await change_member(world.ports, absorber, freeze_into_ana)
+    # when either is next loaded
+    live = await finish_merges(world.ports, ana.id)
+    # then the member that absorbed stays live, and no point is counted twice
+    assert (live.id, live.balance) == (dup.id, 350)
+    assert (await finish_merges(world.ports, dup.id)).balance == 350
