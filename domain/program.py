@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from domain.time_zones import iana_zones
+
 
 class ProgramError(ValueError):
     """The program file is not valid; raised at start-up, never during a request."""
@@ -72,6 +74,9 @@ class Program:
     # countdown to the end of grace (0: none, the tier steps down at the date).
     tier_grace_days: int = 0
     activities: tuple[Activity, ...] = ()
+    # The zone the program's days are read in: campaign windows, calendar expiry, rounded
+    # deadlines (IANA name; members may have their own for birthdays and messages).
+    time_zone: str = "UTC"
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -152,6 +157,7 @@ def load_program(data: dict[str, Any]) -> Program:
             rewards=rewards,
             returns_any_store=_flag(data.get("returns", {}), "any_store"),
             tier_grace_days=int(head.get("tier_grace_days", 0)),
+            time_zone=str(head.get("time_zone", "UTC")),
             activities=tuple(
                 Activity(
                     kind=str(a["kind"]).upper(),
@@ -189,6 +195,8 @@ def _check(program: Program) -> None:
         raise ProgramError("program file: earn_rate and point_value must be positive")
     if not 0 <= program.tier_grace_days <= 366:
         raise ProgramError("program file: tier_grace_days must be between 0 and 366")
+    if program.time_zone not in iana_zones():
+        raise ProgramError(f"program file: time_zone {program.time_zone!r} is not an IANA zone")
     if program.idempotency_retention_hours < 24:
         raise ProgramError("program file: idempotency keys must be kept at least 24 hours")
     if len({a.kind for a in program.activities}) != len(program.activities):

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.errors import InvalidInput
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import JourneyPolicy, MessagingPolicy
 
@@ -62,20 +60,6 @@ def permitted_channels(
         for ch in journey.channels
         if ch in profile.reachable and may_contact(profile, ch, journey)
     )
-
-
-def validate_time_zone(name: str) -> str:
-    """For the preferences mutation: only a name the IANA database lists is stored (not a
-    file path such as "localtime", however ZoneInfo would read it)."""
-    if name not in _iana_zones():
-        raise InvalidInput("timeZone", f"{name[:64]!r} is not an IANA time zone")
-    return name
-
-
-@cache
-def _iana_zones() -> frozenset[str]:
-    # The tz directory may also hold "localtime", a link to the host's zone: not a name.
-    return frozenset(available_timezones()) - {"localtime", "posixrules"}
 
 
 def member_zone(profile: MessagingProfile, policy: MessagingPolicy) -> ZoneInfo:

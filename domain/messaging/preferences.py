@@ -12,10 +12,11 @@ from domain.commands import MemberRef
 from domain.errors import InvalidInput
 from domain.handlers.members import resolve
 from domain.messaging.addresses import with_addresses
-from domain.messaging.consent import Consent, MessagingProfile, validate_time_zone
+from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.profile_store import ProfileStore
 from domain.ports import Ports
+from domain.time_zones import validate_time_zone
 from domain.validation import require_id
 
 MAX_ZONE_NAME = 64  # the longest IANA name is about half this; the rest is an attack

@@ -9,9 +9,10 @@ import pytest
 from domain.errors import InvalidInput
 from domain.messaging.caps import SentMessage
 from domain.messaging.channels import ChannelEngagement
-from domain.messaging.consent import Consent, member_zone, set_consent, validate_time_zone
+from domain.messaging.consent import Consent, member_zone, set_consent
 from domain.messaging.decide import Outcome, SuppressReason
 from domain.messaging.journeys import AtRisk, Intent, VoucherExpiring
+from domain.time_zones import validate_time_zone
 from tests.unit.messaging_support import (
     EMAIL,
     PUSH,
