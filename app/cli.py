@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.store,
                     args.ttl,
                     args.subject,
+                    key_id=settings.token_key_id,
                 )
             )
         except ValueError as exc:
