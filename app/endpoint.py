@@ -35,6 +35,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.access import current_request
 from app.auth import BadToken, TokenReader
+from app.graphiql import offline
 from app.live import LiveConnections, long_lived
 from app.settings import Settings
 from app.subscription_socket import SubscriptionSocket
@@ -78,6 +79,10 @@ def _explained(reason: str) -> str:
 
 class GraphQLEndpoint(GraphQL[TesseraContext, None]):
     graphql_transport_ws_handler_class = SubscriptionSocket
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return offline(super().graphql_ide_html)
 
     def __init__(
         self,

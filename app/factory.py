@@ -18,6 +18,7 @@ from app.edge import Edge, TesseraApp
 from app.endpoint import GraphQLEndpoint
 from app.execution.assembly import build_schema
 from app.feedback_webhook import feedback_route
+from app.graphiql import assets_route
 from app.limits import BodyLimits
 from app.observability import Observability
 from app.rate_limits import Admission, RateLimits, RateLimitSettings
@@ -91,6 +92,8 @@ def create_app(
     http = Route("/graphql", graphql, methods=["GET", "POST"])
     http.methods = {"GET", "POST"}  # Starlette adds HEAD for GET; HEAD stays a 405 as before
     app.router.routes += [http, WebSocketRoute("/graphql", graphql)]
+    if not settings.production:  # GraphiQL's own files (no GraphiQL in production)
+        app.router.routes.append(assets_route())
     app.router.routes.append(
         feedback_route(tessera.messaging, settings.webhook_secret.get_secret_value())
     )

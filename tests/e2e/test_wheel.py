@@ -45,17 +45,24 @@ INSTALL_TIMEOUT = 600  # seconds: a cold pip cache downloads every dependency
 START_UP = 60.0  # seconds for `tessera serve` to answer /healthz (first imports compile)
 # setuptools writes build/ and *.egg-info beside the sources, and a stale build/ can put
 # files in the wheel that the repository no longer has: the wheel is built from a copy.
-NOT_SOURCES = shutil.ignore_patterns(
+_NEVER_SOURCES = shutil.ignore_patterns(
     ".git",
     ".venv",
-    "build",
-    "dist",
     "*.egg-info",
     "__pycache__",
     ".*_cache",
     ".hypothesis",
     "node_modules",
 )
+
+
+def not_sources(folder: str, names: list[str]) -> set[str]:
+    """What the copy leaves out: setuptools' build/ and dist/ at the root only (vendored
+    files of the packages may sit in folders named dist)."""
+    ignored = set(_NEVER_SOURCES(folder, names))
+    if Path(folder).resolve() == ROOT:
+        ignored |= {"build", "dist"} & set(names)
+    return ignored
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     base = tmp_path_factory.mktemp("wheel").resolve()
     assert not base.is_relative_to(ROOT), "the virtualenv must live outside the repository"
     source, dist, venv, home = (base / name for name in ("source", "dist", "venv", "home"))
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
+    shutil.copytree(ROOT, source, ignore=not_sources)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     _check([*pip, "wheel", "--no-deps", "--wheel-dir", str(dist), str(source)], base)
     (wheel,) = dist.glob("tessera-*.whl")
