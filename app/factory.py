@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
 from app.auth import BadToken, TokenReader
+from app.cors import with_origins
 from app.edge import Edge, TesseraApp
 from app.endpoint import GraphQLEndpoint
 from app.execution.assembly import build_schema
@@ -70,6 +71,7 @@ def create_app(
         tessera.connection_caps,
         observability.live,
         graphql_ide=None if settings.production else "graphiql",
+        allowed_origins=settings.cors_origins,
         multipart_uploads_enabled=False,
     )
 
@@ -115,7 +117,8 @@ def create_app(
 
     def edge(stack: ASGIApp) -> ASGIApp:
         # /graphql is answered from the edge itself; its route stays for the rest (405s).
-        return Edge(stack, graphql=graphql, admission=admission, body=body)
+        front = Edge(stack, graphql=graphql, admission=admission, body=body)
+        return with_origins(front, settings.cors_origins)
 
     app.edge = edge
     observability.install(app)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         description="retired HS256 keys by kid, still verified while their tokens live "
         '(JSON: {"tessera-2026": "..."})',
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="origins whose pages may call /graphql (CORS) and open its WebSocket "
+        '(JSON: ["https://app.example.com"])',
+    )
     jwks_url: str | None = Field(
         None, description="the identity provider's JWKS: its RS256/ES256 tokens are accepted"
     )
