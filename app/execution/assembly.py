@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 
 import schema as schema_package
 from app.execution.cost_limit import cost_limit
+from app.execution.direct import DirectPath
 from app.execution.executor import executor_for
 from app.execution.masking import MaskedErrors, should_mask, unavailable_cause
 from app.execution.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
@@ -36,16 +37,45 @@ DEFAULT_MAX_COST = 10_000
 
 class TesseraSchema(strawberry.Schema):
     database: DatabaseState = AlwaysAvailable()
+    # Prepared operations run beside Strawberry's machinery (`app.execution.direct`);
+    # None: every operation goes through Strawberry's `execute`.
+    direct: DirectPath | None = None
 
     async def execute(  # type: ignore[override]
-        self, query: str | None, *args: Any, **kwargs: Any
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         # `execute` answers one response; a subscription streams over a WebSocket or SSE
         # (`subscribe`), so over plain HTTP it is refused up front, not run as a field.
-        allowed = kwargs.get("allowed_operation_types")
+        allowed = allowed_operation_types
         if allowed is not None:
-            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
-        return await super().execute(query, *args, **kwargs)
+            allowed = set(allowed) - {OperationType.SUBSCRIPTION}
+        direct = self.direct
+        chosen = None if direct is None else direct.operation(query, operation_name, allowed)
+        if direct is not None and chosen is not None:
+            return await direct.run(
+                *chosen,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                operation_extensions,
+            )
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed,
+            operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -95,6 +125,7 @@ def build_schema(
     # The plain leaves are known only once the schema is built; Strawberry reads the
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)
+    schema.direct = DirectPath.of(schema, documents, database, extensions)
     return schema
 
 
