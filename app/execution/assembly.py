@@ -20,6 +20,7 @@ import schema as schema_package
 from app.execution.cost_limit import cost_limit
 from app.execution.direct import DirectPath
 from app.execution.executor import executor_for
+from app.execution.lean_resolvers import install_lean_resolvers
 from app.execution.masking import MaskedErrors, should_mask, unavailable_cause
 from app.execution.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
 from app.execution.prepared_documents import PreparedDocuments, PreparedOperation
@@ -122,6 +123,7 @@ def build_schema(
         ],
     )
     schema.database = database
+    install_lean_resolvers(schema)
     # The plain leaves are known only once the schema is built; Strawberry reads the
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)
