@@ -20,7 +20,7 @@ import schema as schema_package
 from app.execution.cost_limit import cost_limit
 from app.execution.direct import DirectPath
 from app.execution.executor import executor_for
-from app.execution.lean_resolvers import install_lean_resolvers
+from app.execution.lean_resolvers import LeanResolvers, install_lean_resolvers
 from app.execution.masking import MaskedErrors, should_mask, unavailable_cause
 from app.execution.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
 from app.execution.prepared_documents import PreparedDocuments, PreparedOperation
@@ -41,6 +41,8 @@ class TesseraSchema(strawberry.Schema):
     # Prepared operations run beside Strawberry's machinery (`app.execution.direct`);
     # None: every operation goes through Strawberry's `execute`.
     direct: DirectPath | None = None
+    # Resolvers without Strawberry's per-call wrapping (`app.execution.lean_resolvers`)
+    lean: LeanResolvers | None = None
 
     async def execute(  # type: ignore[override]
         self,
@@ -123,7 +125,7 @@ def build_schema(
         ],
     )
     schema.database = database
-    install_lean_resolvers(schema)
+    schema.lean = install_lean_resolvers(schema)
     # The plain leaves are known only once the schema is built; Strawberry reads the
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import MISSING
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo
+from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry import Schema
 from strawberry.relay.types import GlobalID
 from strawberry.scalars import is_scalar
@@ -123,12 +123,27 @@ def lean_resolver(schema: Schema, field: StrawberryField) -> Callable[..., Any] 
     return resolve
 
 
-def install_lean_resolvers(schema: Schema) -> int:
+class LeanResolvers:
+    """The fields whose wrappers were replaced, with Strawberry's kept: `use(False)` puts
+    them back (the tests compare both)."""
+
+    def __init__(self, swaps: list[tuple[GraphQLField, Callable[..., Any], Callable[..., Any]]]):
+        self._swaps = swaps
+
+    def __len__(self) -> int:
+        return len(self._swaps)
+
+    def use(self, lean: bool) -> None:
+        for graphql_field, strawberrys, ours in self._swaps:
+            graphql_field.resolve = ours if lean else strawberrys
+
+
+def install_lean_resolvers(schema: Schema) -> LeanResolvers:
     """Replace the wrappers of the fields of query and object types that qualify; the
-    mutation and subscription roots keep Strawberry's. Returns how many were replaced."""
+    mutation and subscription roots keep Strawberry's."""
     graphql_schema = schema._schema
     roots = {graphql_schema.mutation_type, graphql_schema.subscription_type}
-    replaced = 0
+    swaps: list[tuple[GraphQLField, Callable[..., Any], Callable[..., Any]]] = []
     for graphql_type in graphql_schema.type_map.values():
         if (
             not isinstance(graphql_type, GraphQLObjectType)
@@ -137,11 +152,13 @@ def install_lean_resolvers(schema: Schema) -> int:
         ):
             continue
         for name, graphql_field in graphql_type.fields.items():
-            if getattr(graphql_field.resolve, "_is_default", True):
+            strawberrys = graphql_field.resolve
+            if strawberrys is None or getattr(strawberrys, "_is_default", True):
                 continue
             field = schema.get_field_for_type(name, graphql_type.name)
             lean = None if field is None else lean_resolver(schema, field)
             if lean is not None:
-                graphql_field.resolve = lean
-                replaced += 1
-    return replaced
+                swaps.append((graphql_field, strawberrys, lean))
+    resolvers = LeanResolvers(swaps)
+    resolvers.use(True)
+    return resolvers

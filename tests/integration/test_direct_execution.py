@@ -1,7 +1,9 @@
-"""The direct path (`app.execution.direct`) answers exactly as Strawberry's `execute` does:
-the same operations over HTTP, once through each, give the same response bytes (data,
-errors, their formats and key order) and the same access line (operation, role, status,
-error codes), for the schema's queries and for mutations, errors and refusals included."""
+"""The direct path (`app.execution.direct`) and the lean resolvers
+(`app.execution.lean_resolvers`) answer exactly as Strawberry's `execute` and resolver
+wrappers do: the same operations over HTTP, once through each, give the same response
+bytes (data, errors, their formats and key order) and the same access line (operation,
+role, status, error codes), for the schema's queries and for mutations, errors and
+refusals included."""
 
 from __future__ import annotations
 
@@ -29,6 +31,12 @@ TWO_OPERATIONS = """query Ada { member(ref: {id: "mbr_demo_ada"}) { id balance }
 query Program { program { name currency } }"""
 PARKED = "query($first: Int!) { parkedOutboxItems(first: $first) { memberId cause } }"
 ME = "{ me { id displayName balance tier { code } } }"
+PROGRAM = """{ program { name currency earnRate pointValue tiers { code threshold }
+  rewards { id name cost available } activities { times per qualifying } } }"""
+SETTINGS = """query($ref: MemberRef!) { member(ref: $ref) {
+  messaging { consents { channel consent } timeZone preferredChannels reachableChannels }
+  engagement { onboarding { complete steps { step done } } weMissYou
+    churnRisk { score recency atRisk ordersCounted spendCounted } } } }"""
 PURCHASE_INPUT = {
     "member": {"id": "mbr_nobody"},
     "orderId": "o-direct-1",
@@ -58,6 +66,15 @@ CASES: dict[str, Case] = {
     "member, no token": (MEMBER, {"ref": {"id": ADA}}, None, None, True),
     "another member's token": (MEMBER, {"ref": {"id": BEN}}, None, ("member", ADA), True),
     "me": (ME, None, None, ("member", ADA), True),
+    "program": (PROGRAM, None, None, ("pos", None), True),
+    "a member's settings": (SETTINGS, {"ref": {"id": ADA}}, None, ("callcenter", None), True),
+    "by email, its kind an enum": (
+        MEMBER,
+        {"ref": {"identifier": {"kind": "EMAIL", "value": "ada@example.com"}}},
+        None,
+        ("admin", None),
+        True,
+    ),
     "me, for staff": (ME, None, None, ("admin", None), True),
     "history page": (HISTORY, {"ref": {"id": ADA}, "first": 2}, None, ("admin", None), True),
     "history, a bad cursor": (
@@ -144,7 +161,7 @@ async def answer(
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-async def test_the_direct_path_answers_as_strawberry_does(
+async def test_the_short_cuts_answer_as_strawberry_does(
     server: Server, caplog: pytest.LogCaptureFixture, case: Case
 ) -> None:
     schema = server.schema
@@ -153,9 +170,13 @@ async def test_the_direct_path_answers_as_strawberry_does(
     assert direct is not None
     await answer(server, caplog, case)  # parsed and validated once
 
+    lean = schema.lean
+    assert lean is not None and len(lean) > 0
     schema.direct = None
+    lean.use(False)
     expected = await answer(server, caplog, case)
     schema.direct = direct
+    lean.use(True)
     answers = [await answer(server, caplog, case) for _ in range(2)]
 
     query, _, name, _, runs_directly = case
