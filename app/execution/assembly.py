@@ -100,7 +100,7 @@ def build_schema(
     production: bool = False,
     database: DatabaseState | None = None,
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
-) -> strawberry.Schema:
+) -> TesseraSchema:
     """`database`: how its outages look and whether one is on (none: never). `extensions`:
     factories of more extensions per operation (the app's access log and traces), run
     after the limits and the masking."""

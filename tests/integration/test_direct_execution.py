@@ -14,11 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.routing import Route
+from strawberry.extensions import SchemaExtension
 
 from app.auth import issue_token
 from app.demo import DEMO_MEMBER_IDS
-from app.execution.assembly import TesseraSchema
+from app.execution.assembly import TesseraSchema, build_schema
+from app.tracing import tracing
 from bench.queries import MEMBER_VIEW, MEMBER_VIEW_BY_EMAIL, RECORD_PURCHASE
 from domain.access import Role
 from domain.clock import SettableClock
@@ -183,3 +186,13 @@ async def test_the_short_cuts_answer_as_strawberry_does(
     assert (direct.operation(query, name, None) is not None) == runs_directly
     for got in answers:
         assert got == expected
+
+
+def test_an_extension_it_cannot_stand_in_for_turns_the_direct_path_off() -> None:
+    traced = tracing(None, exporter=InMemorySpanExporter())
+    try:
+        assert build_schema().direct is not None
+        assert build_schema(extensions=traced.extensions).direct is None  # OpenTelemetry
+        assert build_schema(extensions=[SchemaExtension]).direct is None
+    finally:
+        traced.shutdown()
