@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError
 from starlette.types import Scope
 from strawberry.extensions import SchemaExtension
 
+from app.execution.direct import first_field_name
 from app.metrics import ERRORS, REQUEST_SECONDS, REQUESTS, OperationLabels, bounded_code
 
 log = logging.getLogger("tessera.access")
@@ -147,7 +148,8 @@ class RequestOutcome(SchemaExtension):
     """Notes each GraphQL operation on the request's record: its name (the operationName,
     else its first field) and the error codes it answered: top-level ones
     (`extensions.code`, or the kind of failure) and the payload errors of mutations
-    (`TesseraContext.error_codes`)."""
+    (`TesseraContext.error_codes`). Its work is also offered as two plain calls
+    (`executing`, `answered`) for the direct path (`app.execution.direct`)."""
 
     def __init__(self, labels: OperationLabels) -> None:
         self._labels = labels
@@ -155,7 +157,9 @@ class RequestOutcome(SchemaExtension):
         self._streamed = False
 
     def on_execute(self) -> Iterator[None]:
-        self._note(valid=True)  # before: a subscription runs here for as long as it lives
+        # before: a subscription runs here for as long as it lives
+        self._noted = True
+        self.executing(operation_name(self.execution_context))
         yield
 
     def on_operation(self) -> Iterator[None]:
@@ -164,15 +168,9 @@ class RequestOutcome(SchemaExtension):
         if record is None:
             return
         if not self._noted:
-            self._note(valid=False)
-        if not self._streamed:
-            result = self.execution_context.result
-            _errors(record, getattr(result, "errors", None))
-        codes = getattr(self.execution_context.context, "error_codes", None)
-        if codes:
-            for code in codes:
-                record.saw(code)
-            codes.clear()
+            self._note(record, operation_name(self.execution_context), valid=False)
+        errors = None if self._streamed else getattr(self.execution_context.result, "errors", None)
+        self.answered(errors, self.execution_context.context)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         self._streamed = True
@@ -181,12 +179,23 @@ class RequestOutcome(SchemaExtension):
             _errors(record, getattr(result, "errors", None))
         yield
 
-    def _note(self, valid: bool) -> None:
+    def executing(self, name: str | None) -> None:
+        record = _current.get()
+        if record is not None:
+            self._note(record, name, valid=True)
+
+    def answered(self, errors: Sequence[GraphQLError] | None, context: object) -> None:
         record = _current.get()
         if record is None:
             return
-        self._noted = True
-        name = operation_name(self.execution_context)
+        _errors(record, errors)
+        codes = getattr(context, "error_codes", None)
+        if codes:
+            for code in codes:
+                record.saw(code)
+            codes.clear()
+
+    def _note(self, record: RequestRecord, name: str | None, valid: bool) -> None:
         if name is not None:  # else not even parsed: the route is the label
             record.operation(name, self._labels.label(name, valid))
 
@@ -199,17 +208,10 @@ def operation_name(context: Any) -> str | None:
         return None
     if name is not None:
         return name
-    document = context.graphql_document
-    if document is None:
-        return None
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            first = definition.selection_set.selections[0]
-            return first.name.value if isinstance(first, FieldNode) else None
-    return None
+    return first_field_name(context.graphql_document)
 
 
-def _errors(record: RequestRecord, errors: list[GraphQLError] | None) -> None:
+def _errors(record: RequestRecord, errors: Sequence[GraphQLError] | None) -> None:
     for error in errors or ():
         record.saw(error_code(error))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ from strawberry.types.graphql import OperationType
 
 import schema as schema_package
 from app.execution.cost_limit import cost_limit
+from app.execution.direct import DirectPath
 from app.execution.executor import executor_for
+from app.execution.lean_resolvers import LeanResolvers, install_lean_resolvers
 from app.execution.masking import MaskedErrors, should_mask, unavailable_cause
 from app.execution.outage import AlwaysAvailable, DatabaseState, RefusedDuringOutage
 from app.execution.prepared_documents import PreparedDocuments, PreparedOperation
@@ -38,16 +40,47 @@ DEFAULT_MAX_COST = 10_000
 
 class TesseraSchema(strawberry.Schema):
     database: DatabaseState = AlwaysAvailable()
+    # Prepared operations run beside Strawberry's machinery (`app.execution.direct`);
+    # None: every operation goes through Strawberry's `execute`.
+    direct: DirectPath | None = None
+    # Resolvers without Strawberry's per-call wrapping (`app.execution.lean_resolvers`)
+    lean: LeanResolvers | None = None
 
     async def execute(  # type: ignore[override]
-        self, query: str | None, *args: Any, **kwargs: Any
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         # `execute` answers one response; a subscription streams over a WebSocket or SSE
         # (`subscribe`), so over plain HTTP it is refused up front, not run as a field.
-        allowed = kwargs.get("allowed_operation_types")
+        allowed = allowed_operation_types
         if allowed is not None:
-            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
-        return await super().execute(query, *args, **kwargs)
+            allowed = set(allowed) - {OperationType.SUBSCRIPTION}
+        direct = self.direct
+        chosen = None if direct is None else direct.operation(query, operation_name, allowed)
+        if direct is not None and chosen is not None:
+            return await direct.run(
+                *chosen,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                operation_extensions,
+            )
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed,
+            operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -69,7 +102,7 @@ def build_schema(
     production: bool = False,
     database: DatabaseState | None = None,
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
-) -> strawberry.Schema:
+) -> TesseraSchema:
     """`database`: how its outages look and whether one is on (none: never). `extensions`:
     factories of more extensions per operation (the app's access log and traces), run
     after the limits and the masking."""
@@ -94,9 +127,11 @@ def build_schema(
         ],
     )
     schema.database = database
+    schema.lean = install_lean_resolvers(schema)
     # The plain leaves are known only once the schema is built; Strawberry reads the
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)
+    schema.direct = DirectPath.of(schema, documents, database, extensions)
     return schema
 
 
