@@ -44,6 +44,7 @@ class EntryKind(Enum):
     CHECKED_IN = "CHECKED_IN"
     REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
     ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
+    PROFILE_CHANGED = "PROFILE_CHANGED"  # name, birthday or time zone (no points)
 
 
 @dataclass(frozen=True, slots=True)
