@@ -63,7 +63,8 @@ async def shop(
     request: pytest.FixtureRequest, clock: SettableClock, tmp_path: Path
 ) -> AsyncIterator[Api]:
     program = tmp_path / "campaigns.toml"
-    program.write_text(DEMO_PROGRAM.read_text() + CAMPAIGNS)
+    demo = DEMO_PROGRAM.read_text()
+    program.write_text(demo[: demo.index("# Campaigns:")] + CAMPAIGNS)  # these, not the demo's
     clock.current = SATURDAY
     url = request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None
     async with running_app(clock, mongodb_url=url, program=program) as app:
