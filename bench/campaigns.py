@@ -205,8 +205,8 @@ def main() -> int:
     parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
     parser.add_argument("--members", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=200, help="of each side, per round")
-    parser.add_argument("--ferretdb-requests", type=int, default=30, help="the same, on FerretDB")
+    parser.add_argument("--requests", type=int, default=100, help="of each side, per round")
+    parser.add_argument("--ferretdb-requests", type=int, default=20, help="the same, on FerretDB")
     return asyncio.run(bench(parser.parse_args()))
 
 

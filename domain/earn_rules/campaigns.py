@@ -204,13 +204,26 @@ def after_purchase(
     """What a purchase leaves for the campaigns' conditions and limits: its first purchase,
     and a count for each campaign with member limits that gave points. Counts are kept for
     the campaigns the program still runs, and not past their end: bounded by the program."""
+    first = member.first_purchase_at or at
+    limited = [c for c in program.campaigns if c.member_limited]
+    counts = _counts(member, limited, earned, program, at) if limited else ()
+    if first == member.first_purchase_at and counts == member.campaign_counts:
+        return member  # the common case, and a Member copied for nothing costs
+    return replace(member, first_purchase_at=first, campaign_counts=counts)
+
+
+def _counts(
+    member: Member,
+    limited: list[Campaign],
+    earned: tuple[Earning, ...],
+    program: Program,
+    at: datetime,
+) -> tuple[CampaignCount, ...]:
     local = _local(at, program.time_zone)
     gave = {e.rule for e in earned}
     counts: list[CampaignCount] = []
-    for campaign in program.campaigns:
-        if not campaign.member_limited or (
-            campaign.window.end is not None and campaign.window.end <= local
-        ):
+    for campaign in limited:
+        if campaign.window.end is not None and campaign.window.end <= local:
             continue
         count = counted(member.campaign_counts, campaign.id, local.date())
         if campaign.rule in gave:
@@ -218,9 +231,7 @@ def after_purchase(
         elif count.total == 0:
             continue
         counts.append(count)
-    return replace(
-        member, first_purchase_at=member.first_purchase_at or at, campaign_counts=tuple(counts)
-    )
+    return tuple(counts)
 
 
 def _budget_left(campaign: Campaign, purchase: Purchase) -> int | None:
