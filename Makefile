@@ -56,6 +56,7 @@ bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.idle
 	$(BIN)/python -m bench.member_history
 	$(BIN)/python -m bench.preview
+	$(BIN)/python -m bench.campaigns
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write

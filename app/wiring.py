@@ -24,6 +24,7 @@ from domain.ports import Ports
 from domain.program import Program, load_program
 from domain.reactions import Reaction, Reactions
 from storage.availability import DatabasePing, Outage, is_unavailable
+from storage.campaign_budgets import MongoCampaignBudgets
 from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
@@ -138,6 +139,7 @@ class Tessera:
             program=program,
             clock=clock,
             new_id=new_id,
+            budgets=MongoCampaignBudgets(collections.stock),
         )
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)
         messaging = build_messaging(settings, collections, ports, policy, queue)
@@ -199,6 +201,7 @@ class Tessera:
     async def _prepare(self) -> None:
         await ensure_indexes(self.collections)
         await self.stock.ensure(self.program)
+        await MongoCampaignBudgets(self.collections.stock).ensure(self.program)
         # Finish what a crash left between a member write and its relay (also what was left
         # before members were marked for the timed sweep: one scan, at start-up only).
         await self.outbox.sweep(unmarked=True)

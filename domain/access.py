@@ -39,6 +39,7 @@ class Action(Enum):
     SET_CONSENT = "change messaging consent and preferences"
     RECORD_FEEDBACK = "record message delivery feedback"
     VIEW_OPERATIONS = "view operational state (outbox items set aside)"
+    UPDATE_PROFILE = "change a member's name, birthday and time zone"
 
 
 # Partners are served by persisted queries (later work); until then they may do nothing.
@@ -51,6 +52,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REDEEM,
             Action.CHECK_IN,
             Action.SET_CONSENT,
+            Action.UPDATE_PROFILE,
         }
     ),
     Role.POS: frozenset(
@@ -80,6 +82,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.CANCEL_REDEMPTION,
             Action.VIEW_MESSAGES,
             Action.SET_CONSENT,
+            Action.UPDATE_PROFILE,
         }
     ),
     Role.PARTNER: frozenset(),

@@ -12,7 +12,7 @@ from domain.commands import CancelRedemption, fingerprint
 from domain.errors import InvalidInput, RewardNotActive, RewardNotFound
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, batch_for, put_back
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, batch_for, lapsed, put_back
 from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
 from domain.program import Program
 from domain.redemption import normalise_voucher_code
@@ -75,14 +75,15 @@ def cancel_redemption(
     )
     cancelled = replace(voucher, status=RewardStatus.CANCELLED)
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now, voucher.id)
+    batches, gone = put_back(member.batches, paid_from, now)
     after = replace(
         member,
-        batches=put_back(member.batches, paid_from),
+        batches=batches,
         rewards=tuple(cancelled if r is voucher else r for r in member.rewards),
     )
     return Change(
         remember(after, request),
-        (entry,),
+        (entry, *lapsed(member.id, gone, now, new_id)),
         EntryKind.REDEMPTION_CANCELLED,
         cmd.channel,
         cmd.store_id,

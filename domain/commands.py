@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -35,6 +35,8 @@ class EnrollMember:
     identifiers: tuple[RawIdentifier, ...]
     display_name: str | None
     channel: Channel
+    birthday: date | None = None
+    time_zone: str | None = None  # IANA
 
 
 # A field added to a command after requests were fingerprinted: left out of the digest while
@@ -205,7 +207,7 @@ def _plain(value: object) -> object:
         return value.value
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]

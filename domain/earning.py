@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from domain.activity import with_purchase
 from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
 from domain.earn_rules import Earning, Purchase, earnings
+from domain.earn_rules.campaigns import after_purchase
 from domain.errors import UnsupportedCurrency
 from domain.events import Change
 from domain.idempotency import remember
@@ -52,21 +54,41 @@ class Priced:
         return sum(e.points for e in self.earnings if e.qualifying)
 
 
-def price(member: Member, cmd: RecordPurchase, program: Program, now: datetime) -> Priced:
-    """The one pricing of a purchase: `record_purchase` earns it, a preview shows it."""
-    lines = as_lines(cmd)
-    purchase = Purchase(cmd.order_id, cmd.total, cmd.currency, cmd.store_id, now, lines)
+def price(
+    member: Member,
+    cmd: RecordPurchase,
+    program: Program,
+    now: datetime,
+    budgets: Mapping[str, int] | None = None,
+) -> Priced:
+    """The one pricing of a purchase: `record_purchase` earns it, a preview shows it.
+    `budgets`: what campaigns with a budget may still give (see `earn_rules.kind.Purchase`)."""
+    purchase = purchase_of(cmd, now, budgets)
     earned = on_money_paid(earnings(purchase, member, program), cmd, program)
-    per_line = tuple(sum(e.per_line[n] for e in earned) for n in range(len(lines)))
+    per_line = tuple(sum(e.per_line[n] for e in earned) for n in range(len(purchase.lines)))
     return Priced(earned, per_line)
 
 
+def purchase_of(
+    cmd: RecordPurchase, now: datetime, budgets: Mapping[str, int] | None = None
+) -> Purchase:
+    lines = as_lines(cmd)
+    return Purchase(
+        cmd.order_id, cmd.total, cmd.currency, cmd.store_id, now, lines, cmd.channel, budgets
+    )
+
+
 def record_purchase(
-    member: Member, cmd: RecordPurchase, program: Program, now: datetime, new_id: NewId
+    member: Member,
+    cmd: RecordPurchase,
+    program: Program,
+    now: datetime,
+    new_id: NewId,
+    priced: Priced | None = None,
 ) -> Change:
-    """Earn what the earn rules give (priced on the member before the purchase); upgrade at
-    once."""
-    priced = price(member, cmd, program, now)
+    """Earn what the earn rules give (priced on the member before the purchase, unless
+    `priced` says already); upgrade at once."""
+    priced = priced or price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
     paying, paid_from = pay_with_points(member, cmd.points_paid)
     expires = add_months(now, program.points_validity_months)
@@ -115,6 +137,7 @@ def record_purchase(
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = replace(member, batches=add(paying, batch), activity=activity, tier=tier)
+    after = after_purchase(after, earned, program, now)  # campaigns' member limits
     return Change(
         remember(after, request),
         tuple(entries),

@@ -53,6 +53,8 @@ def enroll_member(
         enrolled_at=now,
         enrolled_channel=cmd.channel,
         tier=entry_status(program, now),
+        birthday=cmd.birthday,
+        time_zone=cmd.time_zone,
     )
     entry = LedgerEntry(
         new_id("ent"),

@@ -47,6 +47,7 @@ class EntryKind(Enum):
     ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
     POINTS_PAID = "POINTS_PAID"  # points spent on an order, as part of its payment
     POINTS_REFUNDED = "POINTS_REFUNDED"  # points paid on an order, given back by its return
+    PROFILE_CHANGED = "PROFILE_CHANGED"  # name, birthday or time zone (no points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +105,26 @@ def taken_from(
 
 
 def put_back(
-    batches: tuple[PointBatch, ...], portions: tuple[PointBatch, ...]
-) -> tuple[PointBatch, ...]:
+    batches: tuple[PointBatch, ...], portions: tuple[PointBatch, ...], now: datetime
+) -> tuple[tuple[PointBatch, ...], int]:
     """Return spent points to the batches they came from, with their own expiry (a debt is
-    repaid first, as by any points coming in)."""
+    repaid first, as by any points coming in). Points whose expiry passed meanwhile expire
+    at once, as they would have: the second value is how many (see `lapsed`)."""
+    gone = 0
     for portion in portions:
-        batches = add(batches, portion)
-    return batches
+        if portion.expires_at is not None and portion.expires_at <= now:
+            gone += portion.points
+        else:
+            batches = add(batches, portion)
+    return batches, gone
+
+
+def lapsed(member_id: str, points: int, now: datetime, new_id: NewId) -> tuple[LedgerEntry, ...]:
+    """The EXPIRED entry of points given back after their expiry date (none if none)."""
+    if points == 0:
+        return ()
+    why = f"{points} points given back after their expiry date expired at once"
+    return (LedgerEntry(new_id("ent"), member_id, EntryKind.EXPIRED, -points, now, reason=why),)
 
 
 def share_of(points: int, part: Decimal, whole: Decimal) -> int:

@@ -9,11 +9,12 @@ rules need in bounded space: point batches (one per expiry day), purchases summe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
 from domain.activity import DayActivity
+from domain.campaign_counts import CampaignCount
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
@@ -149,6 +150,12 @@ class Member:
     idempotency_spilled_at: datetime | None = None
     merged_ids: tuple[str, ...] = ()  # members absorbed into this one
     merged_into: str | None = None  # set on a duplicate once it is frozen for a merge
+    # The profile rules read: a birthday (its month and day count) and the member's own
+    # IANA zone (their local day: birthday week, messages' quiet hours; None: the program's).
+    birthday: date | None = None
+    time_zone: str | None = None
+    first_purchase_at: datetime | None = None  # for campaigns on a first purchase
+    campaign_counts: tuple[CampaignCount, ...] = ()  # one per campaign with member limits
 
     @property
     def balance(self) -> int:

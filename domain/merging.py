@@ -12,6 +12,7 @@ from datetime import datetime
 
 from domain.activities import pooled_counts
 from domain.activity import pooled
+from domain.campaign_counts import pooled_campaign_counts
 from domain.channel import Channel
 from domain.events import Change
 from domain.idempotency import spilled_by, with_requests_of
@@ -67,6 +68,13 @@ def absorb(
         merged_ids=(*survivor.merged_ids, duplicate.id, *duplicate.merged_ids),
         tier=tier,
         display_name=survivor.display_name or duplicate.display_name,
+        birthday=survivor.birthday or duplicate.birthday,
+        time_zone=survivor.time_zone or duplicate.time_zone,
+        first_purchase_at=min(
+            (at for at in (survivor.first_purchase_at, duplicate.first_purchase_at) if at),
+            default=None,
+        ),
+        campaign_counts=pooled_campaign_counts(survivor.campaign_counts, duplicate.campaign_counts),
     )
     previous = survivor.tier.code if tier.code != survivor.tier.code else None
     entries = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.campaign_budget import CampaignBudgets
 from domain.clock import Clock
 from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry, NewId, PointBatch
@@ -172,6 +173,7 @@ class Ports:
     program: Program
     clock: Clock
     new_id: NewId
+    budgets: CampaignBudgets  # campaigns' budgets of points, shared by all members
 
 
 class MemberScan(Protocol):

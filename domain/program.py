@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from domain.campaigns import Campaign, CampaignError, load_campaigns
 from domain.time_zones import iana_zones
 
 
@@ -77,6 +78,7 @@ class Program:
     # The zone the program's days are read in: campaign windows, calendar expiry, rounded
     # deadlines (IANA name; members may have their own for birthdays and messages).
     time_zone: str = "UTC"
+    campaigns: tuple[Campaign, ...] = ()  # in priority order (`domain.campaigns`)
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -168,7 +170,10 @@ def load_program(data: dict[str, Any]) -> Program:
                 )
                 for a in data.get("activities", [])
             ),
+            campaigns=load_campaigns(data.get("campaigns", []), tuple(t.code for t in tiers)),
         )
+    except CampaignError as exc:
+        raise ProgramError(str(exc)) from exc
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
     _check(program)

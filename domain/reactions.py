@@ -46,6 +46,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     # Written beside a purchase's EARNED or a return's RETURNED entry, whose event it is.
     EntryKind.POINTS_PAID: _AT_THE_COUNTER,
     EntryKind.POINTS_REFUNDED: _AT_THE_COUNTER,
+    EntryKind.PROFILE_CHANGED: _EVERY_EVENT,
 }
 
 

@@ -13,7 +13,16 @@ from domain.commands import ReturnLine, ReturnPurchase, fingerprint
 from domain.errors import InvalidInput, OrderNotFound, ReturnExceedsPurchase
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, claw_back, put_back, share_of
+from domain.ledger import (
+    EntryKind,
+    LedgerEntry,
+    NewId,
+    PointBatch,
+    claw_back,
+    lapsed,
+    put_back,
+    share_of,
+)
 from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedLine, ReturnedOrder
 from domain.points_payment import refund
 from domain.program import Program
@@ -86,10 +95,15 @@ def return_purchase(
     whole = taken.after.amount == order.amount
     clawed = claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now)
     refunded = refund(order, before.amount, taken.after.amount)
-    entries = (entry, *refund_entries(member.id, order, refunded, cmd, now, new_id))
+    batches, gone = put_back(clawed, refunded, now)
+    entries = (
+        entry,
+        *refund_entries(member.id, order, refunded, cmd, now, new_id),
+        *lapsed(member.id, gone, now, new_id),
+    )
     after = replace(
         member,
-        batches=put_back(clawed, refunded),
+        batches=batches,
         activity=with_return(member.activity, order.earned_at, taken.points, taken.amount, whole),
         returns=(*(r for r in member.returns if r.order_id != order.order_id), taken.after),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +159,17 @@ class Member:
         return LedgerConnection(
             edges=edges, page_info=PageInfo.of([e.cursor for e in edges], page.has_next_page)
         )
+
+    @strawberry.field(description="its month and day make the birthday week (campaigns)")
+    def birthday(self) -> date | None:
+        return self.source.birthday
+
+    @strawberry.field(
+        description="IANA name: the member's local day (birthday week) and quiet hours; "
+        "null: the program's"
+    )
+    def time_zone(self) -> str | None:
+        return self.source.time_zone
 
     @strawberry.field(description="consent, time zone and channels (the member's settings)")
     async def messaging(self, info: strawberry.Info[Any, Any]) -> MessagingProfile:

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from domain import program as domain
+from schema.campaigns import Campaign
 
 
 @strawberry.type
@@ -80,6 +81,7 @@ class Program:
     tiers: list[Tier]
     rewards: list[Reward]
     activities: list[Activity]
+    campaigns: list[Campaign] = strawberry.field(description="in priority order")
 
     @classmethod
     def of(cls, program: domain.Program) -> Program:
@@ -92,4 +94,5 @@ class Program:
             tiers=[Tier.of(t) for t in program.tiers],
             rewards=[Reward.of(r) for r in program.rewards],
             activities=[Activity.of(a) for a in program.activities],
+            campaigns=[Campaign.of(c, program.time_zone) for c in program.campaigns],
         )

@@ -4,11 +4,13 @@ price a cart the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from domain.channel import Channel
 from domain.commands import PurchaseLine
 from domain.member import Member
 from domain.program import Program
@@ -25,6 +27,10 @@ class Purchase:
     store_id: str | None
     at: datetime
     lines: tuple[PurchaseLine, ...]
+    channel: Channel | None = None
+    # The points each campaign with a budget may still give (`domain.campaign_budget`): what
+    # a purchase reserved, or what a preview read; None: none known, so they give nothing.
+    budgets: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,9 @@ class Earning:
 class EarnRule(Protocol):
     name: str
 
-    def earn(self, purchase: Purchase, member: Member, program: Program) -> Earning | None:
-        """The points this rule gives for the purchase, or None when it does not apply."""
+    def earn(
+        self, purchase: Purchase, member: Member, program: Program
+    ) -> Earning | tuple[Earning, ...] | None:
+        """The points this rule gives for the purchase, or None when it does not apply (a
+        rule standing for several, as the program's campaigns, gives one Earning each)."""
         ...

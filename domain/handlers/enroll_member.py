@@ -8,6 +8,7 @@ from domain.events import Commit, MemberChanged
 from domain.handlers.members import finish_merges
 from domain.identity import Identifier
 from domain.ledger import EntryKind
+from domain.member_profile import with_checked_profile
 from domain.ports import Ports
 
 # A claim whose member never got written (a crash mid-enrollment) is reclaimable after this.
@@ -16,6 +17,7 @@ STALE_CLAIM = timedelta(seconds=30)
 
 async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
     identifiers = validate_enrollment(cmd, ports.program)
+    cmd = with_checked_profile(cmd, ports.clock.now())
     member_id = ports.new_id("mbr")
     claimed: list[Identifier] = []
     try:

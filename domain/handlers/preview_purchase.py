@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from domain.channel import Channel
 from domain.commands import MemberRef, PurchaseLine, RecordPurchase
 from domain.earning import Priced, price, record_purchase, validate_purchase
+from domain.handlers.campaign_reservation import budgets_left
 from domain.handlers.members import resolve
 from domain.housekeeping import settle
 from domain.member import LineRecord, Member
@@ -32,8 +33,9 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchasePreview:
     cmd = validate_purchase(replace(cmd, order_id=PREVIEW, idempotency_key=PREVIEW), ports.program)
     now = ports.clock.now()
     member = settle(await resolve(ports, cmd.member), ports.program, now, ports.new_id).member
-    after = record_purchase(member, cmd, ports.program, now, ports.new_id).member
-    return PurchasePreview(price(member, cmd, ports.program, now), as_lines(cmd), after)
+    priced = price(member, cmd, ports.program, now, await budgets_left(ports))
+    after = record_purchase(member, cmd, ports.program, now, ports.new_id, priced).member
+    return PurchasePreview(priced, as_lines(cmd), after)
 
 
 async def potential(
@@ -42,11 +44,12 @@ async def potential(
     """What each item would earn the member bought on its own, for a product page."""
     program, now = ports.program, ports.clock.now()
     member = settle(await resolve(ports, ref), program, now, ports.new_id).member
+    left = await budgets_left(ports)
     found: list[LineRecord] = []
     for item in items:
         cmd = RecordPurchase(
             ref, PREVIEW, None, program.currency, Channel.WEB, None, PREVIEW, (item,)
         )
         cmd = validate_purchase(cmd, program)
-        found.append(line_record(cmd.lines[0], price(member, cmd, program, now).points))
+        found.append(line_record(cmd.lines[0], price(member, cmd, program, now, left).points))
     return tuple(found)

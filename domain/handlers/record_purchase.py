@@ -3,11 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import RecordPurchase, fingerprint
-from domain.earning import record_purchase, validate_purchase
+from domain.earning import Priced, price, record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
+from domain.handlers.campaign_reservation import give_back, reserve_for
 from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
+from domain.housekeeping import settle
 from domain.ledger import LedgerEntry
 from domain.member import LineRecord, Member
 from domain.ports import Ports
@@ -38,19 +40,34 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         # copy racing the request that recorded it sees that request's key and replays.
         member = await finish_merges(ports, member.id)
 
+    program, now = ports.program, ports.clock.now()
+    # Campaign budgets are reserved first, for the member as the rule will see them.
+    budgeted = recorded is None and any(c.limits.budget for c in program.campaigns)
+    granted: dict[str, int] = {}
+    if budgeted:
+        granted = await reserve_for(
+            ports, settle(member, program, now, ports.new_id).member, cmd, now
+        )
+    decided: list[Priced] = []  # the pricing of the last attempt: the one written
+
     def rule(current: Member) -> Change:
         if recorded is not None:
             raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
-        return record_purchase(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+        at = ports.clock.now()
+        decided[:] = [price(current, cmd, program, at, granted)]
+        return record_purchase(current, cmd, program, at, ports.new_id, decided[0])
 
     request = Keyed(cmd.idempotency_key, fingerprint(cmd))
     try:
         written = await change_member(ports, member, rule, request)
     except BaseException:
+        await give_back(ports, granted, ())
         # Refused: free the order id unless it is recorded after all (by an earlier request).
         if await ports.recorded.order(cmd.order_id, member.all_ids) is None:
             await ports.keys.release(key, member.id)
         raise
+    if granted:  # a replay gave nothing
+        await give_back(ports, granted, decided[0].earnings if written.change else ())
     entry = await entry_of(ports, written)
     return PurchaseRecorded(written.member, entry, await _lines_of(ports, written, entry, cmd))
 

@@ -33,8 +33,14 @@ def reachable_channels(member: Member) -> frozenset[MessageChannel]:
 
 
 def with_addresses(profile: MessagingProfile, member: Member) -> MessagingProfile:
-    """The stored profile knows nothing of addresses: they live with the member."""
-    return replace(profile, reachable=reachable_channels(member))
+    """The stored profile knows nothing of addresses: they live with the member, and so does
+    the time zone (the profile's own is read only for a member whose zone was set before it
+    moved onto the member)."""
+    return replace(
+        profile,
+        reachable=reachable_channels(member),
+        time_zone=member.time_zone or profile.time_zone,
+    )
 
 
 def channels_reaching(kinds: tuple[IdentifierKind, ...]) -> tuple[MessageChannel, ...]:

@@ -8,18 +8,17 @@ identifiers), so a screen showing consent can also show where messages would go.
 
 from __future__ import annotations
 
+from domain.channel import Channel
 from domain.commands import MemberRef
 from domain.errors import InvalidInput
+from domain.handlers import update_member_profile
 from domain.handlers.members import resolve
+from domain.member_profile import UpdateMemberProfile, checked_time_zone
 from domain.messaging.addresses import with_addresses
 from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.profile_store import ProfileStore
 from domain.ports import Ports
-from domain.time_zones import validate_time_zone
-from domain.validation import require_id
-
-MAX_ZONE_NAME = 64  # the longest IANA name is about half this; the rest is an attack
 
 
 def checked_consent(consent: Consent) -> Consent:
@@ -27,13 +26,6 @@ def checked_consent(consent: Consent) -> Consent:
         # UNKNOWN means "never asked"; an answer once given is changed, not forgotten.
         raise InvalidInput("consent", "OPTED_IN or OPTED_OUT; UNKNOWN only means never asked")
     return consent
-
-
-def checked_time_zone(name: str | None) -> str | None:
-    if name is None:
-        return None
-    # Bounded first: the tz lookup reads a file named after the value.
-    return validate_time_zone(require_id("timeZone", name, MAX_ZONE_NAME))
 
 
 def checked_preferred(
@@ -65,10 +57,15 @@ async def set_preferences(
     ref: MemberRef,
     time_zone: str | None,
     preferred: tuple[MessageChannel, ...] | None,
+    channel: Channel = Channel.CALL_CENTER,
 ) -> MessagingProfile:
-    """Set what is given; None leaves a field as it is."""
+    """Set what is given; None leaves a field as it is. The time zone is the member's (one
+    zone for campaigns and messages alike): it is written on the member, not the profile."""
     time_zone = checked_time_zone(time_zone)
     preferred = checked_preferred(preferred)
     member = await resolve(ports, ref)
-    stored = await profiles.set_preferences(member.id, time_zone, preferred)
+    if time_zone is not None:
+        change = UpdateMemberProfile(ref, time_zone=time_zone, channel=channel)
+        member = await update_member_profile.handle(change, ports)
+    stored = await profiles.set_preferences(member.id, None, preferred)
     return with_addresses(stored.profile, member)

@@ -21,6 +21,7 @@ from resolvers.mutations import (
     return_purchase,
     set_consent,
     set_preferences,
+    update_member_profile,
     use_reward,
 )
 
@@ -41,4 +42,5 @@ class Mutation:
     check_in = at_the_boundary(check_in.field)
     set_consent = at_the_boundary(set_consent.field)
     set_preferences = at_the_boundary(set_preferences.field)
+    update_member_profile = at_the_boundary(update_member_profile.field)
     record_message_feedback = at_the_boundary(record_message_feedback.field)

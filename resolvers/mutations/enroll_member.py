@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from domain import errors as failures
@@ -18,6 +20,12 @@ class EnrollMemberInput:
     identifiers: list[IdentifierInput]
     display_name: str | None = None
     channel: Channel
+    birthday: date | None = strawberry.field(
+        default=None, description="its month and day make the birthday week"
+    )
+    time_zone: str | None = strawberry.field(
+        default=None, description="IANA name, e.g. Europe/Paris; null: the program's"
+    )
 
 
 @strawberry.type
@@ -40,6 +48,8 @@ async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled:
         identifiers=tuple(i.to_domain() for i in input.identifiers),
         display_name=input.display_name,
         channel=input.channel,
+        birthday=input.birthday,
+        time_zone=input.time_zone,
     )
     result = await enroll_member.handle(cmd, ctx.ports)
     return MemberEnrolled(member=ctx.view(result.member))

@@ -7,6 +7,7 @@ from domain.access import Action
 from domain.messaging import preferences
 from domain.messaging.journeys import MessageChannel
 from resolvers.context import Info
+from resolvers.mutations.update_member_profile import channel_for
 from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.messaging import MessagingProfile
@@ -43,8 +44,9 @@ async def resolve(info: Info, input: SetPreferencesInput) -> PreferencesChanged:
     ref = input.member.to_domain()
     await ctx.check_own(principal, ref)
     preferred = None if input.preferred_channels is None else tuple(input.preferred_channels)
+    channel = channel_for(principal, None)
     result = await preferences.set_preferences(
-        ctx.ports, ctx.messaging.profiles, ref, input.time_zone, preferred
+        ctx.ports, ctx.messaging.profiles, ref, input.time_zone, preferred, channel
     )
     return PreferencesChanged(messaging=MessagingProfile.of(result))
 

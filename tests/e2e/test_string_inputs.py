@@ -90,6 +90,7 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
         "checkIn": {"member": ben, "storeId": "store-001", "channel": "POS"},
         "setConsent": {"member": ben, "channel": "SMS", "consent": "OPTED_IN"},
         "setPreferences": {"member": ben, "timeZone": "Europe/Paris"},
+        "updateMemberProfile": {"member": ben, "timeZone": "Europe/Paris", "displayName": "Ben"},
         "recordMessageFeedback": {"messageId": f"msg_nothing_{n}", "outcome": "OPENED"},
     }
 

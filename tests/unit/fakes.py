@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.campaigns import Campaign
 from domain.channel import Channel
 from domain.clock import SettableClock
 from domain.commands import EnrollMember, RawIdentifier
@@ -179,6 +180,27 @@ class FakeRewardStock:
         }
 
 
+class FakeCampaignBudgets:
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+
+    async def reserve(self, campaign: Campaign, points: int) -> int:
+        assert campaign.limits.budget is not None
+        taken = max(0, min(points, campaign.limits.budget - self.used.get(campaign.id, 0)))
+        self.used[campaign.id] = self.used.get(campaign.id, 0) + taken
+        return taken
+
+    async def release(self, campaign: Campaign, points: int) -> None:
+        self.used[campaign.id] -= points
+
+    async def left(self, campaigns: Sequence[Campaign]) -> Mapping[str, int]:
+        return {
+            c.id: (c.limits.budget or 0) - self.used.get(c.id, 0)
+            for c in campaigns
+            if c.limits.budget is not None
+        }
+
+
 class FakeOutbox:
     """Relays a commit's entries into the ledger and publishes its event; can be stalled."""
 
@@ -224,6 +246,7 @@ class World:
     store: FakeMemberStore = field(default_factory=FakeMemberStore)
     ledger: FakeLedger = field(default_factory=FakeLedger)
     stock: FakeRewardStock = field(default_factory=FakeRewardStock)
+    budgets: FakeCampaignBudgets = field(default_factory=FakeCampaignBudgets)
 
     def __post_init__(self) -> None:
         self.keys = FakeKeyRegistry(self.clock)
@@ -238,6 +261,7 @@ class World:
             program=self.program,
             clock=self.clock,
             new_id=self.ids,
+            budgets=self.budgets,
         )
 
     async def enroll(self, email: str = "ana@example.com") -> Member:

@@ -51,4 +51,4 @@ def test_a_purchase_records_what_the_rules_give() -> None:
 
     expected = sum(e.points for e in earnings(purchase("42.50"), member, demo_program()))
     assert change.member.balance == expected == 42
-    assert [rule.name for rule in EARN_RULES] == ["base"]
+    assert [rule.name for rule in EARN_RULES] == ["base", "campaigns"]

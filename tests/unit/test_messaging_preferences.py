@@ -8,9 +8,10 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.identity import Identifier, IdentifierKind
+from domain.member_profile import checked_time_zone
 from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.onboarding import OnboardingStep, onboarding
-from domain.messaging.preferences import checked_consent, checked_preferred, checked_time_zone
+from domain.messaging.preferences import checked_consent, checked_preferred
 from tests.unit.messaging_support import EMAIL, PUSH, SMS
 from tests.unit.support import T0, Ids, buy, enrolled
 

@@ -1,0 +1,214 @@
+"""Campaigns' cost on a purchase (issue 12, Evidence).
+
+`make bench` (`.venv/bin/python -m bench.campaigns`). Two servers of the product app
+(`bench.server`) on each store, running at once: one on the demo program without campaigns,
+one with ten campaigns, every one of them active and acting on the cart (multipliers on
+categories, bonuses per unit on skus, a bonus for the order, two with budgets reserved in the
+store on every purchase, two with per-member limits counted on the member). 40 enrolled
+members on each. Over HTTP at concurrency 8, in rounds alternating which goes first,
+`recordPurchase` of a one-line cart and of a twenty-line cart on the server without
+campaigns, and of the twenty-line cart on the one with ten; prints each rate and the ratios
+to the one-line purchase (the target) and to the same cart without campaigns (what the
+campaigns themselves cost).
+
+Target: the twenty-line purchase with ten campaigns at least 0.8 of the rate of the one-line
+purchase with none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from app.auth import issue_token
+from app.settings import DEMO_PROGRAM, Settings
+from bench.graphql_overhead import free_port, machine, server, wait_ready
+from bench.load import Connection, Reply, Sample, run_batch
+from bench.server import HOST
+from bench.stores import NAMES, Store, stores
+from bench.verify import enroll_members
+from bench.workload import Workload
+from domain.access import Role
+
+TARGET = 0.8
+CATEGORIES = ("COFFEE", "PASTRY", "HOME", "TEA")
+ONE_LINE = [{"sku": "SKU-0", "category": "COFFEE", "quantity": 1, "unitPrice": "4.50"}]
+TWENTY_LINES = [
+    {
+        "sku": f"SKU-{n}",
+        "category": CATEGORIES[n % len(CATEGORIES)],
+        "quantity": 1 + n % 3,
+        "unitPrice": f"{2 + n}.50",
+    }
+    for n in range(20)
+]
+CAMPAIGNS = "\n".join(
+    f'[[campaigns]]\nid = "c{n}"\nname = "Campaign {n}"\n{settings}\n'
+    for n, settings in enumerate(
+        [
+            'categories = ["COFFEE"]\nmultiplier = 2',
+            'categories = ["PASTRY"]\nmultiplier = "1.5"',
+            'categories = ["HOME", "TEA"]\nmultiplier = 3\nbudget = 1000000000',
+            'skus = ["SKU-1", "SKU-5", "SKU-9"]\nbonus_per_unit = 10',
+            'skus = ["SKU-2", "SKU-6"]\nbonus_per_unit = 5\nbudget = 1000000000',
+            'bonus = 25\nmin_spend = "20"',
+            "bonus = 10\nper_member_per_day = 1000000",
+            'categories = ["TEA"]\nbonus_per_unit = 3\nper_member = 1000000',
+            'channels = ["POS"]\nmultiplier = "1.25"\npriority = 1',
+            'tiers = ["BRONZE", "SILVER", "GOLD"]\nbonus = 5\nqualifying = true',
+        ]
+    )
+)
+PURCHASE = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
+  __typename ... on PointsEarned { entry { points } lines { sku points } member { balance } }
+  ... on Error { code } } }"""
+
+
+@dataclass
+class Sides:
+    plain: Sample = field(default_factory=Sample)  # one line, no campaigns
+    lines: Sample = field(default_factory=Sample)  # twenty lines, no campaigns
+    campaigns: Sample = field(default_factory=Sample)  # twenty lines, ten campaigns
+
+    @property
+    def ratio(self) -> float:
+        return self.campaigns.rps / self.plain.rps if self.plain.rps else 0.0
+
+    @property
+    def campaigns_cost(self) -> float:
+        return self.campaigns.rps / self.lines.rps if self.lines.rps else 0.0
+
+
+def program_files(folder: Path) -> tuple[Path, Path]:
+    """The demo program without its campaigns, and with the ten instead."""
+    demo = DEMO_PROGRAM.read_text()
+    plain_text = demo[: demo.index("# Campaigns:")]
+    plain, ten = folder / "plain.toml", folder / "campaigns.toml"
+    plain.write_text(plain_text)
+    ten.write_text(plain_text + CAMPAIGNS)
+    return plain, ten
+
+
+Buy = Callable[[Connection, int], Awaitable[Reply]]
+
+
+@contextlib.asynccontextmanager
+async def served(
+    store: Store, program: Path, tag: str, args: argparse.Namespace
+) -> AsyncIterator[tuple[list[Connection], list[str]]]:
+    port = free_port()
+    secret = Settings().secret.get_secret_value()
+    headers = {
+        "authorization": f"Bearer {issue_token(secret, Role.ADMIN)}",
+        "content-type": "application/json",
+    }
+    env = {**store.environment(tag), "TESSERA_SECRET": secret, "TESSERA_PROGRAM": str(program)}
+    with server(port, env) as process:
+        async with httpx.AsyncClient(
+            base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
+        ) as client:
+            await wait_ready(client, process)
+            members = await enroll_members(client, args.members)
+        connections = [await Connection.open(HOST, port, headers) for _ in range(8)]
+        try:
+            yield connections, members
+        finally:
+            for connection in connections:
+                await connection.close()
+
+
+def buyer(members: list[str], lines: list[dict[str, Any]], tag: str) -> Callable[[int], Buy]:
+    def for_round(r: int) -> Buy:
+        async def buy(c: Connection, n: int) -> Reply:
+            order = f"{tag}-{r}-{n}"
+            variables = {
+                "input": {
+                    "member": {"id": members[n % len(members)]},
+                    "orderId": order,
+                    "currency": "EUR",
+                    "channel": "POS",
+                    "storeId": "store-001",
+                    "idempotencyKey": order,
+                    "lines": lines,
+                }
+            }
+            body = orjson.dumps({"query": PURCHASE, "variables": variables})
+            return await c.request("POST", "/graphql", body)
+
+        return buy
+
+    return for_round
+
+
+async def run_on(store: Store, args: argparse.Namespace) -> Sides:
+    sides, run = Sides(), int(time.time())
+    requests = args.requests if store.name != "ferretdb" else args.ferretdb_requests
+    with tempfile.TemporaryDirectory(prefix="tessera-bench-campaigns-") as folder:
+        plain_file, ten_file = program_files(Path(folder))
+        async with (
+            served(store, plain_file, f"campaigns_plain_{run}", args) as (plain_c, plain_m),
+            served(store, ten_file, f"campaigns_ten_{run}", args) as (ten_c, ten_m),
+        ):
+            one_line = buyer(plain_m, ONE_LINE, f"{run}-p")
+            twenty_plain = buyer(plain_m, TWENTY_LINES, f"{run}-l")
+            twenty = buyer(ten_m, TWENTY_LINES, f"{run}-t")
+            for r in range(args.rounds + 1):  # round 0 warms up and is not kept
+                plain = Sample() if r == 0 else sides.plain
+                lines = Sample() if r == 0 else sides.lines
+                campaigns = Sample() if r == 0 else sides.campaigns
+                batches = [
+                    (plain_c, one_line(r), plain),
+                    (plain_c, twenty_plain(r), lines),
+                    (ten_c, twenty(r), campaigns),
+                ]
+                for connections, buy, into in batches if r % 2 else batches[::-1]:
+                    await run_batch(connections, buy, Workload.ok_purchase, range(requests), into)
+    return sides
+
+
+async def bench(args: argparse.Namespace) -> int:
+    results = []
+    for store in stores(args.stores):
+        print(f"on {store.label}: {args.rounds} rounds ...", flush=True)
+        results.append((store, await run_on(store, args)))
+    print()
+    print(
+        "| store | 1 line, no campaigns req/s | 20 lines, none req/s "
+        "| 20 lines, 10 campaigns req/s | ratio to 1 line (target >= 0.8) "
+        "| ratio to 20 lines without campaigns |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for store, sides in results:
+        met = "met" if sides.ratio >= TARGET else "MISSED"
+        print(
+            f"| {store.label} | {sides.plain.rps:.0f} | {sides.lines.rps:.0f} | "
+            f"{sides.campaigns.rps:.0f} | **{sides.ratio:.2f}** {met} | "
+            f"{sides.campaigns_cost:.2f} |"
+        )
+    print()
+    print("\n".join(machine()))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
+    parser.add_argument("--members", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=100, help="of each side, per round")
+    parser.add_argument("--ferretdb-requests", type=int, default=20, help="the same, on FerretDB")
+    return asyncio.run(bench(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
