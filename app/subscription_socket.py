@@ -25,10 +25,18 @@ import asyncio
 import contextvars
 import sys
 from contextlib import suppress
-from typing import Any
+from json import JSONDecodeError
+from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -36,6 +44,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
@@ -56,6 +65,43 @@ class SubscriptionSocket(BaseGraphQLTransportWSHandler[TesseraContext, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pushed: dict[str, _Pushed] = {}
+
+    async def handle(self) -> None:
+        """As Strawberry's, but no suspended frame keeps the last message (its text and
+        its JSON, about 1.3 KiB) while the socket waits for the next one."""
+        self.on_request_accepted()
+        try:
+            try:
+                while (message := await self._received()) is not None:
+                    await self.handle_message(cast("Message", message))
+                    del message
+            except NonTextMessageReceived:
+                await self.handle_invalid_message("WebSocket message type must be text")
+            except NonJsonMessageReceived:
+                await self.handle_invalid_message("WebSocket message must be valid JSON")
+        except WebSocketDisconnected:
+            pass
+        finally:
+            await self.shutdown()
+
+    async def _received(self) -> object | None:
+        """The next message, decoded; None once the socket is closed (Strawberry's
+        `ASGIWebSocketAdapter.iter_json`, one message at a time)."""
+        adapter = self.websocket
+        assert isinstance(adapter, ASGIWebSocketAdapter)
+        socket = adapter.ws
+        if socket.application_state == WebSocketState.DISCONNECTED:
+            return None
+        try:
+            text = await socket.receive_text()
+        except KeyError as exc:
+            raise NonTextMessageReceived from exc
+        except WebSocketDisconnect:
+            return None
+        try:
+            return adapter.view.decode_json(text)
+        except JSONDecodeError as exc:
+            raise NonJsonMessageReceived from exc
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)

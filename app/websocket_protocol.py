@@ -2,10 +2,11 @@
 
 Per connection, uvicorn's protocol keeps an `asyncio.Queue` of received messages (four
 deques, about 3.3 KiB), an `asyncio.Event` for write back-pressure (one deque, about
-850 B) and the handshake's response with its headers (about 1.3 KiB) for as long as the
-socket is open. At 10,000 idle subscribers that is about 54 MiB; here the queue and the
-flag are `subscriptions.mailbox`'s (a list and a future only while in use) and the response
-is dropped once sent. Everything else is uvicorn's, unchanged.
+850 B), and the handshake's request and response with their headers (about 4 KiB; the
+ASGI scope has its own copy of the request's headers) for as long as the socket is open.
+At 10,000 idle subscribers that is about 80 MiB; here the queue and the flag are
+`subscriptions.mailbox`'s (a list and a future only while in use), and the request and the
+response are dropped once the handshake is sent. Everything else is uvicorn's, unchanged.
 """
 
 from __future__ import annotations
@@ -28,4 +29,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: ASGISendEvent) -> None:
         await super().send(message)
         if self.handshake_complete and "response" in self.__dict__:
-            del self.response  # read only until the handshake completes
+            # Read only until the handshake completes (the scope keeps the headers).
+            del self.response
+            request = self.__dict__.pop("request", None)
+            if request is not None:
+                # websockets' parser keeps the request too, as a local of its suspended
+                # generator for the life of the socket: emptied, it holds next to nothing.
+                request.headers.clear()
