@@ -14,8 +14,9 @@ extensions as any query, the update as the root value, as graphql-core does for 
 event), and sends it as `next`. Any other operation runs as Strawberry runs it.
 
 Also: after `connection_init` the token has been read (the principal is on the context) and
-the init timeout's task has ended, yet strawberry keeps both for the life of the socket;
-they are dropped here, and the query text is interned, so that sockets sending the same
+the init timeout's task has ended, yet strawberry keeps both for the life of the socket,
+with the upgrade request's headers and, in its reading loop, the last message received:
+all are dropped here, and the query text is interned, so that sockets sending the same
 text share one string.
 """
 
@@ -109,6 +110,13 @@ class SubscriptionSocket(BaseGraphQLTransportWSHandler[TesseraContext, None]):
         self.connection_init_timeout_task = None
         if self.connection_acknowledged:
             self.context.connection_params = None  # read once, by on_ws_connect
+            # So are the upgrade request's headers (by the edge, the context and
+            # on_ws_connect): emptied in place (Starlette's cached Headers share the list),
+            # about 1 KiB a socket here, more from a browser.
+            request = self.context.request
+            headers = None if request is None else request.scope.get("headers")
+            if isinstance(headers, list):
+                headers.clear()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message.get("payload")
@@ -167,6 +175,7 @@ class SubscriptionSocket(BaseGraphQLTransportWSHandler[TesseraContext, None]):
         pushed = _Pushed(self, operation, following, contextvars.copy_context())
         self.pushed[operation.id] = pushed
         operation.task = None  # ending now; `cleanup_operation` ends the pushed one
+        self.context.fresh_loaders()  # what the snapshot read
         following.watch.listener = pushed.wake
         if not following.watch.queue.empty():  # offered while the snapshot was sent
             pushed.wake()
@@ -265,5 +274,6 @@ class _Pushed:
                     await operation.send_operation_message({"id": operation.id, "type": "complete"})
                     return
                 await operation.send_next(result)
+                self.socket.context.fresh_loaders()  # nothing read stays while idle
         finally:
             self.delivery = None
