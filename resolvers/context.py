@@ -48,8 +48,8 @@ class TesseraContext(BaseContext):
         self._principal = principal
         self._auth_error = auth_error
         self.error_codes: list[str] = []  # payload errors answered, for the access log
-        self.stock_loader: DataLoader[str, int | None] = DataLoader(self._load_stock)
-        self.messaging_loader = self._new_messaging_loader()
+        self._stock_loader: DataLoader[str, int | None] | None = None
+        self._messaging_loader: DataLoader[str, MemberMessaging] | None = None
 
     @property
     def principal(self) -> Principal | None:
@@ -62,8 +62,20 @@ class TesseraContext(BaseContext):
     def fresh_loaders(self) -> None:
         """A WebSocket keeps one context for hours: each pushed update reads stock and
         messaging profiles anew."""
-        self.stock_loader = DataLoader(self._load_stock)
-        self.messaging_loader = self._new_messaging_loader()
+        self._stock_loader = self._messaging_loader = None
+
+    # Made on first use: an idle WebSocket's context holds none (about 600 B each socket).
+    @property
+    def stock_loader(self) -> DataLoader[str, int | None]:
+        if self._stock_loader is None:
+            self._stock_loader = DataLoader(self._load_stock)
+        return self._stock_loader
+
+    @property
+    def messaging_loader(self) -> DataLoader[str, MemberMessaging]:
+        if self._messaging_loader is None:
+            self._messaging_loader = self._new_messaging_loader()
+        return self._messaging_loader
 
     def require(self, action: Action) -> Principal:
         """The caller, if it may do `action`; otherwise a top-level error."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextvars import ContextVar
 from dataclasses import replace
 
 import strawberry
@@ -14,7 +15,7 @@ from domain.handlers.members import finish_merges
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from domain.reactions import Reaction, reacts
-from resolvers.context import Info
+from resolvers.context import Info, TesseraContext
 from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
 from schema.updates import SNAPSHOT, MemberUpdate, StoreEvent, TierChange, UpdateCause
@@ -29,16 +30,16 @@ async def _next(watch: Watch) -> Update | Resync:
         raise Dropped(str(exc)) from None
 
 
-def _update(info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
+def _update(ctx: TesseraContext, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
     cause = UpdateCause(
         kind=event.cause.value if event else SNAPSHOT,
         channel=event.channel if event else None,
         store_id=event.store_id if event else None,
         entry_id=strawberry.ID(event.entry_id) if event and event.entry_id else None,
-        tier_change=TierChange.of(info.context.ports.program, event),
+        tier_change=TierChange.of(ctx.ports.program, event),
     )
-    info.context.fresh_loaders()
-    return MemberUpdate(version=member.version, cause=cause, member=info.context.view(member))
+    ctx.fresh_loaders()
+    return MemberUpdate(version=member.version, cause=cause, member=ctx.view(member))
 
 
 @strawberry.type
@@ -47,19 +48,8 @@ class Subscription:
         description="The member's view now (SNAPSHOT), then after every change. Versions of "
         "one member only go up; after a merge the survivor is followed (cause MERGED)."
     )
-    async def member_updated(
-        self, info: Info, ref: MemberRefInput
-    ) -> AsyncGenerator[MemberUpdate, None]:
-        ctx = info.context
-        member = await ctx.visible_member(ref.to_domain(), "follow")
-        if member is None:
-            raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"})
-        following = _Following(member.id, member.version)
-        async with ctx.feed.watch(member.all_ids) as watch:
-            yield _update(info, member, None)
-            del member  # an idle subscription keeps the id and version, not the member
-            while True:
-                yield await following.next_update(info, watch)
+    async def member_updated(self, info: Info, ref: MemberRefInput) -> AsyncIterator[MemberUpdate]:
+        return MemberFollowing(info.context, ref)
 
     @strawberry.subscription(
         description="Check-ins, purchases, redemptions, voucher uses and returns at a store."
@@ -90,34 +80,103 @@ class Subscription:
                     )
 
 
-class _Following:
-    """The member a subscription follows and the version it last sent."""
+class MemberFollowing:
+    """memberUpdated's source of updates: the member's snapshot first, then each newer
+    version, the survivor after a merge, and the current view again after a resync.
 
-    __slots__ = ("member_id", "version")
+    Not a generator: its state is a few fields and a watch in the feed. Iterated (SSE, and
+    the first result over a WebSocket) it awaits its watch; a WebSocket then `detach`es it
+    and computes each update with `update_for` when the feed offers one, with no task or
+    frame kept while idle (`app.subscription_socket`)."""
 
-    def __init__(self, member_id: str, version: int) -> None:
-        self.member_id = member_id
-        self.version = version
+    __slots__ = ("_context", "_ref", "detached", "member_id", "version", "watch")
 
-    async def next_update(self, info: Info, watch: Watch) -> MemberUpdate:
-        """The next update to send: newer versions only, the survivor after a merge, and
-        the current view again after a resync."""
+    def __init__(self, context: TesseraContext, ref: MemberRefInput) -> None:
+        self._context = context
+        self._ref: MemberRefInput | None = ref
+        self.member_id = ""
+        self.version = 0
+        self.watch: Watch | None = None
+        self.detached = False
+
+    def __aiter__(self) -> MemberFollowing:
+        return self
+
+    async def __anext__(self) -> MemberUpdate:
+        if self.watch is None:
+            return await self._open()
         while True:
-            signal = await _next(watch)
-            if isinstance(signal, Resync):
-                # Events may be lost: the current view is sent again, as on connect.
-                now = await finish_merges(info.context.ports, self.member_id)
-                return self._sent(info, now, None)
-            after = signal.member
-            if after.id != self.member_id:  # merged away: hand over to the survivor
-                watch.retarget(after.all_ids)
-                return self._sent(info, after, _merged(signal))
-            if after.version > self.version:
-                return self._sent(info, after, signal.event)
+            update = await self.update_for(await _next(self.watch))
+            if update is not None:
+                return update
 
-    def _sent(self, info: Info, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
+    async def aclose(self) -> None:
+        if self.watch is not None and not self.detached:
+            self.close()
+
+    def close(self) -> None:
+        """Leave the feed (once)."""
+        if self.watch is not None:
+            self._context.feed.unfollow(self.watch)
+            self.watch = None
+
+    def detach(self) -> None:
+        """The subscription is read by its socket from now on: closing the iterator no
+        longer leaves the feed."""
+        self.detached = True
+        _opened.set(None)  # and stops collecting in this context
+
+    async def _open(self) -> MemberUpdate:
+        ctx, ref = self._context, self._ref
+        assert ref is not None
+        member = await ctx.visible_member(ref.to_domain(), "follow")
+        if member is None:
+            raise BadRequest("no such member", {"code": "MEMBER_NOT_FOUND"})
+        self._ref = None
+        self.watch = ctx.feed.follow(member.all_ids)
+        opened = _opened.get()
+        if opened is not None:
+            opened.append(self)
+        # An idle subscription keeps the id and version, not the member.
+        return self._sent(member, None)
+
+    async def update_for(self, signal: Update | Resync) -> MemberUpdate | None:
+        """The update to send for `signal`, or None (an older or repeated version)."""
+        if isinstance(signal, Resync):
+            # Events may be lost: the current view is sent again, as on connect.
+            now = await finish_merges(self._context.ports, self.member_id)
+            return self._sent(now, None)
+        after = signal.member
+        if after.id != self.member_id:  # merged away: hand over to the survivor
+            assert self.watch is not None
+            self.watch.retarget(after.all_ids)
+            return self._sent(after, _merged(signal))
+        if after.version > self.version:
+            return self._sent(after, signal.event)
+        return None
+
+    def _sent(self, member: DomainMember, event: MemberChanged | None) -> MemberUpdate:
         self.member_id, self.version = member.id, member.version
-        return _update(info, member, event)
+        return _update(self._context, member, event)
+
+
+_opened: ContextVar[list[MemberFollowing] | None] = ContextVar("opened", default=None)
+
+
+def opened_followings() -> list[MemberFollowing]:
+    """From now on in this context, each memberUpdated that opens (checked, snapshot
+    taken, watching the feed) is added to the returned list."""
+    opened: list[MemberFollowing] = []
+    _opened.set(opened)
+    return opened
+
+
+def next_signal(watch: Watch) -> Update | Resync | None:
+    """What is queued for a detached subscription, or None; Dropped once it fell behind."""
+    try:
+        return watch.take()
+    except SlowConsumer as exc:
+        raise Dropped(str(exc)) from None
 
 
 def _merged(update: Update) -> MemberChanged:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -42,11 +42,18 @@ class SlowConsumer(Exception):
 
 
 class Watch:
+    """One subscription's place in the feed. Its reader either awaits `next` (a task per
+    subscription) or sets a `listener`, called after each offer (queued or dropped), and
+    takes what is queued with `take` (no task while idle: `app.subscription_socket`)."""
+
+    __slots__ = ("_feed", "dropped", "listener", "member_ids", "queue")
+
     def __init__(self, feed: MemberFeed, member_ids: Iterable[str], queue_size: int) -> None:
         self._feed = feed
         self.member_ids = frozenset(member_ids)
         self.queue: Mailbox[Update | Resync] = Mailbox(queue_size)
         self.dropped = False
+        self.listener: Callable[[], None] | None = None
 
     def offer(self, item: Update | Resync) -> bool:
         """Queue `item`; False when this subscription is (or is now) dropped."""
@@ -62,6 +69,15 @@ class Watch:
             self._feed._remove(self)
             log.info("dropped a slow subscriber of %s", sorted(self.member_ids))
             return False
+        finally:
+            if self.listener is not None:
+                self.listener()
+
+    def take(self) -> Update | Resync | None:
+        """What is queued next, without waiting (None: nothing); SlowConsumer once dropped."""
+        if self.dropped:
+            raise SlowConsumer("this subscription fell behind and was dropped; resubscribe")
+        return None if self.queue.empty() else self.queue.get_nowait()
 
     def retarget(self, member_ids: Iterable[str]) -> None:
         """Follow a merge: watch the survivor's ids from now on, keeping what is queued."""
@@ -92,14 +108,22 @@ class MemberFeed:
 
     @asynccontextmanager
     async def watch(self, member_ids: Iterable[str]) -> AsyncIterator[Watch]:
-        watch = Watch(self, member_ids, self._queue_size)
-        self._add(watch)
-        SUBSCRIPTIONS.labels("member").inc()
+        watch = self.follow(member_ids)
         try:
             yield watch
         finally:
-            SUBSCRIPTIONS.labels("member").dec()
-            self._remove(watch)
+            self.unfollow(watch)
+
+    def follow(self, member_ids: Iterable[str]) -> Watch:
+        """A watch on these member ids, until `unfollow` (`watch` as a context manager)."""
+        watch = Watch(self, member_ids, self._queue_size)
+        self._add(watch)
+        SUBSCRIPTIONS.labels("member").inc()
+        return watch
+
+    def unfollow(self, watch: Watch) -> None:
+        SUBSCRIPTIONS.labels("member").dec()
+        self._remove(watch)
 
     @asynccontextmanager
     async def watch_store(self, store_id: str) -> AsyncIterator[Watch]:
