@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.activity import with_purchase
+from domain.challenges import on_purchase
 from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
 from domain.earn_rules import Earning, Purchase, earnings
@@ -108,6 +109,8 @@ def record_purchase(
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = replace(member, batches=add(member.batches, batch), activity=activity, tier=tier)
+    after, completed = on_purchase(after, cmd, program, now, new_id)  # challenges moved on
+    entries.extend(completed)
     return Change(
         remember(after, request),
         tuple(entries),

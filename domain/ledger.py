@@ -44,6 +44,7 @@ class EntryKind(Enum):
     CHECKED_IN = "CHECKED_IN"
     REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
     ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
+    CHALLENGE_COMPLETED = "CHALLENGE_COMPLETED"  # a challenge's reward (domain.challenges)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import Enum
 
 from domain.activity import DayActivity
+from domain.challenge_rules import ChallengeProgress
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
@@ -147,6 +148,7 @@ class Member:
     idempotency_spilled_at: datetime | None = None
     merged_ids: tuple[str, ...] = ()  # members absorbed into this one
     merged_into: str | None = None  # set on a duplicate once it is frozen for a merge
+    challenges: tuple[ChallengeProgress, ...] = ()  # one round per challenge at most
 
     @property
     def balance(self) -> int:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from domain.activities import pooled_counts
 from domain.activity import pooled
+from domain.challenges import pooled_challenges
 from domain.channel import Channel
 from domain.events import Change
 from domain.idempotency import spilled_by, with_requests_of
@@ -67,6 +68,7 @@ def absorb(
         merged_ids=(*survivor.merged_ids, duplicate.id, *duplicate.merged_ids),
         tier=tier,
         display_name=survivor.display_name or duplicate.display_name,
+        challenges=pooled_challenges(survivor.challenges, duplicate.challenges),
     )
     previous = survivor.tier.code if tier.code != survivor.tier.code else None
     entries = (

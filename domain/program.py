@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from domain.challenge_rules import Challenge, with_challenges
 from domain.time_zones import iana_zones
 
 
@@ -77,6 +78,7 @@ class Program:
     # The zone the program's days are read in: campaign windows, calendar expiry, rounded
     # deadlines (IANA name; members may have their own for birthdays and messages).
     time_zone: str = "UTC"
+    challenges: tuple[Challenge, ...] = ()  # `domain.challenge_rules`
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -172,6 +174,7 @@ def load_program(data: dict[str, Any]) -> Program:
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
     _check(program)
+    program = with_challenges(program, data)
     return program
 
 

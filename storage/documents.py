@@ -23,6 +23,7 @@ from domain.member import (
     RewardStatus,
     TierStatus,
 )
+from storage.challenge_documents import challenges_from_doc, challenges_to_doc
 
 Doc = dict[str, Any]
 
@@ -102,6 +103,7 @@ def member_to_doc(member: Member) -> Doc:
         "idempotency_spilled_at": member.idempotency_spilled_at,
         "merged_ids": list(member.merged_ids),
         "merged_into": member.merged_into,
+        **challenges_to_doc(member.challenges),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -172,6 +174,7 @@ def member_from_doc(doc: Doc) -> Member:
         idempotency_spilled_at=_opt_utc(doc.get("idempotency_spilled_at")),
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
+        challenges=challenges_from_doc(doc),
     )
 
 
