@@ -85,8 +85,8 @@ def advance(
                 completions=moved.completions + 1,
                 voucher_due=challenge.reward_id is not None,
             )
-            entries.append(_completed_entry(member.id, challenge, program, step, new_id))
-            if challenge.reward_points:
+            if challenge.reward_points:  # a voucher is issued after, with its entry
+                entries.append(_completed_entry(member.id, challenge, program, step, new_id))
                 expires = add_months(step.at, program.points_validity_months)
                 batch = PointBatch(batch_for(expires), challenge.reward_points, step.at, expires)
                 batches = add(batches, batch)
@@ -131,9 +131,13 @@ def current_round(
     running = found is not None and found.completed_at is None
     if running and found is not None and (found.deadline is None or at < found.deadline):
         return found
-    completions = 0 if found is None else found.completions
     deadline = round_deadline(challenge, at, zone_name)
-    return ChallengeProgress(challenge.id, at, deadline, completions=completions)
+    if found is None:
+        return ChallengeProgress(challenge.id, at, deadline)
+    # A new round keeps the count of rounds completed, and a voucher still owed.
+    return ChallengeProgress(
+        challenge.id, at, deadline, completions=found.completions, voucher_due=found.voucher_due
+    )
 
 
 def _stepped(
@@ -148,8 +152,7 @@ def _stepped(
 def _completed_entry(
     member_id: str, challenge: Challenge, program: Program, step: Step, new_id: NewId
 ) -> LedgerEntry:
-    reward = program.reward(challenge.reward_id) if challenge.reward_id else None
-    given = f"a {reward.name} voucher" if reward else f"{challenge.reward_points} points"
+    """The points of a completed round, with the purchase that completed it."""
     unit = _UNITS[challenge.kind]
     target = f"{challenge.target} {program.currency}" if unit == "spent" else challenge.target
     return LedgerEntry(
@@ -161,7 +164,8 @@ def _completed_entry(
         channel=step.channel,
         store_id=step.store_id,
         order_id=step.order_id,
-        reason=f"challenge {challenge.name} ({challenge.id}) completed, {target} {unit}: {given}",
+        reason=f"challenge {challenge.name} ({challenge.id}) completed, {target} {unit}: "
+        f"{challenge.reward_points} points",
     )
 
 

@@ -6,6 +6,7 @@ from domain.commands import RecordPurchase, fingerprint
 from domain.earning import record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
+from domain.handlers.challenge_vouchers import issue_owed_vouchers
 from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
 from domain.ledger import LedgerEntry
@@ -52,7 +53,8 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
             await ports.keys.release(key, member.id)
         raise
     entry = await entry_of(ports, written)
-    return PurchaseRecorded(written.member, entry, await _lines_of(ports, written, entry, cmd))
+    member = await issue_owed_vouchers(ports, written.member)  # a challenge's, if it owes one
+    return PurchaseRecorded(member, entry, await _lines_of(ports, written, entry, cmd))
 
 
 async def _lines_of(
