@@ -190,3 +190,31 @@ async def test_a_second_store_issues_a_free_coffee_voucher_once(api: Api) -> Non
         "deadline": None,
         "completed": True,
     }
+
+
+PREVIEW = """query($input: PreviewPurchaseInput!) { previewPurchase(input: $input) {
+  __typename ... on PurchasePreview { points member { balance challenges { id progress completed } } }
+  ... on Error { code message } } }"""
+
+
+async def test_a_preview_shows_the_progress_the_purchase_would_make_and_writes_nothing(
+    api: Api,
+) -> None:
+    given = await enrolled(api, "preview@example.com")
+    for n in range(2):
+        await bought(api, given["id"], f"p-{n}", COFFEE)
+    cart_only = cart(given["id"], "unused", COFFEE)["input"]
+    del cart_only["orderId"], cart_only["idempotencyKey"]
+
+    preview = (await api.data(PREVIEW, {"input": cart_only}))["previewPurchase"]
+    after = await seen(api, given["id"])
+
+    assert preview["__typename"] == "PurchasePreview", preview
+    assert preview["member"]["challenges"][0] == {
+        "id": "coffee-trio",
+        "progress": 3,
+        "completed": True,
+    }
+    assert preview["member"]["balance"] == 3 * 12 + 100  # the challenge's points included
+    assert after["challenges"][0]["progress"] == 2
+    assert completions(after) == []
