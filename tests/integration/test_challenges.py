@@ -193,7 +193,8 @@ async def test_a_second_store_issues_a_free_coffee_voucher_once(api: Api) -> Non
 
 
 PREVIEW = """query($input: PreviewPurchaseInput!) { previewPurchase(input: $input) {
-  __typename ... on PurchasePreview { points member { balance challenges { id progress completed } } }
+  __typename
+  ... on PurchasePreview { points member { balance challenges { id progress completed } } }
   ... on Error { code message } } }"""
 
 
