@@ -23,12 +23,16 @@ def banner(settings: Settings, program_name: str) -> str:
         f"Store: {store}",
     ]
     if settings.demo and not settings.production:
-        secret = settings.secret.get_secret_value()
+        secret, kid = settings.secret.get_secret_value(), settings.token_key_id
+
+        def token(role: Role, member: str | None = None, store: str | None = None) -> str:
+            return issue_token(secret, role, member, store, key_id=kid)
+
         tokens = {
-            "MEMBER_TOKEN": ("member (Ada, app)", issue_token(secret, Role.MEMBER, "mbr_demo_ada")),
-            "POS_TOKEN": (f"pos ({DEMO_STORE})", issue_token(secret, Role.POS, None, DEMO_STORE)),
-            "CALLCENTER_TOKEN": ("callcenter", issue_token(secret, Role.CALLCENTER)),
-            "ADMIN_TOKEN": ("admin", issue_token(secret, Role.ADMIN)),
+            "MEMBER_TOKEN": ("member (Ada, app)", token(Role.MEMBER, "mbr_demo_ada")),
+            "POS_TOKEN": (f"pos ({DEMO_STORE})", token(Role.POS, None, DEMO_STORE)),
+            "CALLCENTER_TOKEN": ("callcenter", token(Role.CALLCENTER)),
+            "ADMIN_TOKEN": ("admin", token(Role.ADMIN)),
         }
         lines.append("Bearer tokens for the demo (valid 24 h); paste these lines into a shell:")
         lines += [f"  export {name}={token}  # {who}" for name, (who, token) in tokens.items()]

@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     sdl = commands.add_parser("sdl", help="print the GraphQL schema (SDL)")
-    sdl.add_argument("--write", action="store_true", help="write schema/schema.graphql")
+    sdl.add_argument(
+        "--write",
+        action="store_true",
+        help="write schema/schema.graphql and schema/possible-types.json (Apollo's possibleTypes)",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -65,17 +69,19 @@ def main(argv: list[str] | None = None) -> int:
                     args.store,
                     args.ttl,
                     args.subject,
+                    key_id=settings.token_key_id,
                 )
             )
         except ValueError as exc:
             parser.error(str(exc))
         return 0
-    from app.execution.assembly import SDL_PATH
+    from app.execution.assembly import POSSIBLE_TYPES_PATH, SDL_PATH, possible_types
     from app.execution.assembly import sdl as schema_sdl
 
     text = schema_sdl()
     if args.write:
         SDL_PATH.write_text(text)
+        POSSIBLE_TYPES_PATH.write_text(possible_types())
     else:
         sys.stdout.write(text)
     return 0

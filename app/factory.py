@@ -23,6 +23,7 @@ from app.observability import Observability
 from app.rate_limits import Admission, RateLimits, RateLimitSettings
 from app.readiness import readiness_route
 from app.settings import Settings, refuse_unsafe_production
+from app.token_keys import token_keys
 from app.wiring import Tessera
 from domain.clock import Clock
 from domain.program import Program
@@ -41,7 +42,7 @@ def create_app(
     refuse_unsafe_production(settings)
     tessera = Tessera.build(settings, clock=clock, program=program, client=client)
     program_type = ProgramType.of(tessera.program)
-    tokens = TokenReader(settings.secret.get_secret_value(), tessera.clock)
+    tokens = TokenReader(token_keys(settings), tessera.clock)
     observability = Observability.build(settings, tessera)
 
     def context(request: Request | WebSocket) -> TesseraContext:

@@ -49,6 +49,23 @@ class Settings(BaseSettings):
         2.0, gt=0, description="/readyz: MongoDB and Redis must answer within this"
     )
     secret: SecretStr = Field(SecretStr(DEV_SECRET), description="HS256 key signing tokens")
+    token_key_id: str = Field(
+        "tessera", min_length=1, description="the kid of `secret`, in the tokens it signs"
+    )
+    previous_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="retired HS256 keys by kid, still verified while their tokens live "
+        '(JSON: {"tessera-2026": "..."})',
+    )
+    jwks_url: str | None = Field(
+        None, description="the identity provider's JWKS: its RS256/ES256 tokens are accepted"
+    )
+    jwt_issuer: str | None = Field(None, description="the identity provider's `iss`")
+    jwt_audience: str | None = Field(None, description="the `aud` its tokens must name")
+    jwt_member_claim: str = Field("sub", description="its claim holding the member id")
+    jwt_role_claim: str | None = Field(
+        None, description="its claim that may give a staff role; unset: member tokens only"
+    )
     program: Path = Field(
         DEMO_PROGRAM, description="the program file (TOML); default: the bundled demo"
     )
@@ -162,6 +179,12 @@ def refuse_unsafe_production(settings: Settings) -> None:
         problems.append("set TESSERA_SECRET (the development secret is public: anyone can sign)")
     elif len(settings.secret.get_secret_value()) < MIN_SECRET_LENGTH:
         problems.append(f"make TESSERA_SECRET at least {MIN_SECRET_LENGTH} characters")
+    if any(
+        len(k.get_secret_value()) < MIN_SECRET_LENGTH for k in settings.previous_secrets.values()
+    ):
+        problems.append(
+            f"make each of TESSERA_PREVIOUS_SECRETS at least {MIN_SECRET_LENGTH} characters"
+        )
     if settings.webhook_secret.get_secret_value() == DEV_SECRET:
         problems.append("set TESSERA_WEBHOOK_SECRET (the development secret is public)")
     if problems:

@@ -68,6 +68,9 @@ class RecordPurchase:
     store_id: str | None
     idempotency_key: str
     lines: tuple[PurchaseLine, ...] = dataclasses.field(default=(), metadata=_ADDED_LATER)
+    # Points the member spends on the order, worth the program's point value each: that
+    # part of the order is paid with points, and earns none.
+    points_paid: int = dataclasses.field(default=0, metadata=_ADDED_LATER)
 
     @property
     def total(self) -> Decimal:

@@ -15,6 +15,7 @@ from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
 from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.points_payment import on_money_paid, paid_entry, pay_with_points, validate_points_paid
 from domain.program import Program
 from domain.purchase_lines import as_lines, line_records, validate_lines
 from domain.tiers import tier_changed_entry, upgrade
@@ -25,8 +26,9 @@ def validate_purchase(cmd: RecordPurchase, program: Program) -> RecordPurchase:
     currency = require_id("currency", cmd.currency, 3).upper()
     if currency != program.currency:
         raise UnsupportedCurrency(f"{program.name} accepts {program.currency} only; got {currency}")
+    lined = validate_lines(cmd, program.currency_decimals)
     return replace(
-        validate_lines(cmd, program.currency_decimals),
+        validate_points_paid(lined, program),
         order_id=require_id("orderId", cmd.order_id),
         currency=currency,
         store_id=optional_id("storeId", cmd.store_id),
@@ -55,7 +57,7 @@ def price(member: Member, cmd: RecordPurchase, program: Program, now: datetime) 
     """The one pricing of a purchase: `record_purchase` earns it, a preview shows it."""
     lines = as_lines(cmd)
     purchase = Purchase(cmd.order_id, cmd.total, cmd.currency, cmd.store_id, now, lines)
-    earned = earnings(purchase, member, program)  # the rules that gave points
+    earned = on_money_paid(earnings(purchase, member, program), cmd, program)
     per_line = tuple(sum(e.per_line[n] for e in earned) for n in range(len(lines)))
     return Priced(earned, per_line)
 
@@ -67,6 +69,7 @@ def record_purchase(
     once."""
     priced = price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
+    paying, paid_from = pay_with_points(member, cmd.points_paid)
     expires = add_months(now, program.points_validity_months)
     batch = PointBatch(batch_for(expires), points, now, expires)
     entry = LedgerEntry(
@@ -89,10 +92,14 @@ def record_purchase(
         now,
         cmd.store_id,
         line_records(cmd, per_line),
+        cmd.points_paid,
+        paid_from,
     )
     activity = with_purchase(member.activity, now, priced.qualifying_points, cmd.total)
     tier = upgrade(member.tier, activity, program, now)
     entries = [entry]
+    if cmd.points_paid:
+        entries.append(paid_entry(member.id, cmd, now, new_id, program))
     if tier.code != member.tier.code:
         entries.append(
             tier_changed_entry(
@@ -108,7 +115,7 @@ def record_purchase(
             )
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
-    after = replace(member, batches=add(member.batches, batch), activity=activity, tier=tier)
+    after = replace(member, batches=add(paying, batch), activity=activity, tier=tier)
     after, completed = on_purchase(after, cmd, program, now, new_id)  # challenges moved on
     entries.extend(completed)
     return Change(

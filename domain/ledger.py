@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 
 from domain.channel import Channel
@@ -44,6 +45,8 @@ class EntryKind(Enum):
     CHECKED_IN = "CHECKED_IN"
     REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
     ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
+    POINTS_PAID = "POINTS_PAID"  # points spent on an order, as part of its payment
+    POINTS_REFUNDED = "POINTS_REFUNDED"  # points paid on an order, given back by its return
     CHALLENGE_COMPLETED = "CHALLENGE_COMPLETED"  # a challenge's reward (domain.challenges)
 
 
@@ -109,6 +112,27 @@ def put_back(
     for portion in portions:
         batches = add(batches, portion)
     return batches
+
+
+def share_of(points: int, part: Decimal, whole: Decimal) -> int:
+    """The points of `part` of `whole`, rounded down: on running totals, the parts add up
+    (and the whole of an empty whole is all its points)."""
+    if whole == 0:
+        return points
+    return int((Decimal(points) * part / whole).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def portion(paid: tuple[PointBatch, ...], start: int, points: int) -> tuple[PointBatch, ...]:
+    """Points `start` to `start + points` of what a payment took (in the order it took
+    them), as batches: successive partial refunds of one payment give back each point once."""
+    found: list[PointBatch] = []
+    offset = 0
+    for batch in paid:
+        low, high = max(start, offset), min(start + points, offset + batch.points)
+        if high > low:
+            found.append(replace(batch, points=high - low))
+        offset += batch.points
+    return tuple(found)
 
 
 def batch_for(expires_at: datetime) -> str:

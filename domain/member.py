@@ -64,6 +64,8 @@ class OrderRecord:
     earned_at: datetime
     store_id: str | None
     lines: tuple[LineRecord, ...] = ()  # none: recorded as an amount only
+    points_paid: int = 0  # spent on the order as part of its payment
+    paid_from: tuple[PointBatch, ...] = ()  # the batches those points came from
 
     def line(self, sku: str) -> LineRecord | None:
         return next((line for line in self.lines if line.sku == sku), None)

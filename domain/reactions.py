@@ -43,6 +43,9 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.CHECKED_IN: _AT_THE_COUNTER,
     EntryKind.REDEMPTION_CANCELLED: _AT_THE_COUNTER,
     EntryKind.ACTIVITY: _EVERY_EVENT,
+    # Written beside a purchase's EARNED or a return's RETURNED entry, whose event it is.
+    EntryKind.POINTS_PAID: _AT_THE_COUNTER,
+    EntryKind.POINTS_REFUNDED: _AT_THE_COUNTER,
     EntryKind.CHALLENGE_COMPLETED: _EVERY_EVENT,  # a challenge's voucher, issued after
 }
 

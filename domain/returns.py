@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from domain.activity import with_return
 from domain.commands import ReturnLine, ReturnPurchase, fingerprint
 from domain.errors import InvalidInput, OrderNotFound, ReturnExceedsPurchase
 from domain.events import Change
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, claw_back
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, claw_back, put_back, share_of
 from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedLine, ReturnedOrder
+from domain.points_payment import refund
 from domain.program import Program
 from domain.purchase_lines import MAX_LINES, MAX_QUANTITY
 from domain.validation import optional_id, require_amount, require_id, require_key
@@ -83,21 +84,49 @@ def return_purchase(
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     whole = taken.after.amount == order.amount
+    clawed = claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now)
+    refunded = refund(order, before.amount, taken.after.amount)
+    entries = (entry, *refund_entries(member.id, order, refunded, cmd, now, new_id))
     after = replace(
         member,
-        batches=claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now),
+        batches=put_back(clawed, refunded),
         activity=with_return(member.activity, order.earned_at, taken.points, taken.amount, whole),
         returns=(*(r for r in member.returns if r.order_id != order.order_id), taken.after),
     )
     return Change(
         remember(after, request),
-        (entry,),
+        entries,
         EntryKind.RETURNED,
         cmd.channel,
         cmd.store_id,
         entry.id,
         order_id=order.order_id,
     )
+
+
+def refund_entries(
+    member_id: str,
+    order: OrderRecord,
+    refunded: tuple[PointBatch, ...],
+    cmd: ReturnPurchase,
+    now: datetime,
+    new_id: NewId,
+) -> tuple[LedgerEntry, ...]:
+    points = sum(b.points for b in refunded)
+    if points == 0:
+        return ()
+    entry = LedgerEntry(
+        new_id("ent"),
+        member_id,
+        EntryKind.POINTS_REFUNDED,
+        points,
+        now,
+        channel=cmd.channel,
+        store_id=cmd.store_id,
+        order_id=order.order_id,
+        reason=f"{points} of the {order.points_paid} points paid on order {order.order_id}",
+    )
+    return (entry,)
 
 
 def by_amount(order: OrderRecord, before: ReturnedOrder, cmd: ReturnPurchase) -> Taken:
@@ -112,7 +141,7 @@ def by_amount(order: OrderRecord, before: ReturnedOrder, cmd: ReturnPurchase) ->
             f"order {order.order_id} was {order.amount} {order.currency}; "
             f"{left} {order.currency} can still be returned"
         )
-    reversed_total = _share(order.points, returned, order.amount)
+    reversed_total = share_of(order.points, returned, order.amount)
     after = ReturnedOrder(order.order_id, order.earned_at, returned, reversed_total)
     why = f"returned {cmd.amount} {order.currency} of {order.amount}"
     return Taken(cmd.amount, reversed_total - before.points, after, why)
@@ -136,7 +165,7 @@ def by_lines(order: OrderRecord, before: ReturnedOrder, cmd: ReturnPurchase) -> 
                 f"order {order.order_id} had {recorded.quantity} of {line.sku}; "
                 f"{recorded.quantity - was.quantity} can still be returned"
             )
-        line_total = _share(recorded.points, Decimal(quantity), Decimal(recorded.quantity))
+        line_total = share_of(recorded.points, Decimal(quantity), Decimal(recorded.quantity))
         points += line_total - was.points
         amount += recorded.unit_price * line.quantity
         now_returned[line.sku] = ReturnedLine(line.sku, quantity, line_total)
@@ -152,11 +181,6 @@ def by_lines(order: OrderRecord, before: ReturnedOrder, cmd: ReturnPurchase) -> 
     what = ", ".join(f"{line.quantity} \N{MULTIPLICATION SIGN} {line.sku}" for line in cmd.lines)
     why = f"returned {what} ({amount} {order.currency}) of {order.amount}"
     return Taken(amount, points, after, why)
-
-
-def _share(points: int, part: Decimal, whole: Decimal) -> int:
-    """The points of `part` of `whole`, rounded down: on running totals, the parts add up."""
-    return int((Decimal(points) * part / whole).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _line(n: int, line: ReturnLine) -> ReturnLine:

@@ -12,7 +12,7 @@ from domain.commands import MemberRef, RecordPurchase
 from domain.earn_rules import Earning
 from domain.handlers import preview_purchase
 from resolvers.context import Info
-from resolvers.mutations.record_purchase import PurchaseLineInput, cart_of
+from resolvers.mutations.record_purchase import POINTS_PAID, PurchaseLineInput, cart_of
 from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import EarnedLine, Member
@@ -29,6 +29,7 @@ class PreviewPurchaseInput:
     channel: Channel
     store_id: str | None = None
     lines: list[PurchaseLineInput] | None = None
+    points_paid: int = strawberry.field(default=0, description=POINTS_PAID)
 
 
 @strawberry.type(description="What one earn rule gives, in all and on each line.")
@@ -69,6 +70,7 @@ PreviewPurchaseResult = payload(
     PurchasePreview,
     failures.MemberNotFound,
     failures.UnsupportedCurrency,
+    failures.InsufficientPoints,
     failures.InvalidInput,
 )
 
@@ -87,7 +89,15 @@ async def preview(info: Info, input: PreviewPurchaseInput) -> PurchasePreview:
     amount, lines = cart_of(input.amount, input.lines, ctx.ports.program.currency_decimals)
     order, key = preview_purchase.PREVIEW, preview_purchase.PREVIEW
     cmd = RecordPurchase(
-        ref, order, amount, input.currency, input.channel, input.store_id, key, lines
+        ref,
+        order,
+        amount,
+        input.currency,
+        input.channel,
+        input.store_id,
+        key,
+        lines,
+        input.points_paid,
     )
     found = await preview_purchase.handle(cmd, ctx.ports)
     priced = found.priced

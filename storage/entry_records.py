@@ -40,19 +40,35 @@ def entry_with_records(entry: LedgerEntry, commit: Commit) -> Doc:
             "currency": order.currency,
             "batch_id": order.batch_id,
             **({"lines": [_line_doc(line) for line in order.lines]} if order.lines else {}),
+            **(
+                {"points_paid": order.points_paid, "paid_from": _batches_doc(order.paid_from)}
+                if order.points_paid
+                else {}
+            ),
         }
     if entry.kind is EntryKind.REDEEMED and entry.id == commit.event.entry_id:
         doc["member_reward_id"] = commit.member_reward_id  # found by it (sparse index)
-        doc["paid_from"] = [
-            {
-                "batch_id": b.id,
-                "points": b.points,
-                "earned_at": b.earned_at,
-                "expires_at": b.expires_at,
-            }
-            for b in commit.paid_from
-        ]
+        doc["paid_from"] = _batches_doc(commit.paid_from)
     return doc
+
+
+def _batches_doc(batches: tuple[PointBatch, ...]) -> list[Doc]:
+    return [
+        {"batch_id": b.id, "points": b.points, "earned_at": b.earned_at, "expires_at": b.expires_at}
+        for b in batches
+    ]
+
+
+def _batches_from_doc(docs: list[Doc]) -> tuple[PointBatch, ...]:
+    return tuple(
+        PointBatch(
+            b["batch_id"],
+            b["points"],
+            utc(b["earned_at"]),
+            None if b["expires_at"] is None else utc(b["expires_at"]),
+        )
+        for b in docs
+    )
 
 
 def order_from_entry_doc(doc: Doc) -> OrderRecord:
@@ -67,6 +83,8 @@ def order_from_entry_doc(doc: Doc) -> OrderRecord:
         utc(doc["created_at"]),
         doc.get("store_id"),
         tuple(_line_from_doc(line) for line in order.get("lines", ())),
+        order.get("points_paid", 0),
+        _batches_from_doc(order.get("paid_from", [])),
     )
 
 
@@ -75,15 +93,7 @@ def paid_from_entry_doc(doc: Doc) -> tuple[PointBatch, ...] | None:
     before entries kept it)."""
     if "paid_from" not in doc:
         return None
-    return tuple(
-        PointBatch(
-            b["batch_id"],
-            b["points"],
-            utc(b["earned_at"]),
-            None if b["expires_at"] is None else utc(b["expires_at"]),
-        )
-        for b in doc["paid_from"]
-    )
+    return _batches_from_doc(doc["paid_from"])
 
 
 def _line_doc(line: LineRecord) -> Doc:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLInterfaceType, GraphQLUnionType
 from strawberry.extensions import (
     MaxAliasesLimiter,
     QueryDepthLimiter,
@@ -28,6 +29,7 @@ from resolvers.subscriptions import Subscription
 from schema.scalars import SCALAR_OVERRIDES
 
 SDL_PATH = Path(schema_package.__file__).with_name("schema.graphql")
+POSSIBLE_TYPES_PATH = SDL_PATH.with_name("possible-types.json")
 CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
@@ -100,3 +102,16 @@ def build_schema(
 
 def sdl() -> str:
     return build_schema().as_str() + "\n"
+
+
+def possible_types() -> str:
+    """Each union's and interface's object types, as Apollo Client's `InMemoryCache` takes
+    them (`possibleTypes`) and GraphQL Code Generator's fragment-matcher writes them: without
+    them the cache cannot match `... on Error` against `InvalidInput` and drops its fields."""
+    graphql_schema = build_schema()._schema
+    found = {
+        name: sorted(t.name for t in graphql_schema.get_possible_types(kind))
+        for name, kind in sorted(graphql_schema.type_map.items())
+        if not name.startswith("__") and isinstance(kind, GraphQLUnionType | GraphQLInterfaceType)
+    }
+    return json.dumps({"possibleTypes": found}, indent=2) + "\n"

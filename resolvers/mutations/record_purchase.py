@@ -41,6 +41,12 @@ def cart_of(
     return total, tuple(line.to_domain(n, decimals) for n, line in enumerate(lines or ()))
 
 
+POINTS_PAID = (
+    "points the member spends on the order, worth the program's pointValue each; that part "
+    "earns no points, and a return gives them back to the batches they came from"
+)
+
+
 @strawberry.input
 class RecordPurchaseInput:
     member: MemberRefInput
@@ -55,6 +61,7 @@ class RecordPurchaseInput:
     lines: list[PurchaseLineInput] | None = strawberry.field(
         default=None, description="the cart: points are earned, and returned, per line"
     )
+    points_paid: int = strawberry.field(default=0, description=POINTS_PAID)
 
 
 @strawberry.type
@@ -74,6 +81,7 @@ RecordPurchasePayload = payload(
     failures.MemberNotFound,
     failures.UnsupportedCurrency,
     failures.OrderAlreadyRecorded,
+    failures.InsufficientPoints,
     failures.IdempotencyKeyReused,
     failures.InvalidInput,
     failures.MemberBusy,
@@ -93,6 +101,7 @@ async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:
         store_id=ctx.store_for(principal, input.store_id),
         idempotency_key=input.idempotency_key,
         lines=lines,
+        points_paid=input.points_paid,
     )
     result = await record_purchase.handle(cmd, ctx.ports)
     return PointsEarned(

@@ -41,6 +41,10 @@ async def python_example() -> Run:
 
 
 async def node_example() -> Run:
+    return await node_script("subscribe.mjs")
+
+
+async def node_script(script: str) -> Run:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         missing = "node" if node is None else "npm"
@@ -64,7 +68,7 @@ async def node_example() -> Run:
                 install.kill()
                 await install.wait()
         assert install.returncode == 0, f"npm ci failed:\n{errors.decode()}"
-    return Run([node, "subscribe.mjs"], NODE_EXAMPLE)
+    return Run([node, script], NODE_EXAMPLE)
 
 
 def _node_modules_match_the_lockfile() -> bool:
@@ -173,3 +177,25 @@ async def test_a_refused_token_ends_the_example_with_how_to_get_one(
     assert exit_code == 1
     assert "4403" in stderr
     assert "tessera token --role pos --store store-001" in stderr
+
+
+async def test_apollo_client_reads_errors_and_takes_subscription_updates_into_its_cache(
+    http_api: Api, live: str
+) -> None:
+    """Apollo Client with the checked-in possibleTypes: `... on Error` keeps its fields,
+    and a `memberUpdated` update lands in the cache the member's query reads."""
+    example = await start(await node_script("apollo.mjs"), live, http_api.pos, "mbr_demo_ben")
+    try:
+        card, redeem, preview, following = [await example.line() for _ in range(4)]
+        await http_api.data(PURCHASE, purchase(by_id("mbr_demo_ben"), "apollo-1", "10.00"))
+        update = await example.line()
+        exit_code = await example.exit_code()
+    finally:
+        await stop(example)
+
+    assert card == "member mbr_demo_ben balance 320 BRONZE"
+    assert redeem.startswith("redeem RewardNotFound REWARD_NOT_FOUND: ")
+    assert preview.startswith("preview UnsupportedCurrency UNSUPPORTED_CURRENCY: ")
+    assert following == "following"
+    assert re.fullmatch(r"update v\d+ balance 330; cache balance 330", update), update
+    assert exit_code == 0

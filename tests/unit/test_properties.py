@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -56,6 +57,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         # Orders as the ledger keeps them (not on the member), and whose they are now.
         self.orders: dict[str, tuple[str, OrderRecord]] = {}
         self.paid_from: dict[str, tuple[PointBatch, ...]] = {}  # by voucher id
+        self.refunded: dict[str, int] = {}  # points paid on an order given back, by order
 
     def newcomer(self) -> Member:
         return enrolled(self.ids, f"{self.ids('guest')}@example.com", self.now)
@@ -106,6 +108,28 @@ class LoyaltyMachine(RuleBasedStateMachine):
         assert (
             after.order is not None and sum(line.points for line in after.order.lines) == expected
         )
+        self.orders[order_id] = (who, after.order)
+
+    @rule(who=WHO, cents=st.integers(1, 300_000), share=st.fractions(0, 1))
+    def pay_partly_with_points(self, who: str, cents: int, share: Fraction) -> None:
+        before = self.settled(who)
+        amount = Decimal(cents).scaleb(-2)
+        affordable = min(max(before.balance, 0), int(amount / PROGRAM.point_value))
+        points = int(affordable * share)
+        order_id = self.ids("order")
+        ref = MemberRef(id=before.id)
+        cmd = RecordPurchase(
+            ref, order_id, amount, "EUR", Channel.POS, None, self.key(), points_paid=points
+        )
+        cmd = validate_purchase(cmd, PROGRAM)
+        money = amount - points * PROGRAM.point_value
+        most = points_for(money, PROGRAM, before.tier.code)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        assert after.order is not None and after.order.points_paid == points
+        assert sum(b.points for b in after.order.paid_from) == points
+        earned = after.order.points
+        assert most - 1 <= earned <= most  # the money share, rounded down once or twice
+        assert after.member.balance == before.balance - points + earned
         self.orders[order_id] = (who, after.order)
 
     @rule(who=WHO, reward_id=st.sampled_from([r.id for r in PROGRAM.rewards]))
@@ -200,14 +224,17 @@ class LoyaltyMachine(RuleBasedStateMachine):
         change = self.apply(
             who, lambda m: return_purchase(m, order, cmd, PROGRAM, self.now, self.ids)
         )
-        reversed_points = -change.entries[-1].points
+        reversed_points = -sum(e.points for e in change.entries if e.kind is EntryKind.RETURNED)
+        refunded = sum(e.points for e in change.entries if e.kind is EntryKind.POINTS_REFUNDED)
+        self.refunded[order.order_id] = self.refunded.get(order.order_id, 0) + refunded
         after = change.member.returned(order.order_id)
         assert after is not None
         assert 0 <= reversed_points <= order.points - returned_points
-        assert change.member.balance == before.balance - reversed_points
+        assert change.member.balance == before.balance - reversed_points + refunded
         if everything:
             assert after.points == order.points
             assert after.amount == order.amount
+            assert self.refunded[order.order_id] == order.points_paid
 
     @rule()
     def merge(self) -> None:

@@ -36,6 +36,8 @@ def test_store_activity_is_what_happens_at_the_counter() -> None:
         EntryKind.REWARD_USED,
         EntryKind.RETURNED,
         EntryKind.REDEMPTION_CANCELLED,  # at a till (a call center's has no store)
+        EntryKind.POINTS_PAID,
+        EntryKind.POINTS_REFUNDED,
     }
     assert reacts(_event(EntryKind.EARNED), Reaction.STORE_ACTIVITY)
     assert not reacts(_event(EntryKind.ADJUSTED), Reaction.STORE_ACTIVITY)
