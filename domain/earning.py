@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.activity import with_purchase
+from domain.challenges import on_purchase
 from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
 from domain.earn_rules import Earning, Purchase, earnings
@@ -138,6 +139,8 @@ def record_purchase(
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = replace(member, batches=add(paying, batch), activity=activity, tier=tier)
     after = after_purchase(after, earned, program, now)  # campaigns' member limits
+    after, completed = on_purchase(after, cmd, program, now, new_id)  # challenges moved on
+    entries.extend(completed)
     return Change(
         remember(after, request),
         tuple(entries),

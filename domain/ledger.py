@@ -48,6 +48,7 @@ class EntryKind(Enum):
     POINTS_PAID = "POINTS_PAID"  # points spent on an order, as part of its payment
     POINTS_REFUNDED = "POINTS_REFUNDED"  # points paid on an order, given back by its return
     PROFILE_CHANGED = "PROFILE_CHANGED"  # name, birthday or time zone (no points)
+    CHALLENGE_COMPLETED = "CHALLENGE_COMPLETED"  # a challenge's reward (domain.challenges)
 
 
 @dataclass(frozen=True, slots=True)

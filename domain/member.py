@@ -15,6 +15,7 @@ from enum import Enum
 
 from domain.activity import DayActivity
 from domain.campaign_counts import CampaignCount
+from domain.challenge_rules import ChallengeProgress
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
@@ -156,6 +157,7 @@ class Member:
     time_zone: str | None = None
     first_purchase_at: datetime | None = None  # for campaigns on a first purchase
     campaign_counts: tuple[CampaignCount, ...] = ()  # one per campaign with member limits
+    challenges: tuple[ChallengeProgress, ...] = ()  # one round per challenge at most
 
     @property
     def balance(self) -> int:

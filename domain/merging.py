@@ -13,6 +13,7 @@ from datetime import datetime
 from domain.activities import pooled_counts
 from domain.activity import pooled
 from domain.campaign_counts import pooled_campaign_counts
+from domain.challenges import pooled_challenges
 from domain.channel import Channel
 from domain.events import Change
 from domain.idempotency import spilled_by, with_requests_of
@@ -75,6 +76,7 @@ def absorb(
             default=None,
         ),
         campaign_counts=pooled_campaign_counts(survivor.campaign_counts, duplicate.campaign_counts),
+        challenges=pooled_challenges(survivor.challenges, duplicate.challenges),
     )
     previous = survivor.tier.code if tier.code != survivor.tier.code else None
     entries = (

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 from domain.campaigns import Campaign, CampaignError, load_campaigns
+from domain.challenge_rules import Challenge, with_challenges
 from domain.time_zones import iana_zones
 
 
@@ -79,6 +80,7 @@ class Program:
     # deadlines (IANA name; members may have their own for birthdays and messages).
     time_zone: str = "UTC"
     campaigns: tuple[Campaign, ...] = ()  # in priority order (`domain.campaigns`)
+    challenges: tuple[Challenge, ...] = ()  # `domain.challenge_rules`
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -177,6 +179,7 @@ def load_program(data: dict[str, Any]) -> Program:
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
     _check(program)
+    program = with_challenges(program, data)
     return program
 
 

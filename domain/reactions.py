@@ -47,6 +47,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.POINTS_PAID: _AT_THE_COUNTER,
     EntryKind.POINTS_REFUNDED: _AT_THE_COUNTER,
     EntryKind.PROFILE_CHANGED: _EVERY_EVENT,
+    EntryKind.CHALLENGE_COMPLETED: _EVERY_EVENT,  # a challenge's voucher, issued after
 }
 
 

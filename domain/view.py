@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.challenges import MemberChallenge, challenges_of
 from domain.countdowns import Countdown, countdowns_for
 from domain.identity import Identifier
 from domain.member import Member, MemberReward
@@ -32,6 +33,7 @@ class MemberView:
     tier_progress: TierProgress
     rewards: tuple[MemberReward, ...]
     countdowns: tuple[Countdown, ...]
+    challenges: tuple[MemberChallenge, ...] = ()
 
 
 def member_view(member: Member, program: Program, now: datetime) -> MemberView:
@@ -54,4 +56,5 @@ def member_view(member: Member, program: Program, now: datetime) -> MemberView:
         # Newest first: the voucher just redeemed is the one the member looks for.
         rewards=tuple(sorted(member.rewards, key=lambda r: r.issued_at, reverse=True)),
         countdowns=countdowns_for(member, program, now),
+        challenges=challenges_of(member, program, now),
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from domain import challenges as challenges_domain
 from domain import countdowns as countdowns_domain
 from domain import ledger as ledger_domain
 from domain import view as view_domain
@@ -36,6 +37,7 @@ class Identifier:
 
 
 if TYPE_CHECKING:  # the checker sees the domain's classes, which resolvers hand over
+    from domain.challenges import MemberChallenge
     from domain.countdowns import Countdown
     from domain.view import TierProgress
 else:
@@ -45,6 +47,13 @@ else:
         known={DomainTier: Tier},
     )
     Countdown = view_type(countdowns_domain.Countdown)
+    MemberChallenge = view_type(
+        challenges_domain.MemberChallenge,
+        descriptions={
+            "progress": "purchases, stores or whole currency units so far, up to the target",
+            "deadline": "when the current round ends; null: no time limit, or not started",
+        },
+    )
 
 
 @strawberry.type(description="A voucher issued by a redemption")
@@ -143,6 +152,9 @@ class Member:
     tier_progress: TierProgress
     rewards: list[MemberReward]
     countdowns: list[Countdown]
+    challenges: list[MemberChallenge] = strawberry.field(
+        description="the program's challenges open now or completed, with this member's progress"
+    )
     all_ids: strawberry.Private[tuple[str, ...]]
     # The member the view was made from, for the fields computed only when asked for.
     source: strawberry.Private[DomainMember]
@@ -198,6 +210,7 @@ class Member:
             tier_progress=view.tier_progress,
             rewards=[MemberReward.of(r, program) for r in view.rewards],
             countdowns=list(view.countdowns),
+            challenges=list(view.challenges),
             all_ids=view.all_ids,
             source=source,
         )

@@ -24,6 +24,7 @@ from domain.member import (
     TierStatus,
 )
 from storage.campaign_documents import profile_and_campaigns_doc, profile_and_campaigns_from
+from storage.challenge_documents import challenges_from_doc, challenges_to_doc
 
 Doc = dict[str, Any]
 
@@ -104,6 +105,7 @@ def member_to_doc(member: Member) -> Doc:
         "merged_ids": list(member.merged_ids),
         "merged_into": member.merged_into,
         **profile_and_campaigns_doc(member),
+        **challenges_to_doc(member.challenges),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -175,6 +177,7 @@ def member_from_doc(doc: Doc) -> Member:
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
         **profile_and_campaigns_from(doc),
+        challenges=challenges_from_doc(doc),
     )
 
 

@@ -7,6 +7,7 @@ from domain.earning import Priced, price, record_purchase, validate_purchase
 from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
 from domain.handlers.campaign_reservation import give_back, reserve_for
+from domain.handlers.challenge_vouchers import issue_owed_vouchers
 from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
 from domain.housekeeping import settle
@@ -69,7 +70,8 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
     if granted:  # a replay gave nothing
         await give_back(ports, granted, decided[0].earnings if written.change else ())
     entry = await entry_of(ports, written)
-    return PurchaseRecorded(written.member, entry, await _lines_of(ports, written, entry, cmd))
+    member = await issue_owed_vouchers(ports, written.member)  # a challenge's, if it owes one
+    return PurchaseRecorded(member, entry, await _lines_of(ports, written, entry, cmd))
 
 
 async def _lines_of(

@@ -31,7 +31,7 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
     check_redeemable(member, reward, ports.program)  # fail fast before reserving anything
 
     voucher_id = ports.new_id("rwd")
-    code = await _claim_code(ports, member.id)
+    code = await claim_voucher_code(ports, member.id)
     reserved = reward.stock is None or await ports.stock.reserve(reward, voucher_id)
     issued = False
     try:
@@ -59,7 +59,7 @@ def _issued(member: Member, member_reward_id: str | None) -> RewardIssued:
     return RewardIssued(member, next(r for r in member.rewards if r.id == member_reward_id))
 
 
-async def _claim_code(ports: Ports, member_id: str) -> str:
+async def claim_voucher_code(ports: Ports, member_id: str) -> str:
     while True:
         code = new_voucher_code()
         if await ports.keys.claim(f"VOUCHER:{code}", member_id) == member_id:
