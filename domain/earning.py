@@ -6,13 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.activity import with_purchase
-from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
 from domain.earn_rules import Earning, Purchase, earnings
 from domain.errors import UnsupportedCurrency
 from domain.events import Change
+from domain.expiry import kept_alive, new_batch
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
+from domain.ledger import EntryKind, LedgerEntry, NewId, add
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.program import Program
 from domain.purchase_lines import as_lines, line_records, validate_lines
@@ -66,8 +66,7 @@ def record_purchase(
     once."""
     priced = price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
-    expires = add_months(now, program.points_validity_months)
-    batch = PointBatch(batch_for(expires), points, now, expires)
+    batch = new_batch(points, program, now)  # when these points expire: the program's policy
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -107,7 +106,8 @@ def record_purchase(
             )
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
-    after = replace(member, batches=add(member.batches, batch), activity=activity, tier=tier)
+    batches = add(kept_alive(member.batches, program, now), batch)
+    after = replace(member, batches=batches, activity=activity, tier=tier)
     return Change(
         remember(after, request),
         tuple(entries),

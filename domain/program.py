@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from domain.expiry import ROLLING_YEAR, ExpiryPolicy, expiry_policy
 from domain.time_zones import iana_zones
 
 
@@ -77,6 +78,9 @@ class Program:
     # The zone the program's days are read in: campaign windows, calendar expiry, rounded
     # deadlines (IANA name; members may have their own for birthdays and messages).
     time_zone: str = "UTC"
+    # When points expire (rolling, calendar or inactivity); its months are
+    # `points_validity_months`.
+    expiry: ExpiryPolicy = ROLLING_YEAR
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -141,6 +145,7 @@ def load_program(data: dict[str, Any]) -> Program:
             )
             for r in data.get("rewards", [])
         )
+        expiry = expiry_policy(data)
         program = Program(
             name=str(head["name"]),
             currency=str(head["currency"]).upper(),
@@ -148,7 +153,7 @@ def load_program(data: dict[str, Any]) -> Program:
             earn_rate=Decimal(str(head["earn_rate"])),
             point_value=Decimal(str(head["point_value"])),
             default_phone_region=str(head.get("default_phone_region", "US")),
-            points_validity_months=int(head.get("points_validity_months", 12)),
+            points_validity_months=expiry.months,
             qualifying_window_months=int(head.get("qualifying_window_months", 12)),
             tier_validity_months=int(head.get("tier_validity_months", 12)),
             return_window_days=int(head.get("return_window_days", 365)),
@@ -168,6 +173,7 @@ def load_program(data: dict[str, Any]) -> Program:
                 )
                 for a in data.get("activities", [])
             ),
+            expiry=expiry,
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
