@@ -25,14 +25,20 @@ from domain.expiry import (
 from domain.housekeeping import settle
 from domain.ledger import EntryKind, PointBatch
 from domain.member import Member
+from domain.messaging.decide import Outcome, SuppressReason
+from domain.messaging.journeys import PointsExpiring
+from domain.messaging.journeys.kind import EXPIRING_SOON
+from domain.messaging.triggers import intents_on_sweep
 from domain.program import Program, ProgramError, load_program
 from domain.redemption import redeem_reward
 from domain.time_zones import local_day, zone
+from tests.unit.messaging_support import EMAIL, decide_now, demo_policy, profile
 from tests.unit.support import PROGRAM_FILE, Ids, demo_program, enrolled
 
 PARIS = "Europe/Paris"
 ROLLING = ExpiryPolicy(ExpiryKind.ROLLING, 12)
 INACTIVITY = ExpiryPolicy(ExpiryKind.INACTIVITY, 6)
+DAY = timedelta(days=1)
 
 
 def calendar(period: CalendarPeriod, months: int = 12) -> ExpiryPolicy:
@@ -275,3 +281,28 @@ def test_the_expiry_section_names_the_policy_and_its_months() -> None:
 def test_a_bad_expiry_section_is_refused_at_start_up(section: dict[str, object], says: str) -> None:
     with pytest.raises(ProgramError, match=says):
         load_program(program_file(**section))
+
+
+# The points-expiry reminder, when the deadline moves
+
+
+def test_a_reminder_for_a_deadline_an_activity_moved_is_not_sent() -> None:
+    ids, program = Ids(), under(INACTIVITY)
+    member = buy(enrolled(ids, now=paris(2026, 1, 5)), program, "100", paris(2026, 1, 5), ids)
+    # the sweep finds the 100 points expiring on 5 July, lead days before
+    old_deadline = end_of_day(date(2026, 7, 5), PARIS)
+    (reminder,) = intents_on_sweep(EXPIRING_SOON, member, demo_policy(), old_deadline - DAY)
+    assert reminder.reason == PointsExpiring("bat-20260705")
+    # when the member buys before it is sent, every point now lasts to 1 December
+    member = buy(member, program, "10", paris(2026, 6, 1), ids)
+    # then, re-checked at send time, the reminder is dropped, and staff see why
+    decision = decide_now(member, reminder, profile(member, EMAIL), old_deadline - DAY)
+    assert (decision.outcome, decision.cause) == (Outcome.SUPPRESS, SuppressReason.REASON_GONE)
+    assert decision.detail == (
+        "points of batch bat-20260705 now expire later, at 2026-12-01T22:59:59.999000+00:00"
+    )
+    # and the sweep finds nothing more until the new deadline comes near, for the new batch
+    assert intents_on_sweep(EXPIRING_SOON, member, demo_policy(), old_deadline - DAY) == ()
+    new_deadline = end_of_day(date(2026, 12, 1), PARIS)
+    (later,) = intents_on_sweep(EXPIRING_SOON, member, demo_policy(), new_deadline - DAY)
+    assert later.reason == PointsExpiring("bat-20261201") and later.key != reminder.key
