@@ -96,9 +96,9 @@ async def test_calendar_points_of_a_year_expire_together_at_the_end_of_the_next(
         seen = (await bought(api, given["id"], "o-3", "25.00"))["member"]
         # then 2026's 140 points expire at the end of 31 December 2027, in Paris
         deadline = paris_end_of(2027, 12, 31, 1)
-        expiry = countdown(seen, "POINTS_EXPIRY")
-        assert expiry is not None and expiry["pointsRemaining"] == 140
-        assert at(expiry["deadline"]) == deadline
+        soonest = countdown(seen, "POINTS_EXPIRY")
+        assert soonest is not None and soonest["pointsRemaining"] == 140
+        assert at(soonest["deadline"]) == deadline
         # and the sweep takes those 140 then, and not the 25 of 2027
         await move_to(clock, deadline - MS)
         assert await ran(api, "expire_due") == 0
