@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from domain.member import Member
 from domain.messaging.journeys import ChangeSeen, Intent, Journey
 from domain.messaging.policy import MessagingPolicy
+from domain.program import Program
 
 
 def intents_on_change(
@@ -27,7 +28,7 @@ def intents_on_change(
 
 
 def intents_on_sweep(
-    sweep: str, member: Member, policy: MessagingPolicy, now: datetime
+    sweep: str, member: Member, policy: MessagingPolicy, now: datetime, program: Program
 ) -> tuple[Intent, ...]:
     """What the journeys fed by this cron sweep find in the member, each due when it says."""
     found: list[Intent] = []
@@ -37,7 +38,7 @@ def intents_on_sweep(
             continue
         found += [
             Intent(member.id, reason, due)
-            for reason, due in journey.kind.on_sweep(member, policy, settings, now)
+            for reason, due in journey.kind.on_sweep(member, policy, settings, now, program)
         ]
     return tuple(found)
 

@@ -291,7 +291,9 @@ def test_a_reminder_for_a_deadline_an_activity_moved_is_not_sent() -> None:
     member = buy(enrolled(ids, now=paris(2026, 1, 5)), program, "100", paris(2026, 1, 5), ids)
     # the sweep finds the 100 points expiring on 5 July, lead days before
     old_deadline = end_of_day(date(2026, 7, 5), PARIS)
-    (reminder,) = intents_on_sweep(EXPIRING_SOON, member, demo_policy(), old_deadline - DAY)
+    (reminder,) = intents_on_sweep(
+        EXPIRING_SOON, member, demo_policy(), old_deadline - DAY, program
+    )
     assert reminder.reason == PointsExpiring("bat-20260705")
     # when the member buys before it is sent, every point now lasts to 1 December
     member = buy(member, program, "10", paris(2026, 6, 1), ids)
@@ -302,7 +304,7 @@ def test_a_reminder_for_a_deadline_an_activity_moved_is_not_sent() -> None:
         "points of batch bat-20260705 now expire later, at 2026-12-01T22:59:59.999000+00:00"
     )
     # and the sweep finds nothing more until the new deadline comes near, for the new batch
-    assert intents_on_sweep(EXPIRING_SOON, member, demo_policy(), old_deadline - DAY) == ()
+    assert intents_on_sweep(EXPIRING_SOON, member, demo_policy(), old_deadline - DAY, program) == ()
     new_deadline = end_of_day(date(2026, 12, 1), PARIS)
-    (later,) = intents_on_sweep(EXPIRING_SOON, member, demo_policy(), new_deadline - DAY)
+    (later,) = intents_on_sweep(EXPIRING_SOON, member, demo_policy(), new_deadline - DAY, program)
     assert later.reason == PointsExpiring("bat-20261201") and later.key != reminder.key

@@ -27,7 +27,12 @@ class PointsExpiryReminder(JourneyKind[PointsExpiring]):
     sweep = EXPIRING_SOON
 
     def on_sweep(
-        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+        self,
+        member: Member,
+        policy: MessagingPolicy,
+        journey: JourneyPolicy,
+        now: datetime,
+        program: Program,
     ) -> tuple[tuple[PointsExpiring, datetime], ...]:
         lead = timedelta(days=journey.lead_days or 0)
         return tuple(
@@ -38,7 +43,9 @@ class PointsExpiryReminder(JourneyKind[PointsExpiring]):
             and b.expires_at - lead <= now < b.expires_at
         )
 
-    def why_not(self, reason: PointsExpiring, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: PointsExpiring, member: Member, now: datetime, program: Program
+    ) -> str | None:
         # Spending takes the soonest-expiring points first, so spent points leave the batch;
         # a partly spent batch still holds (the message shows what is left).
         batch = _batch(member, reason)
