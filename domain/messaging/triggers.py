@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from domain.member import Member
 from domain.messaging.journeys import ChangeSeen, Intent, Journey
+from domain.messaging.journeys.kind import EXPIRING_SOON
 from domain.messaging.policy import MessagingPolicy
 from domain.program import Program
 
@@ -44,12 +45,14 @@ def intents_on_sweep(
 
 
 def longest_lead(policy: MessagingPolicy) -> timedelta | None:
-    """The longest `lead_days` of the reminders that are on: members with nothing expiring
-    sooner than that need not be read. None when no reminder is on."""
+    """The longest `lead_days` of the expiry reminders that are on: members with nothing
+    expiring sooner than that need not be read. None when no reminder is on. (A reminder of
+    another sweep, the tier-downgrade warning, does not widen this one.)"""
     leads = [
         settings.lead_days
         for journey in Journey
         if journey.kind.reminds
+        and journey.kind.sweep == EXPIRING_SOON
         and (settings := policy.journey(journey)) is not None
         and settings.lead_days is not None
     ]
