@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from domain import program as domain
+from domain.expiry import ExpiryKind, ExpiryPolicy
 
 
 @strawberry.type
@@ -70,6 +71,28 @@ class Activity:
         )
 
 
+@strawberry.type(description="when points expire: the program file's [expiry]")
+class PointsExpiry:
+    policy: str = strawberry.field(description="rolling, calendar or inactivity")
+    months: int = strawberry.field(
+        description="after earning (rolling, calendar) or since the last activity (inactivity)"
+    )
+    period: str | None = strawberry.field(
+        description="calendar: on to the end of this month, quarter or year; else null"
+    )
+    time_zone: str = strawberry.field(description="deadlines end a day in this IANA zone")
+
+    @classmethod
+    def of(cls, policy: ExpiryPolicy, time_zone: str) -> PointsExpiry:
+        calendar = policy.kind is ExpiryKind.CALENDAR
+        return cls(
+            policy=policy.kind.value,
+            months=policy.months,
+            period=policy.period.value if calendar else None,
+            time_zone=time_zone,
+        )
+
+
 @strawberry.type
 class Program:
     name: str
@@ -80,6 +103,7 @@ class Program:
     tiers: list[Tier]
     rewards: list[Reward]
     activities: list[Activity]
+    points_expiry: PointsExpiry
 
     @classmethod
     def of(cls, program: domain.Program) -> Program:
@@ -92,4 +116,5 @@ class Program:
             tiers=[Tier.of(t) for t in program.tiers],
             rewards=[Reward.of(r) for r in program.rewards],
             activities=[Activity.of(a) for a in program.activities],
+            points_expiry=PointsExpiry.of(program.expiry, program.time_zone),
         )

@@ -35,7 +35,8 @@ async def under(
     12 months), whose months replace `points_validity_months`."""
     text = DEMO_PROGRAM.read_text()
     if expiry:
-        text = re.sub(r"(?m)^points_validity_months = .*\n", "", text) + f"\n[expiry]\n{expiry}\n"
+        text = re.sub(r"(?m)^points_validity_months = .*\n", "", text)
+        text = re.sub(r"(?ms)^\[expiry\]\n.*?\n\n", "", text) + f"\n[expiry]\n{expiry}\n"
     program = tmp_path / "expiry.toml"
     program.write_text(text)
     async with app_with(clock, store, program=program) as api:
@@ -94,6 +95,14 @@ async def test_calendar_points_of_a_year_expire_together_at_the_end_of_the_next(
         await bought(api, given["id"], "o-2", "40.00")
         await move_to(clock, datetime(2027, 2, 1, 9, tzinfo=UTC))
         seen = (await bought(api, given["id"], "o-3", "25.00"))["member"]
+        # (the apps read the policy from the program)
+        shown = await api.data("{ program { pointsExpiry { policy months period timeZone } } }")
+        assert shown["program"]["pointsExpiry"] == {
+            "policy": "calendar",
+            "months": 12,
+            "period": "year",
+            "timeZone": "Europe/Paris",
+        }
         # then 2026's 140 points expire at the end of 31 December 2027, in Paris
         deadline = paris_end_of(2027, 12, 31, 1)
         soonest = countdown(seen, "POINTS_EXPIRY")
