@@ -4,18 +4,15 @@ whose deadline passed, when it passed, with the settable clock."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, backends
-from tests.integration.cron import app_with, ran
+from tests.integration.cron import ran
+from tests.integration.expiry import move_to, under
 from tests.integration.graphql import HISTORY, by_id, countdown
 from tests.integration.steps import bought, enrolled, member, redeemed
 
@@ -27,22 +24,6 @@ def store(request: pytest.FixtureRequest) -> str | None:
     return request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None
 
 
-@asynccontextmanager
-async def under(
-    clock: SettableClock, store: str | None, tmp_path: Path, expiry: str = ""
-) -> AsyncIterator[Api]:
-    """The app with the demo program and this `[expiry]` section (none: the demo's rolling
-    12 months), whose months replace `points_validity_months`."""
-    text = DEMO_PROGRAM.read_text()
-    if expiry:
-        text = re.sub(r"(?m)^points_validity_months = .*\n", "", text)
-        text = re.sub(r"(?ms)^\[expiry\]\n.*?\n\n", "", text) + f"\n[expiry]\n{expiry}\n"
-    program = tmp_path / "expiry.toml"
-    program.write_text(text)
-    async with app_with(clock, store, program=program) as api:
-        yield api
-
-
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -50,10 +31,6 @@ def at(text: str) -> datetime:
 def paris_end_of(year: int, month: int, day: int, utc_offset_hours: int) -> datetime:
     """The last millisecond of a Paris day (UTC+1 in winter, UTC+2 in summer), in UTC."""
     return datetime(year, month, day, 24 - utc_offset_hours, tzinfo=UTC) - MS
-
-
-async def move_to(clock: SettableClock, moment: datetime) -> None:
-    clock.advance(moment - clock.now())
 
 
 async def last_entry(api: Api, member_id: str) -> tuple[str, int]:
