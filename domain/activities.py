@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain.activity import with_qualifying
-from domain.clock import add_months
 from domain.commands import RecordActivity, fingerprint
 from domain.errors import ActivityLimitReached, InvalidInput
 from domain.events import Change
+from domain.expiry import kept_alive, new_batch
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
+from domain.ledger import EntryKind, LedgerEntry, NewId, add
 from domain.member import ActivityCount, IdempotencyRecord, Member
 from domain.program import Activity, ActivityPeriod, Program
 from domain.tiers import tier_changed_entry, upgrade
@@ -53,7 +53,6 @@ def record_activity(
     if counted.count >= rule.times:
         per = "" if rule.per is ActivityPeriod.EVER else f" a {rule.per.value}"
         raise ActivityLimitReached(f"{rule.kind} counts {rule.times} time(s){per}; it did")
-    expires = add_months(now, program.points_validity_months)
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -65,7 +64,7 @@ def record_activity(
     )
     after = replace(
         member,
-        batches=add(member.batches, PointBatch(batch_for(expires), rule.points, now, expires)),
+        batches=add(kept_alive(member.batches, program, now), new_batch(rule.points, program, now)),
         activity_counts=(
             *(c for c in member.activity_counts if c.kind != rule.kind),
             replace(counted, count=counted.count + 1),

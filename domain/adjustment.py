@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from domain.clock import add_months
 from domain.commands import AdjustPoints, fingerprint
 from domain.errors import InsufficientPoints, InvalidInput
 from domain.events import Change
+from domain.expiry import kept_alive, new_batch
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for, take
+from domain.ledger import EntryKind, LedgerEntry, NewId, add, take
 from domain.member import IdempotencyRecord, Member
 from domain.program import Program
 from domain.validation import MAX_ADJUSTMENT, require_key, require_text
@@ -33,9 +33,8 @@ def adjust_points(
 ) -> Change:
     """Credits are a new batch (not qualifying); debits spend like a redemption, never overdraw."""
     if cmd.points > 0:
-        expires = add_months(now, program.points_validity_months)
-        batch_id = batch_for(expires)
-        batches = add(member.batches, PointBatch(batch_id, cmd.points, now, expires))
+        # Points credited count as activity under the inactivity policy: they get a full term.
+        batches = add(kept_alive(member.batches, program, now), new_batch(cmd.points, program, now))
     else:
         if member.balance < -cmd.points:
             raise InsufficientPoints(-cmd.points, member.balance)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from domain.clock import add_months
 from domain.commands import CancelRedemption, fingerprint
 from domain.errors import InvalidInput, RewardNotActive, RewardNotFound
 from domain.events import Change
+from domain.expiry import new_batch, pooled_batches
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, batch_for, lapsed, put_back
+from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, lapsed, put_back
 from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
 from domain.program import Program
 from domain.redemption import normalise_voucher_code
@@ -60,8 +60,7 @@ def cancel_redemption(
     if voucher.status is not RewardStatus.ACTIVE:
         raise RewardNotActive(f"voucher {voucher.code} is {voucher.status.value.lower()}")
     if paid_from is None:
-        expires = add_months(now, program.points_validity_months)
-        paid_from = (PointBatch(batch_for(expires), voucher.cost, now, expires),)
+        paid_from = (new_batch(voucher.cost, program, now),)
     reward = program.reward(voucher.reward_id)
     entry = LedgerEntry(
         new_id("ent"),
@@ -78,7 +77,7 @@ def cancel_redemption(
     batches, gone = put_back(member.batches, paid_from, now)
     after = replace(
         member,
-        batches=batches,
+        batches=pooled_batches(batches, program),
         rewards=tuple(cancelled if r is voucher else r for r in member.rewards),
     )
     return Change(

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from domain.challenge_rules import Challenge, ChallengeKind, ChallengeProgress, round_deadline
 from domain.channel import Channel
-from domain.clock import add_months
 from domain.commands import PurchaseLine, RecordPurchase
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
+from domain.expiry import new_batch
+from domain.ledger import EntryKind, LedgerEntry, NewId, add
 from domain.member import Member
 from domain.program import Program
 from domain.purchase_lines import as_lines
@@ -87,9 +87,7 @@ def advance(
             )
             if challenge.reward_points:  # a voucher is issued after, with its entry
                 entries.append(_completed_entry(member.id, challenge, program, step, new_id))
-                expires = add_months(step.at, program.points_validity_months)
-                batch = PointBatch(batch_for(expires), challenge.reward_points, step.at, expires)
-                batches = add(batches, batch)
+                batches = add(batches, new_batch(challenge.reward_points, program, step.at))
         rounds[challenge.id], moved_any = moved, True
     if not moved_any:
         return member, ()  # nothing matched: the member is left as it was

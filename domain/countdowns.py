@@ -9,6 +9,7 @@ from enum import Enum
 from domain.member import Member, RewardStatus
 from domain.program import Program
 from domain.tiers import current_qualifying_points, points_to_keep
+from domain.time_zones import local_day
 
 
 class CountdownKind(Enum):
@@ -32,7 +33,7 @@ def countdowns_for(member: Member, program: Program, now: datetime) -> tuple[Cou
     found = (
         _next_reward(member, program),
         _next_tier(member, program, now),
-        _points_expiry(member),
+        _points_expiry(member, program),
         _reward_expiry(member, program),
         _requalification(member, program, now),
     )
@@ -60,13 +61,16 @@ def _next_tier(member: Member, program: Program, now: datetime) -> Countdown | N
     return Countdown(CountdownKind.NEXT_TIER, f"{missing} points to {upcoming.name}", missing, None)
 
 
-def _points_expiry(member: Member) -> Countdown | None:
+def _points_expiry(member: Member, program: Program) -> Countdown | None:
     expiring = [b for b in member.batches if b.points > 0 and b.expires_at is not None]
     if not expiring:
         return None
     soonest = min(expiring, key=lambda b: (b.expires_at, b.id))
-    label = f"{soonest.points} points expire on {soonest.expires_at:%Y-%m-%d}"
-    return Countdown(CountdownKind.POINTS_EXPIRY, label, soonest.points, soonest.expires_at)
+    deadline = soonest.expires_at
+    assert deadline is not None
+    # The program's day: a deadline is the end of a day there, which UTC may call the next.
+    label = f"{soonest.points} points expire on {local_day(deadline, program.time_zone)}"
+    return Countdown(CountdownKind.POINTS_EXPIRY, label, soonest.points, deadline)
 
 
 def _reward_expiry(member: Member, program: Program) -> Countdown | None:

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from domain.activity import with_purchase
 from domain.challenges import on_purchase
-from domain.clock import add_months
 from domain.commands import RecordPurchase, fingerprint
 from domain.earn_rules import Earning, Purchase, earnings
 from domain.earn_rules.campaigns import after_purchase
 from domain.errors import UnsupportedCurrency
 from domain.events import Change
+from domain.expiry import kept_alive, new_batch
 from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
+from domain.ledger import EntryKind, LedgerEntry, NewId, add
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.points_payment import on_money_paid, paid_entry, pay_with_points, validate_points_paid
 from domain.program import Program
@@ -92,8 +92,7 @@ def record_purchase(
     priced = priced or price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
     paying, paid_from = pay_with_points(member, cmd.points_paid)
-    expires = add_months(now, program.points_validity_months)
-    batch = PointBatch(batch_for(expires), points, now, expires)
+    batch = new_batch(points, program, now)  # when these points expire: the program's policy
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -137,7 +136,8 @@ def record_purchase(
             )
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
-    after = replace(member, batches=add(paying, batch), activity=activity, tier=tier)
+    batches = add(kept_alive(paying, program, now), batch)
+    after = replace(member, batches=batches, activity=activity, tier=tier)
     after = after_purchase(after, earned, program, now)  # campaigns' member limits
     after, completed = on_purchase(after, cmd, program, now, new_id)  # challenges moved on
     entries.extend(completed)

@@ -5,9 +5,9 @@ and expiry take the soonest-expiring points first. A clawback (a return) that fi
 few points leaves a single debt batch with negative points, repaid by the next earnings;
 positive batches and a debt never coexist.
 
-Points that would expire on the same day (UTC) join one batch (`batch_for`), which expires
-at the latest of their times: a member holds at most one batch per day of validity, however
-many purchases, and no point expires before its date.
+Points that would expire on the same day (the program's day, `domain.expiry`) join one batch
+(`batch_for`), which expires at the latest of their times: a member holds at most one batch
+per day of validity, however many purchases, and no point expires before its date.
 """
 
 from __future__ import annotations
@@ -150,9 +150,10 @@ def portion(paid: tuple[PointBatch, ...], start: int, points: int) -> tuple[Poin
 
 
 def batch_for(expires_at: datetime) -> str:
-    """The id of the batch for points expiring at `expires_at`: one per expiry day (UTC),
-    so that points expiring the same day join it, a merge pools same-day batches, and an
-    order names the batch its points went to."""
+    """The id of the batch for points expiring at `expires_at`: one per expiry day (the day
+    `expires_at` is in: `domain.expiry.batch_key` gives it in the program's zone), so that
+    points expiring the same day join it, a merge pools same-day batches, and an order names
+    the batch its points went to."""
     return f"bat-{expires_at:%Y%m%d}"
 
 

@@ -16,6 +16,7 @@ from domain.campaign_counts import pooled_campaign_counts
 from domain.challenges import pooled_challenges
 from domain.channel import Channel
 from domain.events import Change
+from domain.expiry import pooled_batches
 from domain.idempotency import spilled_by, with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
@@ -61,7 +62,7 @@ def absorb(
     after = replace(
         survivor,
         identifiers=(*survivor.identifiers, *gained),
-        batches=merge_batches(survivor.batches, duplicate.batches),
+        batches=pooled_batches(merge_batches(survivor.batches, duplicate.batches), program),
         activity=activity,
         returns=(*survivor.returns, *duplicate.returns),
         activity_counts=pooled_counts(survivor.activity_counts, duplicate.activity_counts),

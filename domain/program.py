@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.campaigns import Campaign, CampaignError, load_campaigns
 from domain.challenge_rules import Challenge, with_challenges
+from domain.expiry import ROLLING_YEAR, ExpiryPolicy, expiry_policy
 from domain.time_zones import iana_zones
 
 
@@ -81,6 +82,9 @@ class Program:
     time_zone: str = "UTC"
     campaigns: tuple[Campaign, ...] = ()  # in priority order (`domain.campaigns`)
     challenges: tuple[Challenge, ...] = ()  # `domain.challenge_rules`
+    # When points expire (rolling, calendar or inactivity); its months are
+    # `points_validity_months`.
+    expiry: ExpiryPolicy = ROLLING_YEAR
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -145,6 +149,7 @@ def load_program(data: dict[str, Any]) -> Program:
             )
             for r in data.get("rewards", [])
         )
+        expiry = expiry_policy(data)
         program = Program(
             name=str(head["name"]),
             currency=str(head["currency"]).upper(),
@@ -152,7 +157,7 @@ def load_program(data: dict[str, Any]) -> Program:
             earn_rate=Decimal(str(head["earn_rate"])),
             point_value=Decimal(str(head["point_value"])),
             default_phone_region=str(head.get("default_phone_region", "US")),
-            points_validity_months=int(head.get("points_validity_months", 12)),
+            points_validity_months=expiry.months,
             qualifying_window_months=int(head.get("qualifying_window_months", 12)),
             tier_validity_months=int(head.get("tier_validity_months", 12)),
             return_window_days=int(head.get("return_window_days", 365)),
@@ -173,6 +178,7 @@ def load_program(data: dict[str, Any]) -> Program:
                 for a in data.get("activities", [])
             ),
             campaigns=load_campaigns(data.get("campaigns", []), tuple(t.code for t in tiers)),
+            expiry=expiry,
         )
     except CampaignError as exc:
         raise ProgramError(str(exc)) from exc

@@ -16,6 +16,7 @@ from domain.errors import (
     RewardUnavailable,
 )
 from domain.events import Change
+from domain.expiry import kept_alive
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, take, taken_from
 from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
@@ -91,7 +92,10 @@ def redeem_reward(
         reason=f"{reward.name} ({code})",
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now, voucher_id)
-    batches = take(member.batches, reward.cost)
+    # A redemption is activity: under inactivity the points kept (and those spent, should
+    # the redemption be cancelled) expire from now on.
+    alive = kept_alive(member.batches, program, now)
+    batches = take(alive, reward.cost)
     after = replace(member, batches=batches, rewards=(*member.rewards, issued))
     return Change(
         remember(after, request),
@@ -101,7 +105,7 @@ def redeem_reward(
         cmd.store_id,
         entry.id,
         member_reward_id=voucher_id,
-        paid_from=taken_from(member.batches, batches),
+        paid_from=taken_from(alive, batches),
     )
 
 

@@ -12,6 +12,7 @@ from domain.activity import with_return
 from domain.commands import ReturnLine, ReturnPurchase, fingerprint
 from domain.errors import InvalidInput, OrderNotFound, ReturnExceedsPurchase
 from domain.events import Change
+from domain.expiry import pooled_batches
 from domain.idempotency import remember
 from domain.ledger import (
     EntryKind,
@@ -96,6 +97,7 @@ def return_purchase(
     clawed = claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now)
     refunded = refund(order, before.amount, taken.after.amount)
     batches, gone = put_back(clawed, refunded, now)
+    batches = pooled_batches(batches, program)  # under inactivity, the latest deadline
     entries = (
         entry,
         *refund_entries(member.id, order, refunded, cmd, now, new_id),

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from domain import program as domain
+from domain.expiry import ExpiryKind, ExpiryPolicy
 from schema.campaigns import Campaign
 
 
@@ -71,6 +72,28 @@ class Activity:
         )
 
 
+@strawberry.type(description="when points expire: the program file's [expiry]")
+class PointsExpiry:
+    policy: str = strawberry.field(description="rolling, calendar or inactivity")
+    months: int = strawberry.field(
+        description="after earning (rolling, calendar) or since the last activity (inactivity)"
+    )
+    period: str | None = strawberry.field(
+        description="calendar: on to the end of this month, quarter or year; else null"
+    )
+    time_zone: str = strawberry.field(description="deadlines end a day in this IANA zone")
+
+    @classmethod
+    def of(cls, policy: ExpiryPolicy, time_zone: str) -> PointsExpiry:
+        calendar = policy.kind is ExpiryKind.CALENDAR
+        return cls(
+            policy=policy.kind.value,
+            months=policy.months,
+            period=policy.period.value if calendar else None,
+            time_zone=time_zone,
+        )
+
+
 @strawberry.type
 class Program:
     name: str
@@ -82,6 +105,7 @@ class Program:
     rewards: list[Reward]
     activities: list[Activity]
     campaigns: list[Campaign] = strawberry.field(description="in priority order")
+    points_expiry: PointsExpiry
 
     @classmethod
     def of(cls, program: domain.Program) -> Program:
@@ -95,4 +119,5 @@ class Program:
             rewards=[Reward.of(r) for r in program.rewards],
             activities=[Activity.of(a) for a in program.activities],
             campaigns=[Campaign.of(c, program.time_zone) for c in program.campaigns],
+            points_expiry=PointsExpiry.of(program.expiry, program.time_zone),
         )

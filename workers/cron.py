@@ -76,7 +76,10 @@ async def _remind(messaging: Messaging, member_id: str, now: datetime) -> int:
     except MemberNotFound:
         return 0
     new = await record_intents(
-        messaging, list(intents_on_sweep(EXPIRING_SOON, member, messaging.policy, now))
+        messaging,
+        list(
+            intents_on_sweep(EXPIRING_SOON, member, messaging.policy, now, messaging.ports.program)
+        ),
     )
     if new:
         await schedule_dispatch(messaging, member.id)
@@ -110,7 +113,8 @@ async def _rescore(messaging: Messaging, member_id: str, now: datetime) -> int:
     member = await messaging.ports.members.get(member_id)
     if member is None or member.merged_into is not None:
         return 0
-    intents = intents_on_sweep(EVERY_MEMBER, member, messaging.policy, now)
+    program = messaging.ports.program
+    intents = intents_on_sweep(EVERY_MEMBER, member, messaging.policy, now, program)
     if await record_intents(messaging, list(intents)):
         await schedule_dispatch(messaging, member.id)
         return 1

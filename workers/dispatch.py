@@ -119,7 +119,7 @@ async def _drop_gone(
     for message in later:
         if message.status is not MessageStatus.PENDING:
             continue
-        gone = why_not(message.intent, member, now)
+        gone = why_not(message.intent, member, now, messaging.ports.program)
         if gone is not None:
             await _save(
                 messaging, suppress(message, SuppressReason.REASON_GONE, gone, now), message
@@ -139,6 +139,7 @@ async def _decide_and_send(
         record.recent,
         record.engagement,
         now,
+        messaging.ports.program,
     )
     by_key = {x.key: x for x in due}
     sends: list[Decision] = []

@@ -33,6 +33,7 @@ from domain.messaging.journeys import Intent, MessageChannel
 from domain.messaging.policy import MessagingPolicy, WhenCapped
 from domain.messaging.quiet_hours import next_sendable, quiet_until
 from domain.messaging.reasons import send_by, why_not
+from domain.program import Program
 
 
 class Outcome(Enum):
@@ -92,13 +93,14 @@ def decide(
     recent: Sequence[SentMessage],
     engagement: Sequence[ChannelEngagement],
     now: datetime,
+    program: Program,
 ) -> Decision:
     """Decide one message. `recent` is what the member was sent in the last week (any
     journey), `engagement` their history per channel (missing channels: no history)."""
     journey = policy.journey(intent.journey)
     if journey is None:
         return _suppress(intent, SuppressReason.JOURNEY_OFF, f"{intent.journey.name} is off")
-    gone = why_not(intent, member, now)
+    gone = why_not(intent, member, now, program)
     if gone is not None:
         return _suppress(intent, SuppressReason.REASON_GONE, gone)
     if intent.due_at > now:
@@ -158,6 +160,7 @@ def decide_together(
     recent: Sequence[SentMessage],
     engagement: Sequence[ChannelEngagement],
     now: datetime,
+    program: Program,
 ) -> tuple[Decision, ...]:
     """Decide every intent pending for one member at `now`: one message at most goes out.
 
@@ -176,16 +179,21 @@ def decide_together(
     )
     live: list[Intent] = []
     for intent in now_competing:
-        if policy.journey(intent.journey) is None or why_not(intent, member, now) is not None:
+        if (
+            policy.journey(intent.journey) is None
+            or why_not(intent, member, now, program) is not None
+        ):
             # Off or gone: it must neither win nor be merged or dropped as outranked.
-            decisions.append(decide(member, policy, intent, profile, recent, engagement, now))
+            decisions.append(
+                decide(member, policy, intent, profile, recent, engagement, now, program)
+            )
         else:
             live.append(intent)
 
     while live:
         contest = arbitrate(live, policy)
         winner = contest.winner
-        result = decide(member, policy, winner, profile, recent, engagement, now)
+        result = decide(member, policy, winner, profile, recent, engagement, now, program)
         others = [i for i in live if i != winner]
         if result.outcome is Outcome.SUPPRESS:
             decisions.append(result)

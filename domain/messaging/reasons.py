@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from domain.member import Member
 from domain.messaging.journeys import Intent
 from domain.messaging.policy import JourneyPolicy
+from domain.program import Program
 
 
-def why_not(intent: Intent, member: Member, now: datetime) -> str | None:
+def why_not(intent: Intent, member: Member, now: datetime, program: Program) -> str | None:
     """None while the reason holds; otherwise what changed, in words staff can read."""
     if member.merged_into is not None:
         return f"member was merged into {member.merged_into}"
-    return intent.journey.kind.why_not(intent.reason, member, now)
+    return intent.journey.kind.why_not(intent.reason, member, now, program)
 
 
 def send_by(intent: Intent, member: Member, journey: JourneyPolicy) -> datetime | None:

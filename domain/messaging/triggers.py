@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from domain.member import Member
 from domain.messaging.journeys import ChangeSeen, Intent, Journey
+from domain.messaging.journeys.kind import EXPIRING_SOON
 from domain.messaging.policy import MessagingPolicy
+from domain.program import Program
 
 
 def intents_on_change(
@@ -27,7 +29,7 @@ def intents_on_change(
 
 
 def intents_on_sweep(
-    sweep: str, member: Member, policy: MessagingPolicy, now: datetime
+    sweep: str, member: Member, policy: MessagingPolicy, now: datetime, program: Program
 ) -> tuple[Intent, ...]:
     """What the journeys fed by this cron sweep find in the member, each due when it says."""
     found: list[Intent] = []
@@ -37,18 +39,20 @@ def intents_on_sweep(
             continue
         found += [
             Intent(member.id, reason, due)
-            for reason, due in journey.kind.on_sweep(member, policy, settings, now)
+            for reason, due in journey.kind.on_sweep(member, policy, settings, now, program)
         ]
     return tuple(found)
 
 
 def longest_lead(policy: MessagingPolicy) -> timedelta | None:
-    """The longest `lead_days` of the reminders that are on: members with nothing expiring
-    sooner than that need not be read. None when no reminder is on."""
+    """The longest `lead_days` of the expiry reminders that are on: members with nothing
+    expiring sooner than that need not be read. None when no reminder is on. (A reminder of
+    another sweep, the tier-downgrade warning, does not widen this one.)"""
     leads = [
         settings.lead_days
         for journey in Journey
         if journey.kind.reminds
+        and journey.kind.sweep == EXPIRING_SOON
         and (settings := policy.journey(journey)) is not None
         and settings.lead_days is not None
     ]

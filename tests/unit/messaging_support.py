@@ -16,7 +16,7 @@ from domain.messaging.decide import Decision, decide
 from domain.messaging.journeys import Intent, MessageChannel
 from domain.messaging.policy import MessagingPolicy
 from domain.messaging.policy_file import load_messaging_policy
-from tests.unit.support import PROGRAM_FILE
+from tests.unit.support import PROGRAM_FILE, demo_program
 
 EMAIL, SMS, PUSH, WALLET = (
     MessageChannel.EMAIL,
@@ -66,4 +66,5 @@ def decide_now(
     engagement: Sequence[ChannelEngagement] = (),
     policy: MessagingPolicy | None = None,
 ) -> Decision:
-    return decide(member, policy or demo_policy(), intent, who, recent, engagement, now)
+    policy = policy or demo_policy()
+    return decide(member, policy, intent, who, recent, engagement, now, demo_program())

@@ -26,6 +26,7 @@ from domain.commands import (
 from domain.earning import record_purchase, validate_purchase
 from domain.enrollment import enroll_member
 from domain.events import Change
+from domain.expiry import points_deadline
 from domain.housekeeping import settle
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import PointBatch
@@ -57,6 +58,13 @@ CARTS = st.lists(
 def demo_program() -> Program:
     with PROGRAM_FILE.open("rb") as file:
         return load_program(tomllib.load(file))
+
+
+def expiry_of(earned_at: datetime, program: Program | None = None) -> datetime:
+    """When points earned at `earned_at` expire under the (demo) program's policy: the end
+    of a day in its zone."""
+    program = program or demo_program()
+    return points_deadline(program.expiry, earned_at, program.time_zone)
 
 
 class Ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,7 +49,9 @@ def test_a_purchase_earns_a_batch_valid_for_12_months_and_an_earned_entry() -> N
     ids = Ids()
     change = buy(enrolled(ids), "o1", "42.50", T0, ids)
     (earned,) = change.member.batches
-    assert (earned.points, earned.earned_at, earned.expires_at) == (42, T0, T0.replace(year=2026))
+    # good through 15 January 2026 in Paris: its last millisecond there
+    expires = datetime(2026, 1, 15, 22, 59, 59, 999_000, tzinfo=UTC)
+    assert (earned.points, earned.earned_at, earned.expires_at) == (42, T0, expires)
     (entry,) = change.entries
     assert (entry.kind, entry.points, entry.order_id, entry.store_id) == (
         EntryKind.EARNED,

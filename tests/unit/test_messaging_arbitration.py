@@ -37,7 +37,7 @@ from tests.unit.messaging_support import (
     local,
     profile,
 )
-from tests.unit.support import T0, Ids, adjust, buy, enrolled, give_back, redeem
+from tests.unit.support import T0, Ids, adjust, buy, demo_program, enrolled, give_back, redeem
 
 
 def upgraded_by_a_purchase() -> Member:
@@ -53,7 +53,8 @@ def together(
     now: datetime = T0,
     policy: MessagingPolicy | None = None,
 ) -> dict[Journey, Decision]:
-    decisions = decide_together(member, policy or demo_policy(), pending, who, (), (), now)
+    policy = policy or demo_policy()
+    decisions = decide_together(member, policy, pending, who, (), (), now, demo_program())
     assert len({d.intent.journey for d in decisions}) == len(decisions)
     return {d.intent.journey: d for d in decisions}
 
@@ -150,7 +151,7 @@ def test_the_same_intent_twice_is_one_message() -> None:
     again = Intent(member.id, Purchased("o1"), T0 + timedelta(minutes=1))
     now = T0 + timedelta(minutes=2)
     decisions = decide_together(
-        member, demo_policy(), [receipt, again], profile(member, EMAIL), (), (), now
+        member, demo_policy(), [receipt, again], profile(member, EMAIL), (), (), now, demo_program()
     )
     assert [(d.intent, d.outcome, d.channel) for d in decisions] == [(receipt, Outcome.SEND, EMAIL)]
 

@@ -23,18 +23,29 @@ from domain.messaging.policy import MessagingPolicy
 from domain.messaging.reasons import why_not
 from domain.messaging.triggers import intents_on_sweep
 from tests.unit.messaging_support import EMAIL, decide_now, demo_policy, profile
-from tests.unit.support import T0, Ids, adjust, buy, enrolled, give_back, redeem, settled, use
+from tests.unit.support import (
+    T0,
+    Ids,
+    adjust,
+    buy,
+    demo_program,
+    enrolled,
+    give_back,
+    redeem,
+    settled,
+    use,
+)
 
 DAY = timedelta(days=1)
 
 
 def reason_still_holds(intent: Intent, member: Member, now: datetime) -> bool:
-    return why_not(intent, member, now) is None
+    return why_not(intent, member, now, demo_program()) is None
 
 
 def reminders_due(member: Member, policy: MessagingPolicy, now: datetime) -> tuple[Intent, ...]:
     """What the hourly reminder sweep finds in the member."""
-    return intents_on_sweep(EXPIRING_SOON, member, policy, now)
+    return intents_on_sweep(EXPIRING_SOON, member, policy, now, demo_program())
 
 
 def with_coffee_voucher(ids: Ids) -> Member:
@@ -61,7 +72,9 @@ def test_an_expired_voucher_has_no_reminder_even_before_housekeeping_ran() -> No
     member = with_coffee_voucher(ids)
     reminder = Intent(member.id, VoucherExpiring(member.rewards[0].id), T0)
     # the stored voucher is still ACTIVE, but its expiry has passed
-    assert why_not(reminder, member, T0 + 31 * DAY) == "voucher CODE-2345 has expired"
+    assert (
+        why_not(reminder, member, T0 + 31 * DAY, demo_program()) == "voucher CODE-2345 has expired"
+    )
 
 
 def test_points_spent_cancel_their_expiry_reminder_but_a_partial_spend_does_not() -> None:
@@ -85,7 +98,7 @@ def test_a_tier_lost_at_requalification_cancels_the_upgrade_message() -> None:
     year_later = add_months(T0, 12) + DAY
     bronze = settled(member, year_later, ids)
     assert bronze.tier.code == "BRONZE"
-    assert why_not(upgrade, bronze, year_later) == "tier is now BRONZE"
+    assert why_not(upgrade, bronze, year_later, demo_program()) == "tier is now BRONZE"
 
 
 def test_a_new_order_cancels_the_win_back() -> None:
@@ -101,19 +114,19 @@ def test_a_new_order_cancels_the_win_back() -> None:
 def test_a_member_merged_into_another_gets_nothing_under_the_old_id() -> None:
     member = replace(enrolled(Ids()), merged_into="mbr9")
     welcome = Intent(member.id, Enrolled(), T0)
-    assert why_not(welcome, member, T0) == "member was merged into mbr9"
+    assert why_not(welcome, member, T0, demo_program()) == "member was merged into mbr9"
 
 
 def test_a_receipt_for_a_fully_returned_order_is_dropped() -> None:
     ids = Ids()
     member = buy(enrolled(ids), "o1", "40", T0, ids).member
     receipt = Intent(member.id, Purchased("o1", "40", "EUR", "40"), T0)
-    assert why_not(receipt, member, T0) is None
+    assert why_not(receipt, member, T0, demo_program()) is None
     # a partial return keeps the receipt; a full one drops it
     partly = give_back(member, "o1", "15", T0, ids).member
-    assert why_not(receipt, partly, T0) is None
+    assert why_not(receipt, partly, T0, demo_program()) is None
     returned = give_back(partly, "o1", "25", T0, ids).member
-    assert why_not(receipt, returned, T0) == "order o1 was returned"
+    assert why_not(receipt, returned, T0, demo_program()) == "order o1 was returned"
 
 
 def test_a_reminder_is_due_lead_days_before_the_expiry_and_not_before() -> None:

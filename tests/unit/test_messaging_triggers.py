@@ -49,7 +49,7 @@ def on_change(
 
 def win_back_on(member: Member, policy: MessagingPolicy, now: datetime) -> Intent | None:
     """The win-back the daily sweep finds (the score is computed from `now`)."""
-    found = list(intents_on_sweep(EVERY_MEMBER, member, policy, now))
+    found = list(intents_on_sweep(EVERY_MEMBER, member, policy, now, demo_program()))
     assert len(found) <= 1
     return found[0] if found else None
 

@@ -17,6 +17,7 @@ from domain.messaging.journeys import (
     points_expiry_reminder,
     purchase_receipt,
     reward_expiry_reminder,
+    tier_downgrade_warning,
     tier_upgrade,
     welcome,
     win_back,
@@ -25,6 +26,7 @@ from domain.messaging.journeys.kind import ChangeSeen, JourneyKind, Reason
 from domain.messaging.journeys.points_expiry_reminder import PointsExpiring
 from domain.messaging.journeys.purchase_receipt import Purchased
 from domain.messaging.journeys.reward_expiry_reminder import VoucherExpiring
+from domain.messaging.journeys.tier_downgrade_warning import TierAtRisk
 from domain.messaging.journeys.tier_upgrade import TierReached
 from domain.messaging.journeys.welcome import Enrolled
 from domain.messaging.journeys.win_back import AtRisk
@@ -40,6 +42,7 @@ class Journey(Enum):
     REWARD_EXPIRY_REMINDER = reward_expiry_reminder.JOURNEY
     POINTS_EXPIRY_REMINDER = points_expiry_reminder.JOURNEY
     WIN_BACK = win_back.JOURNEY
+    TIER_WILL_DOWNGRADE = tier_downgrade_warning.JOURNEY
 
     @property
     def kind(self) -> JourneyKind[Any]:
@@ -93,6 +96,7 @@ __all__ = [
     "PointsExpiring",
     "Purchased",
     "Reason",
+    "TierAtRisk",
     "TierReached",
     "VoucherExpiring",
 ]

@@ -100,12 +100,18 @@ class JourneyKind(Generic[R]):
         return ()
 
     def on_sweep(
-        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+        self,
+        member: Member,
+        policy: MessagingPolicy,
+        journey: JourneyPolicy,
+        now: datetime,
+        program: Program,
     ) -> tuple[tuple[R, datetime], ...]:
-        """The reasons a cron sweep finds in the member, each with when it is due."""
+        """The reasons a cron sweep finds in the member, each with when it is due. (The
+        program: for reasons that rest on its rules, such as the points a tier needs.)"""
         return ()
 
-    def why_not(self, reason: R, member: Member, now: datetime) -> str | None:
+    def why_not(self, reason: R, member: Member, now: datetime, program: Program) -> str | None:
         """None while the reason holds; otherwise what changed, in words staff can read."""
         return None
 

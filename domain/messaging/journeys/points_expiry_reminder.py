@@ -27,7 +27,12 @@ class PointsExpiryReminder(JourneyKind[PointsExpiring]):
     sweep = EXPIRING_SOON
 
     def on_sweep(
-        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+        self,
+        member: Member,
+        policy: MessagingPolicy,
+        journey: JourneyPolicy,
+        now: datetime,
+        program: Program,
     ) -> tuple[tuple[PointsExpiring, datetime], ...]:
         lead = timedelta(days=journey.lead_days or 0)
         return tuple(
@@ -38,10 +43,16 @@ class PointsExpiryReminder(JourneyKind[PointsExpiring]):
             and b.expires_at - lead <= now < b.expires_at
         )
 
-    def why_not(self, reason: PointsExpiring, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: PointsExpiring, member: Member, now: datetime, program: Program
+    ) -> str | None:
         # Spending takes the soonest-expiring points first, so spent points leave the batch;
         # a partly spent batch still holds (the message shows what is left).
         batch = _batch(member, reason)
+        if batch is None and (later := _later_deadline(member, reason, now)) is not None:
+            # Under the inactivity policy an activity moves every point to a new deadline
+            # (a new batch): the reminder for the old one would name a date now wrong.
+            return f"points of batch {reason.batch_id} now expire later, at {later.isoformat()}"
         if batch is None or batch.points <= 0:
             return f"points of batch {reason.batch_id} were spent or have expired"
         if batch.expires_at is not None and batch.expires_at <= now:
@@ -58,6 +69,21 @@ class PointsExpiryReminder(JourneyKind[PointsExpiring]):
 
 def _batch(member: Member, reason: PointsExpiring) -> PointBatch | None:
     return next((b for b in member.batches if b.id == reason.batch_id), None)
+
+
+def _later_deadline(member: Member, reason: PointsExpiring, now: datetime) -> datetime | None:
+    """The soonest deadline of open points, when a batch of a later day than the reminder's
+    holds them: batch ids sort by their day (`bat-YYYYMMDD`)."""
+    later = [
+        b.expires_at
+        for b in member.batches
+        if b.points > 0
+        and b.expires_at is not None
+        and b.expires_at > now
+        and b.id.startswith("bat-")
+        and b.id > reason.batch_id
+    ]
+    return min(later, default=None)
 
 
 JOURNEY = PointsExpiryReminder()

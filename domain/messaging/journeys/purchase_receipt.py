@@ -48,7 +48,9 @@ class PurchaseReceipt(JourneyKind[Purchased]):
             return (Purchased(order.order_id, *figures),)
         return ()
 
-    def why_not(self, reason: Purchased, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: Purchased, member: Member, now: datetime, program: Program
+    ) -> str | None:
         returned = member.returned(reason.order_id)
         if returned is not None and reason.amount and returned.amount >= Decimal(reason.amount):
             return f"order {reason.order_id} was returned"

@@ -26,7 +26,12 @@ class RewardExpiryReminder(JourneyKind[VoucherExpiring]):
     sweep = EXPIRING_SOON
 
     def on_sweep(
-        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+        self,
+        member: Member,
+        policy: MessagingPolicy,
+        journey: JourneyPolicy,
+        now: datetime,
+        program: Program,
     ) -> tuple[tuple[VoucherExpiring, datetime], ...]:
         lead = timedelta(days=journey.lead_days or 0)
         return tuple(
@@ -35,7 +40,9 @@ class RewardExpiryReminder(JourneyKind[VoucherExpiring]):
             if r.status is RewardStatus.ACTIVE and r.expires_at - lead <= now < r.expires_at
         )
 
-    def why_not(self, reason: VoucherExpiring, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: VoucherExpiring, member: Member, now: datetime, program: Program
+    ) -> str | None:
         voucher = _voucher(member, reason)
         if voucher is None:
             return f"voucher {reason.member_reward_id} is not on the member"

@@ -31,7 +31,9 @@ class TierUpgrade(JourneyKind[TierReached]):
             return (TierReached(seen.tier),)
         return ()
 
-    def why_not(self, reason: TierReached, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: TierReached, member: Member, now: datetime, program: Program
+    ) -> str | None:
         # Higher or lower, the member no longer holds the tier the message celebrates.
         return None if member.tier.code == reason.tier else f"tier is now {member.tier.code}"
 

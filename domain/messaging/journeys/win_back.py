@@ -35,11 +35,18 @@ class WinBack(JourneyKind[AtRisk]):
         return at_risk(seen.member, policy, now)
 
     def on_sweep(
-        self, member: Member, policy: MessagingPolicy, journey: JourneyPolicy, now: datetime
+        self,
+        member: Member,
+        policy: MessagingPolicy,
+        journey: JourneyPolicy,
+        now: datetime,
+        program: Program,
     ) -> tuple[tuple[AtRisk, datetime], ...]:
         return tuple((reason, now) for reason in at_risk(member, policy, now))
 
-    def why_not(self, reason: AtRisk, member: Member, now: datetime) -> str | None:
+    def why_not(
+        self, reason: AtRisk, member: Member, now: datetime, program: Program
+    ) -> str | None:
         last = last_order_at(member.activity, now)
         if last is not None and last > reason.inactive_since:
             return "member has ordered since"
