@@ -38,7 +38,7 @@ def adjust_points(
         batches = add(member.batches, PointBatch(batch_id, cmd.points, now, expires))
     else:
         if member.balance < -cmd.points:
-            raise InsufficientPoints(-cmd.points, member.balance)
+            raise InsufficientPoints(-cmd.points, member.balance, member.pending_balance)
         batches = take(member.batches, -cmd.points)
     entry = LedgerEntry(
         new_id("ent"),

@@ -14,6 +14,7 @@ from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, PointBatch, add, batch_for
 from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.pending import hold, releases_at
 from domain.program import Program
 from domain.purchase_lines import as_lines, line_records, validate_lines
 from domain.tiers import tier_changed_entry, upgrade
@@ -66,7 +67,8 @@ def record_purchase(
     once."""
     priced = price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
-    expires = add_months(now, program.points_validity_months)
+    held = held_until(now, program)
+    expires = add_months(held or now, program.points_validity_months)
     batch = PointBatch(batch_for(expires), points, now, expires)
     entry = LedgerEntry(
         new_id("ent"),
@@ -77,14 +79,14 @@ def record_purchase(
         channel=cmd.channel,
         store_id=cmd.store_id,
         order_id=cmd.order_id,
-        reason="; ".join(e.why for e in earned) or None,  # every rule that gave points, and why
+        reason=_why(earned, points, held),  # every rule that gave points, and why
     )
     order = OrderRecord(
         cmd.order_id,
         cmd.total,
         cmd.currency,
         points,
-        batch.id,
+        batch.id,  # where its points are (or go at their release)
         now,
         cmd.store_id,
         line_records(cmd, per_line),
@@ -107,7 +109,11 @@ def record_purchase(
             )
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
-    after = replace(member, batches=add(member.batches, batch), activity=activity, tier=tier)
+    after = replace(member, activity=activity, tier=tier)
+    if held is None:
+        after = replace(after, batches=add(member.batches, batch))
+    else:
+        after = replace(after, pending=hold(member.pending, points, now, held))
     return Change(
         remember(after, request),
         tuple(entries),
@@ -119,3 +125,15 @@ def record_purchase(
         order_id=cmd.order_id,
         order=order,
     )
+
+
+def held_until(now: datetime, program: Program) -> datetime | None:
+    """When a purchase's points made now are released (None: spendable at once)."""
+    return releases_at(now, program.pending_days) if program.pending_days else None
+
+
+def _why(earned: tuple[Earning, ...], points: int, held: datetime | None) -> str | None:
+    why = "; ".join(e.why for e in earned)
+    if held is None or points <= 0:
+        return why or None
+    return f"{why}; pending until {held:%Y-%m-%d %H:%M} UTC"

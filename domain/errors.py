@@ -46,8 +46,10 @@ class InsufficientPoints(LoyaltyError):
     needed: int
     balance: int
 
-    def __init__(self, needed: int, balance: int) -> None:
-        super().__init__(f"this needs {needed} points; the balance is {balance}")
+    def __init__(self, needed: int, balance: int, pending: int = 0) -> None:
+        # Held points are named, so that a member told "no" knows when it will be "yes".
+        held = f" ({pending} more pending, not spendable yet)" if pending else ""
+        super().__init__(f"this needs {needed} points; the balance is {balance}{held}")
         self.needed = needed
         self.balance = balance
 

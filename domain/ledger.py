@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from typing import Protocol, TypeVar
 
 from domain.channel import Channel
 
@@ -44,6 +45,9 @@ class EntryKind(Enum):
     CHECKED_IN = "CHECKED_IN"
     REDEMPTION_CANCELLED = "REDEMPTION_CANCELLED"
     ACTIVITY = "ACTIVITY"  # points for something that is not a purchase (a review, a survey)
+    # Held points made spendable at the end of their hold (0 points: they were counted
+    # when EARNED; see `domain.pending`).
+    POINTS_RELEASED = "POINTS_RELEASED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +74,43 @@ def _soonest_first(batches: Iterable[PointBatch]) -> list[PointBatch]:
     )
 
 
-def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]:
-    """Remove `points` from the positive batches, soonest-expiring first (caller checks cover)."""
-    remaining, kept = points, {b.id: b for b in batches}
-    for batch in _soonest_first(batches):
+class Points(Protocol):
+    """What holds points under an id: a batch, or held points (`domain.pending`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def points(self) -> int: ...
+
+
+Holding = TypeVar("Holding", bound=Points)
+
+
+def take_in_order(
+    holdings: tuple[Holding, ...], ordered: Iterable[Holding], points: int
+) -> tuple[tuple[Holding, ...], int]:
+    """Remove up to `points` from `holdings`, taking them from `ordered` (some of them) in
+    that order; an emptied one is dropped. Returns what is left and how much was taken."""
+    remaining, kept = points, {h.id: h for h in holdings}
+    for holding in ordered:
         if remaining == 0:
             break
-        used = min(batch.points, remaining)
+        used = min(holding.points, remaining)
         remaining -= used
-        if used == batch.points:
-            del kept[batch.id]
+        if used == holding.points:
+            del kept[holding.id]
         else:
-            kept[batch.id] = replace(batch, points=batch.points - used)
-    if remaining:
+            # Both kinds of holding are frozen dataclasses (a Protocol cannot say so).
+            kept[holding.id] = replace(holding, points=holding.points - used)  # type: ignore[type-var]
+    return tuple(kept[h.id] for h in holdings if h.id in kept), points - remaining
+
+
+def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]:
+    """Remove `points` from the positive batches, soonest-expiring first (caller checks cover)."""
+    kept, taken = take_in_order(batches, _soonest_first(batches), points)
+    if taken < points:
         raise ValueError("take() asked for more points than the batches hold")
-    return tuple(kept.values())
+    return kept
 
 
 def taken_from(

@@ -17,6 +17,7 @@ from domain.activity import DayActivity
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
+from domain.pending import PendingPoints, pending_balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +148,17 @@ class Member:
     idempotency_spilled_at: datetime | None = None
     merged_ids: tuple[str, ...] = ()  # members absorbed into this one
     merged_into: str | None = None  # set on a duplicate once it is frozen for a merge
+    # Points earned and held until the program's hold ends (`domain.pending`): not
+    # spendable, not in the balance; one hold per release day.
+    pending: tuple[PendingPoints, ...] = ()
 
     @property
     def balance(self) -> int:
         return balance_of(self.batches)
+
+    @property
+    def pending_balance(self) -> int:
+        return pending_balance(self.pending)
 
     @property
     def all_ids(self) -> tuple[str, ...]:

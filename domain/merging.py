@@ -17,6 +17,7 @@ from domain.events import Change
 from domain.idempotency import spilled_by, with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
+from domain.pending import merge_holds
 from domain.program import Program
 from domain.tiers import tier_changed_entry, upgrade
 
@@ -51,7 +52,9 @@ def absorb(
         now,
         channel=channel,
         reason=(
-            f"merged member {duplicate.id}: {balance} points, "
+            f"merged member {duplicate.id}: {balance} points"
+            + (f" (+{duplicate.pending_balance} pending)" if duplicate.pending else "")
+            + ", "
             f"{len(duplicate.rewards)} vouchers, {len(duplicate.identifiers)} identifiers"
         ),
     )
@@ -60,6 +63,7 @@ def absorb(
         survivor,
         identifiers=(*survivor.identifiers, *gained),
         batches=merge_batches(survivor.batches, duplicate.batches),
+        pending=merge_holds(survivor.pending, duplicate.pending),
         activity=activity,
         returns=(*survivor.returns, *duplicate.returns),
         activity_counts=pooled_counts(survivor.activity_counts, duplicate.activity_counts),

@@ -77,6 +77,9 @@ class Program:
     # The zone the program's days are read in: campaign windows, calendar expiry, rounded
     # deadlines (IANA name; members may have their own for birthdays and messages).
     time_zone: str = "UTC"
+    # Days a purchase's points stay PENDING (held, not spendable) before they are released
+    # (0: spendable at once). A return inside the hold takes them back first.
+    pending_days: int = 0
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -158,6 +161,7 @@ def load_program(data: dict[str, Any]) -> Program:
             returns_any_store=_flag(data.get("returns", {}), "any_store"),
             tier_grace_days=int(head.get("tier_grace_days", 0)),
             time_zone=str(head.get("time_zone", "UTC")),
+            pending_days=int(head.get("pending_days", 0)),
             activities=tuple(
                 Activity(
                     kind=str(a["kind"]).upper(),
@@ -195,6 +199,8 @@ def _check(program: Program) -> None:
         raise ProgramError("program file: earn_rate and point_value must be positive")
     if not 0 <= program.tier_grace_days <= 366:
         raise ProgramError("program file: tier_grace_days must be between 0 and 366")
+    if not 0 <= program.pending_days <= 366:
+        raise ProgramError("program file: pending_days must be between 0 and 366")
     if program.time_zone not in iana_zones():
         raise ProgramError(f"program file: time_zone {program.time_zone!r} is not an IANA zone")
     if program.idempotency_retention_hours < 24:

@@ -43,6 +43,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.CHECKED_IN: _AT_THE_COUNTER,
     EntryKind.REDEMPTION_CANCELLED: _AT_THE_COUNTER,
     EntryKind.ACTIVITY: _EVERY_EVENT,
+    EntryKind.POINTS_RELEASED: _EVERY_EVENT,
 }
 
 

@@ -52,7 +52,7 @@ def check_redeemable(member: Member, reward: Reward, program: Program) -> None:
             f"{reward.name} is for {program.tier(reward.min_tier).name} members and above"
         )
     if member.balance < reward.cost:
-        raise InsufficientPoints(reward.cost, member.balance)
+        raise InsufficientPoints(reward.cost, member.balance, member.pending_balance)
 
 
 def redeem_reward(

@@ -15,6 +15,7 @@ from domain.events import Change
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, claw_back
 from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedLine, ReturnedOrder
+from domain.pending import claw_back_held, hold_for, releases_at
 from domain.program import Program
 from domain.purchase_lines import MAX_LINES, MAX_QUANTITY
 from domain.validation import optional_id, require_amount, require_id, require_key
@@ -83,9 +84,14 @@ def return_purchase(
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     whole = taken.after.amount == order.amount
+    # Points still held are taken first: the order's own hold, then (only if the spendable
+    # points fall short) the others, before a debt.
+    own_hold = hold_for(releases_at(order.earned_at, program.pending_days))
+    pending, left = claw_back_held(member.pending, member.batches, taken.points, own_hold)
     after = replace(
         member,
-        batches=claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now),
+        pending=pending,
+        batches=claw_back(member.batches, left, order.batch_id, new_id("debt"), now),
         activity=with_return(member.activity, order.earned_at, taken.points, taken.amount, whole),
         returns=(*(r for r in member.returns if r.order_id != order.order_id), taken.after),
     )

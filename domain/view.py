@@ -32,6 +32,7 @@ class MemberView:
     tier_progress: TierProgress
     rewards: tuple[MemberReward, ...]
     countdowns: tuple[Countdown, ...]
+    pending_balance: int = 0  # points held until their release (`domain.pending`)
 
 
 def member_view(member: Member, program: Program, now: datetime) -> MemberView:
@@ -54,4 +55,5 @@ def member_view(member: Member, program: Program, now: datetime) -> MemberView:
         # Newest first: the voucher just redeemed is the one the member looks for.
         rewards=tuple(sorted(member.rewards, key=lambda r: r.issued_at, reverse=True)),
         countdowns=countdowns_for(member, program, now),
+        pending_balance=member.pending_balance,
     )

@@ -143,6 +143,10 @@ class Member:
     tier_progress: TierProgress
     rewards: list[MemberReward]
     countdowns: list[Countdown]
+    pending_balance: int = strawberry.field(
+        description="points earned but held until the return window's hold ends: not "
+        "spendable yet (see the POINTS_PENDING countdown)"
+    )
     all_ids: strawberry.Private[tuple[str, ...]]
     # The member the view was made from, for the fields computed only when asked for.
     source: strawberry.Private[DomainMember]
@@ -187,6 +191,7 @@ class Member:
             tier_progress=view.tier_progress,
             rewards=[MemberReward.of(r, program) for r in view.rewards],
             countdowns=list(view.countdowns),
+            pending_balance=view.pending_balance,
             all_ids=view.all_ids,
             source=source,
         )

@@ -23,6 +23,7 @@ from domain.member import (
     RewardStatus,
     TierStatus,
 )
+from domain.pending import PendingPoints
 
 Doc = dict[str, Any]
 
@@ -102,6 +103,11 @@ def member_to_doc(member: Member) -> Doc:
         "idempotency_spilled_at": member.idempotency_spilled_at,
         "merged_ids": list(member.merged_ids),
         "merged_into": member.merged_into,
+        # Held (pending) points, one per release day, short names as batches: i(d), p(oints),
+        # e(arned at), r(eleases at).
+        "held": [
+            {"i": p.id, "p": p.points, "e": p.earned_at, "r": p.releases_at} for p in member.pending
+        ],
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -172,6 +178,9 @@ def member_from_doc(doc: Doc) -> Member:
         idempotency_spilled_at=_opt_utc(doc.get("idempotency_spilled_at")),
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
+        pending=tuple(
+            PendingPoints(p["i"], p["p"], utc(p["e"]), utc(p["r"])) for p in doc.get("held", ())
+        ),
     )
 
 
