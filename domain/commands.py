@@ -35,6 +35,7 @@ class EnrollMember:
     identifiers: tuple[RawIdentifier, ...]
     display_name: str | None
     channel: Channel
+    referral_code: str | None = None  # a member's code: the friend enrolling is linked to them
 
 
 # A field added to a command after requests were fingerprinted: left out of the digest while

@@ -17,6 +17,7 @@ from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.pending import hold, releases_at
 from domain.program import Program
 from domain.purchase_lines import as_lines, line_records, validate_lines
+from domain.referral_rewards import on_purchase
 from domain.tiers import tier_changed_entry, upgrade
 from domain.validation import optional_id, require_id, require_key
 
@@ -110,6 +111,7 @@ def record_purchase(
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     after = replace(member, activity=activity, tier=tier)
+    after = on_purchase(after, cmd.order_id, priced.qualifying_points, held or now)
     if held is None:
         after = replace(after, batches=add(member.batches, batch))
     else:

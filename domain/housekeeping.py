@@ -12,6 +12,7 @@ from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
 from domain.member import Member, RewardStatus
 from domain.pending import release_due, released_entry
 from domain.program import Program
+from domain.referral_rewards import reward_due_at, reward_friend
 from domain.tiers import requalify, tier_changed_entry
 
 USED_REWARDS_KEPT = timedelta(days=90)
@@ -34,6 +35,7 @@ def next_due(member: Member) -> datetime | None:
             *(r.expires_at for r in member.rewards if r.status is RewardStatus.ACTIVE),
             *((member.tier.requalify_by,) if member.tier.requalify_by is not None else ()),
             *(p.releases_at for p in member.pending),
+            *((due,) if (due := reward_due_at(member.referral)) is not None else ()),
         ),
         default=None,
     )
@@ -108,8 +110,13 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
         now,
         timedelta(hours=program.idempotency_retention_hours),
     )
+    settled, rewarded = reward_friend(settled, program, now, new_id)
+    entries += rewarded
+    previous_tier = previous_tier or _tier_moved(member, settled)
     cause = (
-        EntryKind.EXPIRED
+        EntryKind.REFERRAL_REWARDED  # first: the referrer's reward follows this event
+        if rewarded
+        else EntryKind.EXPIRED
         if expired or vouchers_expired
         else EntryKind.POINTS_RELEASED
         if released and previous_tier is None
@@ -130,3 +137,7 @@ def _activity_kept(program: Program) -> timedelta:
     # settle, so the dates still to come look back no further than a window before now.
     # (Churn's lookback reads the same days: longer than this window, it sees only these.)
     return timedelta(days=31 * program.qualifying_window_months)
+
+
+def _tier_moved(before: Member, after: Member) -> str | None:
+    return before.tier.code if after.tier.code != before.tier.code else None

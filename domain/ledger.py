@@ -48,6 +48,9 @@ class EntryKind(Enum):
     # Held points made spendable at the end of their hold (0 points: they were counted
     # when EARNED; see `domain.pending`).
     POINTS_RELEASED = "POINTS_RELEASED"
+    # A referral's reward: the friend's once their first qualifying purchase cleared its
+    # hold, the referrer's in a job that follows (`domain.referral_rewards`).
+    REFERRAL_REWARDED = "REFERRAL_REWARDED"
 
 
 @dataclass(frozen=True, slots=True)

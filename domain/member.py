@@ -18,6 +18,7 @@ from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
 from domain.pending import PendingPoints, pending_balance
+from domain.referrals import ReferralLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,8 @@ class Member:
     # Points earned and held until the program's hold ends (`domain.pending`): not
     # spendable, not in the balance; one hold per release day.
     pending: tuple[PendingPoints, ...] = ()
+    referral_code: str | None = None  # this member's own code (members enrolled before: none)
+    referral: ReferralLink | None = None  # set on a friend who enrolled with a code
 
     @property
     def balance(self) -> int:

@@ -64,6 +64,10 @@ def absorb(
         identifiers=(*survivor.identifiers, *gained),
         batches=merge_batches(survivor.batches, duplicate.batches),
         pending=merge_holds(survivor.pending, duplicate.pending),
+        # The survivor's code (the duplicate's, repointed with its keys, finds it too) and
+        # referral link, else the duplicate's: a friend stays linked once.
+        referral_code=survivor.referral_code or duplicate.referral_code,
+        referral=survivor.referral or duplicate.referral,
         activity=activity,
         returns=(*survivor.returns, *duplicate.returns),
         activity_counts=pooled_counts(survivor.activity_counts, duplicate.activity_counts),

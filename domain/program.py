@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from domain.referrals import Referrals, load_referrals
 from domain.time_zones import iana_zones
 
 
@@ -80,6 +81,7 @@ class Program:
     # Days a purchase's points stay PENDING (held, not spendable) before they are released
     # (0: spendable at once). A return inside the hold takes them back first.
     pending_days: int = 0
+    referrals: Referrals | None = None  # the `[referrals]` section; None: no referral rewards
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -162,6 +164,7 @@ def load_program(data: dict[str, Any]) -> Program:
             tier_grace_days=int(head.get("tier_grace_days", 0)),
             time_zone=str(head.get("time_zone", "UTC")),
             pending_days=int(head.get("pending_days", 0)),
+            referrals=load_referrals(data),
             activities=tuple(
                 Activity(
                     kind=str(a["kind"]).upper(),

@@ -24,6 +24,8 @@ class Reaction(Enum):
     # The journeys it starts, churn rescored, and a new address's bounce count reset: one
     # `start_journeys` job per member version.
     JOURNEYS = "journeys"
+    # The referrer's side of a referral reward: a `reward_referrer` job, once per friend.
+    REFERRER_REWARD = "referrer_reward"
 
 
 _EVERY_EVENT = frozenset({Reaction.LIVE_VIEW, Reaction.JOURNEYS})
@@ -44,6 +46,7 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.REDEMPTION_CANCELLED: _AT_THE_COUNTER,
     EntryKind.ACTIVITY: _EVERY_EVENT,
     EntryKind.POINTS_RELEASED: _EVERY_EVENT,
+    EntryKind.REFERRAL_REWARDED: _EVERY_EVENT | {Reaction.REFERRER_REWARD},
 }
 
 

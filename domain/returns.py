@@ -18,6 +18,7 @@ from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedLine, 
 from domain.pending import claw_back_held, hold_for, releases_at
 from domain.program import Program
 from domain.purchase_lines import MAX_LINES, MAX_QUANTITY
+from domain.referral_rewards import after_return
 from domain.validation import optional_id, require_amount, require_id, require_key
 
 
@@ -95,6 +96,7 @@ def return_purchase(
         activity=with_return(member.activity, order.earned_at, taken.points, taken.amount, whole),
         returns=(*(r for r in member.returns if r.order_id != order.order_id), taken.after),
     )
+    after = after_return(after, order.order_id, whole)
     return Change(
         remember(after, request),
         (entry,),

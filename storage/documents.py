@@ -24,6 +24,7 @@ from domain.member import (
     TierStatus,
 )
 from domain.pending import PendingPoints
+from storage.referral_documents import referral_doc, referral_from
 
 Doc = dict[str, Any]
 
@@ -108,6 +109,8 @@ def member_to_doc(member: Member) -> Doc:
         "held": [
             {"i": p.id, "p": p.points, "e": p.earned_at, "r": p.releases_at} for p in member.pending
         ],
+        "referral_code": member.referral_code,
+        "referral": referral_doc(member.referral),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -181,6 +184,8 @@ def member_from_doc(doc: Doc) -> Member:
         pending=tuple(
             PendingPoints(p["i"], p["p"], utc(p["e"]), utc(p["r"])) for p in doc.get("held", ())
         ),
+        referral_code=doc.get("referral_code"),
+        referral=referral_from(doc.get("referral"), _opt_utc),
     )
 
 

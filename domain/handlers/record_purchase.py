@@ -8,6 +8,7 @@ from domain.errors import OrderAlreadyRecorded
 from domain.events import Change
 from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
+from domain.housekeeping import due
 from domain.ledger import LedgerEntry
 from domain.member import LineRecord, Member
 from domain.ports import Ports
@@ -52,7 +53,13 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
             await ports.keys.release(key, member.id)
         raise
     entry = await entry_of(ports, written)
-    return PurchaseRecorded(written.member, entry, await _lines_of(ports, written, entry, cmd))
+    lines = await _lines_of(ports, written, entry, cmd)
+    if written.change is None or not due(written.member, ports.clock.now()):
+        return PurchaseRecorded(written.member, entry, lines)
+    # A referral this purchase cleared at once (no hold): the friend's reward is written
+    # now, as its own change, whose event brings the referrer's.
+    settled = await change_member(ports, written.member, lambda m: None)
+    return PurchaseRecorded(settled.member, entry, lines)
 
 
 async def _lines_of(

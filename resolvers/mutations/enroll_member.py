@@ -18,6 +18,9 @@ class EnrollMemberInput:
     identifiers: list[IdentifierInput]
     display_name: str | None = None
     channel: Channel
+    referral_code: str | None = strawberry.field(
+        default=None, description="a member's referral code: the new member is their friend"
+    )
 
 
 @strawberry.type
@@ -30,6 +33,10 @@ EnrollMemberPayload = payload(
     MemberEnrolled,
     failures.IdentifierTaken,
     failures.InvalidInput,
+    failures.ReferralCodeUnknown,
+    failures.SelfReferral,
+    failures.AlreadyMember,
+    failures.AlreadyReferred,
 )
 
 
@@ -40,6 +47,7 @@ async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled:
         identifiers=tuple(i.to_domain() for i in input.identifiers),
         display_name=input.display_name,
         channel=input.channel,
+        referral_code=input.referral_code,
     )
     result = await enroll_member.handle(cmd, ctx.ports)
     return MemberEnrolled(member=ctx.view(result.member))

@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
-from tests.conftest import Api
+from tests.conftest import Api, backends
 from tests.integration.cron import app_with
 
 PENDING_DAYS = 14
@@ -28,6 +30,16 @@ def held_program(directory: Path, pending_days: int = PENDING_DAYS) -> Path:
     path = directory / f"held-{pending_days}.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture(name="held", params=backends())
+async def held_fixture(
+    request: pytest.FixtureRequest, clock: SettableClock, tmp_path: Path
+) -> AsyncIterator[Api]:
+    """The held app on each store (import it where it is used)."""
+    url = request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None
+    async with held_app(clock, url, tmp_path) as api:
+        yield api
 
 
 @asynccontextmanager

@@ -5,15 +5,11 @@ expiry sweep, each release a POINTS_RELEASED entry of 0 points."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from domain.clock import SettableClock
-from tests.conftest import Api, backends
+from tests.conftest import Api
 from tests.integration.cron import ran, settled
 from tests.integration.graphql import (
     ADJUST,
@@ -24,20 +20,11 @@ from tests.integration.graphql import (
     by_id,
     countdown,
 )
-from tests.integration.held_program import held_app
+from tests.integration.held_program import held_fixture  # noqa: F401  (`held`)
 from tests.integration.steps import bought, enrolled, member, redeemed
 
 PENDING = """query($ref: MemberRef!) { member(ref: $ref) { version balance pendingBalance
   countdowns { kind label pointsRemaining deadline } } }"""
-
-
-@pytest.fixture(params=backends())
-async def held(
-    request: pytest.FixtureRequest, clock: SettableClock, tmp_path: Path
-) -> AsyncIterator[Api]:
-    url = request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None
-    async with held_app(clock, url, tmp_path) as api:
-        yield api
 
 
 async def pending_view(api: Api, member_id: str) -> dict[str, object]:
