@@ -49,9 +49,12 @@ async def referrer_for(
         raise ReferralCodeUnknown(f"no member has the referral code {code}")
     for identifier in identifiers:
         held = await ports.keys.owner_of(identifier.key)
-        if held is None:
+        try:
+            known = None if held is None else await finish_merges(ports, held)
+        except MemberNotFound:  # a crashed enrollment's claim: enrolling takes it over
+            known = None
+        if known is None:
             continue
-        known = await finish_merges(ports, held)
         what = f"{identifier.kind.value} {identifier.value}"
         if known.id == referrer.id:
             raise SelfReferral(f"{what} is the referrer's own: nobody refers themselves")

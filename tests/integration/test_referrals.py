@@ -146,3 +146,22 @@ async def test_refusals_are_errors_in_the_schema(at_once: Api) -> None:
         assert found["member"] is None
     assert (await shown(at_once, other["id"]))["balance"] == 0
     assert (await shown(at_once, friend["id"]))["referralCode"] != code
+
+
+async def test_a_change_that_finds_the_reward_due_writes_it_first(
+    held: Api, clock: SettableClock
+) -> None:
+    referrer = (await enroll(held, "ref@example.com"))["member"]
+    friend = (await enroll(held, "friend@example.com", referrer["referralCode"]))["member"]
+    await bought(held, friend["id"], "o-1", "40.00")
+    await settled(held)
+    clock.advance(timedelta(days=15))
+
+    # the friend's next purchase is the first change since the hold ended: no read, no sweep
+    await bought(held, friend["id"], "o-2", "10.00")
+    await settled(held)
+
+    data = await held.data(HISTORY, {"ref": by_id(friend["id"]), "first": 10})
+    kinds = [e["node"]["kind"] for e in reversed(data["member"]["history"]["edges"])]
+    assert kinds[-2:] == ["REFERRAL_REWARDED", "EARNED"]  # its own version, then the purchase
+    assert await rewards_of(held, referrer["id"]) == [500]

@@ -20,6 +20,7 @@ from domain.events import Change
 from domain.housekeeping import next_due, settle
 from domain.ledger import EntryKind
 from domain.member import Member
+from domain.merging import absorb, freeze
 from domain.program import Program
 from domain.referral_rewards import referrer_entry_id, reward_referrer
 from domain.referrals import (
@@ -142,3 +143,15 @@ def test_the_referrals_section_is_read_and_checked() -> None:
     assert load_referrals(section) == Referrals(500, 250, True)
     with pytest.raises(ValueError):
         load_referrals({"referrals": {"referrer_points": -1, "friend_points": 0}})
+
+
+def test_a_merge_keeps_the_code_and_the_link() -> None:
+    ids = Ids()
+    survivor = replace(enrolled(ids, "a@example.com"), referral_code="AAAA-BBBB")
+    duplicate = friend(ids)
+
+    change = absorb(survivor, freeze(duplicate, survivor.id), NOW, T0, ids, None)
+
+    assert change is not None
+    assert change.member.referral_code == "AAAA-BBBB"
+    assert change.member.referral == duplicate.referral
