@@ -39,6 +39,7 @@ from workers.context import Messaging
 from workers.embedded import EmbeddedWorker
 from workers.journeys import JourneyTrigger
 from workers.queue import ArqQueue, InProcessQueue
+from workers.referrals import ReferralTrigger
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,11 @@ class Tessera:
         assert queue is not None
         # Who carries out each reaction to a committed event (the table: domain.reactions).
         publisher = Reactions(
-            {Reaction.LIVE_VIEW: redis_bus or bus, Reaction.JOURNEYS: JourneyTrigger(queue)}
+            {
+                Reaction.LIVE_VIEW: redis_bus or bus,
+                Reaction.JOURNEYS: JourneyTrigger(queue),
+                Reaction.REFERRER_REWARD: ReferralTrigger(queue),
+            }
         )
         outbox = MongoOutbox(
             collections.members,

@@ -37,7 +37,7 @@ def adjust_points(
         batches = add(kept_alive(member.batches, program, now), new_batch(cmd.points, program, now))
     else:
         if member.balance < -cmd.points:
-            raise InsufficientPoints(-cmd.points, member.balance)
+            raise InsufficientPoints(-cmd.points, member.balance, member.pending_balance)
         batches = take(member.batches, -cmd.points)
     entry = LedgerEntry(
         new_id("ent"),

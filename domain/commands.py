@@ -37,6 +37,7 @@ class EnrollMember:
     channel: Channel
     birthday: date | None = None
     time_zone: str | None = None  # IANA
+    referral_code: str | None = None  # a member's code: the friend enrolling is linked to them
 
 
 # A field added to a command after requests were fingerprinted: left out of the digest while

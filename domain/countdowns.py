@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import Enum
 
 from domain.member import Member, RewardStatus
+from domain.pending import next_release
 from domain.program import Program
 from domain.tiers import current_qualifying_points, points_to_keep
 from domain.time_zones import local_day
@@ -19,6 +20,7 @@ class CountdownKind(Enum):
     REWARD_EXPIRY = "REWARD_EXPIRY"
     TIER_REQUALIFICATION = "TIER_REQUALIFICATION"
     TIER_GRACE = "TIER_GRACE"  # short at the date: the tier is kept until grace ends
+    POINTS_PENDING = "POINTS_PENDING"  # points held until a return window's hold ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ def countdowns_for(member: Member, program: Program, now: datetime) -> tuple[Cou
         _points_expiry(member, program),
         _reward_expiry(member, program),
         _requalification(member, program, now),
+        _points_pending(member),
     )
     return tuple(c for c in found if c is not None)
 
@@ -103,3 +106,13 @@ def _requalification(member: Member, program: Program, now: datetime) -> Countdo
         else f"{needed} points by {by} to keep {name}"
     )
     return Countdown(CountdownKind.TIER_REQUALIFICATION, label, needed, member.tier.requalify_by)
+
+
+def _points_pending(member: Member) -> Countdown | None:
+    """The next hold to be released: its points and when (the pending balance may hold
+    more, released later)."""
+    soonest = next_release(member.pending)
+    if soonest is None:
+        return None
+    label = f"{soonest.points} pending points spendable from {soonest.releases_at:%Y-%m-%d}"
+    return Countdown(CountdownKind.POINTS_PENDING, label, soonest.points, soonest.releases_at)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain import referral_rewards
 from domain.activity import with_purchase
 from domain.challenges import on_purchase
 from domain.commands import RecordPurchase, fingerprint
@@ -17,6 +18,7 @@ from domain.expiry import kept_alive, new_batch
 from domain.idempotency import remember
 from domain.ledger import EntryKind, LedgerEntry, NewId, add
 from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.pending import hold, releases_at
 from domain.points_payment import on_money_paid, paid_entry, pay_with_points, validate_points_paid
 from domain.program import Program
 from domain.purchase_lines import as_lines, line_records, validate_lines
@@ -92,7 +94,9 @@ def record_purchase(
     priced = priced or price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
     paying, paid_from = pay_with_points(member, cmd.points_paid)
-    batch = new_batch(points, program, now)  # when these points expire: the program's policy
+    held = held_until(now, program)
+    # When these points expire, by the program's policy: counted from their release.
+    batch = new_batch(points, program, held or now)
     entry = LedgerEntry(
         new_id("ent"),
         member.id,
@@ -102,14 +106,14 @@ def record_purchase(
         channel=cmd.channel,
         store_id=cmd.store_id,
         order_id=cmd.order_id,
-        reason="; ".join(e.why for e in earned) or None,  # every rule that gave points, and why
+        reason=_why(earned, points, held),  # every rule that gave points, and why
     )
     order = OrderRecord(
         cmd.order_id,
         cmd.total,
         cmd.currency,
         points,
-        batch.id,
+        batch.id,  # where its points are (or go at their release)
         now,
         cmd.store_id,
         line_records(cmd, per_line),
@@ -136,8 +140,12 @@ def record_purchase(
             )
         )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
-    batches = add(kept_alive(paying, program, now), batch)
-    after = replace(member, batches=batches, activity=activity, tier=tier)
+    after = replace(member, batches=kept_alive(paying, program, now), activity=activity, tier=tier)
+    after = referral_rewards.on_purchase(after, cmd.order_id, priced.qualifying_points, held or now)
+    if held is None:
+        after = replace(after, batches=add(after.batches, batch))
+    else:
+        after = replace(after, pending=hold(after.pending, points, now, held))
     after = after_purchase(after, earned, program, now)  # campaigns' member limits
     after, completed = on_purchase(after, cmd, program, now, new_id)  # challenges moved on
     entries.extend(completed)
@@ -152,3 +160,15 @@ def record_purchase(
         order_id=cmd.order_id,
         order=order,
     )
+
+
+def held_until(now: datetime, program: Program) -> datetime | None:
+    """When a purchase's points made now are released (None: spendable at once)."""
+    return releases_at(now, program.pending_days) if program.pending_days else None
+
+
+def _why(earned: tuple[Earning, ...], points: int, held: datetime | None) -> str | None:
+    why = "; ".join(e.why for e in earned)
+    if held is None or points <= 0:
+        return why or None
+    return f"{why}; pending until {held:%Y-%m-%d %H:%M} UTC"

@@ -27,6 +27,10 @@ class ErrorCode(Enum):
     MESSAGE_NOT_SENT = "MESSAGE_NOT_SENT"
     ACTIVITY_LIMIT_REACHED = "ACTIVITY_LIMIT_REACHED"
     ACTIVITY_ALREADY_RECORDED = "ACTIVITY_ALREADY_RECORDED"
+    REFERRAL_CODE_UNKNOWN = "REFERRAL_CODE_UNKNOWN"
+    SELF_REFERRAL = "SELF_REFERRAL"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    ALREADY_REFERRED = "ALREADY_REFERRED"
 
 
 class LoyaltyError(Exception):
@@ -46,8 +50,10 @@ class InsufficientPoints(LoyaltyError):
     needed: int
     balance: int
 
-    def __init__(self, needed: int, balance: int) -> None:
-        super().__init__(f"this needs {needed} points; the balance is {balance}")
+    def __init__(self, needed: int, balance: int, pending: int = 0) -> None:
+        # Held points are named, so that a member told "no" knows when it will be "yes".
+        held = f" ({pending} more pending, not spendable yet)" if pending else ""
+        super().__init__(f"this needs {needed} points; the balance is {balance}{held}")
         self.needed = needed
         self.balance = balance
 
@@ -124,3 +130,27 @@ class MessageNotSent(LoyaltyError):
 
     # Feedback on it is refused: no copy is out there to be delivered, opened or clicked.
     code = ErrorCode.MESSAGE_NOT_SENT
+
+
+class ReferralCodeUnknown(LoyaltyError):
+    """No member has this referral code."""
+
+    code = ErrorCode.REFERRAL_CODE_UNKNOWN
+
+
+class SelfReferral(LoyaltyError):
+    """The code belongs to the member the identifiers name: nobody refers themselves."""
+
+    code = ErrorCode.SELF_REFERRAL
+
+
+class AlreadyMember(LoyaltyError):
+    """An identifier is already a member's: referrals are for customers new to the program."""
+
+    code = ErrorCode.ALREADY_MEMBER
+
+
+class AlreadyReferred(LoyaltyError):
+    """The identifiers' member enrolled with a referral code already: once per friend."""
+
+    code = ErrorCode.ALREADY_REFERRED

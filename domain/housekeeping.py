@@ -10,7 +10,9 @@ from domain.events import Change
 from domain.idempotency import forget_expired
 from domain.ledger import EntryKind, LedgerEntry, NewId, split_expired
 from domain.member import Member, RewardStatus
+from domain.pending import release_due, released_entry
 from domain.program import Program
+from domain.referral_rewards import reward_due_at, reward_friend
 from domain.tiers import requalify, tier_changed_entry
 
 USED_REWARDS_KEPT = timedelta(days=90)
@@ -24,13 +26,16 @@ def due(member: Member, now: datetime) -> bool:
 
 def next_due(member: Member) -> datetime | None:
     """The first moment time alone changes what the member would see: a batch or an active
-    voucher expires, or the tier is due for requalification. Stored with the member, so the
-    scheduled jobs find who is due with one indexed comparison."""
+    voucher expires, held points are released, or the tier is due for requalification.
+    Stored with the member, so the scheduled jobs find who is due with one indexed
+    comparison (the expiry sweep releases held points too)."""
     return min(
         (
             *(b.expires_at for b in member.batches if b.expires_at is not None),
             *(r.expires_at for r in member.rewards if r.status is RewardStatus.ACTIVE),
             *((member.tier.requalify_by,) if member.tier.requalify_by is not None else ()),
+            *(p.releases_at for p in member.pending),
+            *((due,) if (due := reward_due_at(member.referral)) is not None else ()),
         ),
         default=None,
     )
@@ -51,7 +56,9 @@ def next_expiry(member: Member) -> datetime | None:
 def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Change:
     """Apply what is due at `now`. Commands start from here, so rules see the present."""
     entries: list[LedgerEntry] = []
-    batches, expired = split_expired(member.batches, now)
+    # Released first: a hold that ended before its batch's expiry is spendable until then.
+    pending, batches, released = release_due(member.pending, member.batches, program, now)
+    batches, expired = split_expired(batches, now)
     if expired:
         entries.append(
             LedgerEntry(
@@ -63,6 +70,8 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
                 reason=f"{expired} points reached their expiry date",
             )
         )
+    if released:
+        entries.append(released_entry(member.id, released, now, new_id))
     vouchers_expired = any(
         r.status is RewardStatus.ACTIVE and r.expires_at <= now for r in member.rewards
     )
@@ -86,6 +95,7 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
         replace(
             member,
             batches=batches,
+            pending=pending,
             rewards=rewards,
             tier=tier,
             activity=kept_since(member.activity, now - _activity_kept(program)),
@@ -98,7 +108,18 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
         now,
         timedelta(hours=program.idempotency_retention_hours),
     )
-    cause = EntryKind.EXPIRED if expired or vouchers_expired else EntryKind.TIER_CHANGED
+    settled, rewarded = reward_friend(settled, program, now, new_id)
+    entries += rewarded
+    previous_tier = previous_tier or _tier_moved(member, settled)
+    cause = (
+        EntryKind.REFERRAL_REWARDED  # first: the referrer's reward follows this event
+        if rewarded
+        else EntryKind.EXPIRED
+        if expired or vouchers_expired
+        else EntryKind.POINTS_RELEASED
+        if released and previous_tier is None
+        else EntryKind.TIER_CHANGED
+    )
     return Change(
         settled,
         tuple(entries),
@@ -114,3 +135,7 @@ def _activity_kept(program: Program) -> timedelta:
     # settle, so the dates still to come look back no further than a window before now.
     # (Churn's lookback reads the same days: longer than this window, it sees only these.)
     return timedelta(days=31 * program.qualifying_window_months)
+
+
+def _tier_moved(before: Member, after: Member) -> str | None:
+    return before.tier.code if after.tier.code != before.tier.code else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
+from typing import Protocol, TypeVar
 
 from domain.channel import Channel
 
@@ -49,6 +50,12 @@ class EntryKind(Enum):
     POINTS_REFUNDED = "POINTS_REFUNDED"  # points paid on an order, given back by its return
     PROFILE_CHANGED = "PROFILE_CHANGED"  # name, birthday or time zone (no points)
     CHALLENGE_COMPLETED = "CHALLENGE_COMPLETED"  # a challenge's reward (domain.challenges)
+    # Held points made spendable at the end of their hold (0 points: they were counted
+    # when EARNED; see `domain.pending`).
+    POINTS_RELEASED = "POINTS_RELEASED"
+    # A referral's reward: the friend's once their first qualifying purchase cleared its
+    # hold, the referrer's in a job that follows (`domain.referral_rewards`).
+    REFERRAL_REWARDED = "REFERRAL_REWARDED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,21 +82,43 @@ def _soonest_first(batches: Iterable[PointBatch]) -> list[PointBatch]:
     )
 
 
-def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]:
-    """Remove `points` from the positive batches, soonest-expiring first (caller checks cover)."""
-    remaining, kept = points, {b.id: b for b in batches}
-    for batch in _soonest_first(batches):
+class Points(Protocol):
+    """What holds points under an id: a batch, or held points (`domain.pending`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def points(self) -> int: ...
+
+
+Holding = TypeVar("Holding", bound=Points)
+
+
+def take_in_order(
+    holdings: tuple[Holding, ...], ordered: Iterable[Holding], points: int
+) -> tuple[tuple[Holding, ...], int]:
+    """Remove up to `points` from `holdings`, taking them from `ordered` (some of them) in
+    that order; an emptied one is dropped. Returns what is left and how much was taken."""
+    remaining, kept = points, {h.id: h for h in holdings}
+    for holding in ordered:
         if remaining == 0:
             break
-        used = min(batch.points, remaining)
+        used = min(holding.points, remaining)
         remaining -= used
-        if used == batch.points:
-            del kept[batch.id]
+        if used == holding.points:
+            del kept[holding.id]
         else:
-            kept[batch.id] = replace(batch, points=batch.points - used)
-    if remaining:
+            # Both kinds of holding are frozen dataclasses (a Protocol cannot say so).
+            kept[holding.id] = replace(holding, points=holding.points - used)  # type: ignore[type-var]
+    return tuple(kept[h.id] for h in holdings if h.id in kept), points - remaining
+
+
+def take(batches: tuple[PointBatch, ...], points: int) -> tuple[PointBatch, ...]:
+    """Remove `points` from the positive batches, soonest-expiring first (caller checks cover)."""
+    kept, taken = take_in_order(batches, _soonest_first(batches), points)
+    if taken < points:
         raise ValueError("take() asked for more points than the batches hold")
-    return tuple(kept.values())
+    return kept
 
 
 def taken_from(

@@ -19,6 +19,8 @@ from domain.challenge_rules import ChallengeProgress
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
+from domain.pending import PendingPoints, pending_balance
+from domain.referrals import ReferralLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +160,19 @@ class Member:
     first_purchase_at: datetime | None = None  # for campaigns on a first purchase
     campaign_counts: tuple[CampaignCount, ...] = ()  # one per campaign with member limits
     challenges: tuple[ChallengeProgress, ...] = ()  # one round per challenge at most
+    # Points earned and held until the program's hold ends (`domain.pending`): not
+    # spendable, not in the balance; one hold per release day.
+    pending: tuple[PendingPoints, ...] = ()
+    referral_code: str | None = None  # this member's own code (members enrolled before: none)
+    referral: ReferralLink | None = None  # set on a friend who enrolled with a code
 
     @property
     def balance(self) -> int:
         return balance_of(self.batches)
+
+    @property
+    def pending_balance(self) -> int:
+        return pending_balance(self.pending)
 
     @property
     def all_ids(self) -> tuple[str, ...]:

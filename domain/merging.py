@@ -20,6 +20,7 @@ from domain.expiry import pooled_batches
 from domain.idempotency import spilled_by, with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
+from domain.pending import merge_holds
 from domain.program import Program
 from domain.tiers import tier_changed_entry, upgrade
 
@@ -54,7 +55,9 @@ def absorb(
         now,
         channel=channel,
         reason=(
-            f"merged member {duplicate.id}: {balance} points, "
+            f"merged member {duplicate.id}: {balance} points"
+            + (f" (+{duplicate.pending_balance} pending)" if duplicate.pending else "")
+            + ", "
             f"{len(duplicate.rewards)} vouchers, {len(duplicate.identifiers)} identifiers"
         ),
     )
@@ -63,6 +66,11 @@ def absorb(
         survivor,
         identifiers=(*survivor.identifiers, *gained),
         batches=pooled_batches(merge_batches(survivor.batches, duplicate.batches), program),
+        pending=merge_holds(survivor.pending, duplicate.pending),
+        # The survivor's code (the duplicate's, repointed with its keys, finds it too) and
+        # referral link, else the duplicate's: a friend stays linked once.
+        referral_code=survivor.referral_code or duplicate.referral_code,
+        referral=survivor.referral or duplicate.referral,
         activity=activity,
         returns=(*survivor.returns, *duplicate.returns),
         activity_counts=pooled_counts(survivor.activity_counts, duplicate.activity_counts),

@@ -10,6 +10,7 @@ from typing import Any
 from domain.campaigns import Campaign, CampaignError, load_campaigns
 from domain.challenge_rules import Challenge, with_challenges
 from domain.expiry import ROLLING_YEAR, ExpiryPolicy, expiry_policy
+from domain.referrals import Referrals, load_referrals
 from domain.time_zones import iana_zones
 
 
@@ -85,6 +86,10 @@ class Program:
     # When points expire (rolling, calendar or inactivity); its months are
     # `points_validity_months`.
     expiry: ExpiryPolicy = ROLLING_YEAR
+    # Days a purchase's points stay PENDING (held, not spendable) before they are released
+    # (0: spendable at once). A return inside the hold takes them back first.
+    pending_days: int = 0
+    referrals: Referrals | None = None  # the `[referrals]` section; None: no referral rewards
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -167,6 +172,8 @@ def load_program(data: dict[str, Any]) -> Program:
             returns_any_store=_flag(data.get("returns", {}), "any_store"),
             tier_grace_days=int(head.get("tier_grace_days", 0)),
             time_zone=str(head.get("time_zone", "UTC")),
+            pending_days=int(head.get("pending_days", 0)),
+            referrals=load_referrals(data),
             activities=tuple(
                 Activity(
                     kind=str(a["kind"]).upper(),
@@ -209,6 +216,8 @@ def _check(program: Program) -> None:
         raise ProgramError("program file: earn_rate and point_value must be positive")
     if not 0 <= program.tier_grace_days <= 366:
         raise ProgramError("program file: tier_grace_days must be between 0 and 366")
+    if not 0 <= program.pending_days <= 366:
+        raise ProgramError("program file: pending_days must be between 0 and 366")
     if program.time_zone not in iana_zones():
         raise ProgramError(f"program file: time_zone {program.time_zone!r} is not an IANA zone")
     if program.idempotency_retention_hours < 24:

@@ -24,6 +24,8 @@ class Reaction(Enum):
     # The journeys it starts, churn rescored, and a new address's bounce count reset: one
     # `start_journeys` job per member version.
     JOURNEYS = "journeys"
+    # The referrer's side of a referral reward: a `reward_referrer` job, once per friend.
+    REFERRER_REWARD = "referrer_reward"
 
 
 _EVERY_EVENT = frozenset({Reaction.LIVE_VIEW, Reaction.JOURNEYS})
@@ -48,6 +50,8 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.POINTS_REFUNDED: _AT_THE_COUNTER,
     EntryKind.PROFILE_CHANGED: _EVERY_EVENT,
     EntryKind.CHALLENGE_COMPLETED: _EVERY_EVENT,  # a challenge's voucher, issued after
+    EntryKind.POINTS_RELEASED: _EVERY_EVENT,
+    EntryKind.REFERRAL_REWARDED: _EVERY_EVENT | {Reaction.REFERRER_REWARD},
 }
 
 

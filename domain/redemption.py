@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from domain.codes import CODE_ALPHABET, normalise_code, shown
 from domain.commands import RedeemReward, UseReward, fingerprint
 from domain.errors import (
     InsufficientPoints,
-    InvalidInput,
     RewardNotActive,
     RewardNotFound,
     RewardUnavailable,
@@ -23,21 +22,14 @@ from domain.member import IdempotencyRecord, Member, MemberReward, RewardStatus
 from domain.program import Program, Reward
 from domain.validation import optional_id, require_id, require_key
 
+
 # No 0/O, 1/I/L: codes are read aloud at tills and typed from screens.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_CODE_SHAPE = re.compile(r"^[A-Z0-9]{8}$")
-
-
 def new_voucher_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+    return shown("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
 
 
 def normalise_voucher_code(typed: str) -> str:
-    raw = re.sub(r"[\s-]", "", typed).upper()
-    if not _CODE_SHAPE.match(raw):
-        raise InvalidInput("code", "a voucher code is 8 letters or digits, like ABCD-2345")
-    return f"{raw[:4]}-{raw[4:]}"
+    return normalise_code(typed, "code", "voucher code")
 
 
 def validate_redemption(cmd: RedeemReward, program: Program) -> RedeemReward:
@@ -53,7 +45,7 @@ def check_redeemable(member: Member, reward: Reward, program: Program) -> None:
             f"{reward.name} is for {program.tier(reward.min_tier).name} members and above"
         )
     if member.balance < reward.cost:
-        raise InsufficientPoints(reward.cost, member.balance)
+        raise InsufficientPoints(reward.cost, member.balance, member.pending_balance)
 
 
 def redeem_reward(

@@ -25,9 +25,11 @@ from domain.ledger import (
     share_of,
 )
 from domain.member import IdempotencyRecord, Member, OrderRecord, ReturnedLine, ReturnedOrder
+from domain.pending import claw_back_held, hold_for, releases_at
 from domain.points_payment import refund
 from domain.program import Program
 from domain.purchase_lines import MAX_LINES, MAX_QUANTITY
+from domain.referral_rewards import after_return
 from domain.validation import optional_id, require_amount, require_id, require_key
 
 
@@ -94,7 +96,11 @@ def return_purchase(
     )
     request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
     whole = taken.after.amount == order.amount
-    clawed = claw_back(member.batches, taken.points, order.batch_id, new_id("debt"), now)
+    # Points still held are taken first: the order's own hold, then (only if the spendable
+    # points fall short) the others, before a debt.
+    own_hold = hold_for(releases_at(order.earned_at, program.pending_days))
+    pending, left = claw_back_held(member.pending, member.batches, taken.points, own_hold)
+    clawed = claw_back(member.batches, left, order.batch_id, new_id("debt"), now)
     refunded = refund(order, before.amount, taken.after.amount)
     batches, gone = put_back(clawed, refunded, now)
     batches = pooled_batches(batches, program)  # under inactivity, the latest deadline
@@ -105,10 +111,12 @@ def return_purchase(
     )
     after = replace(
         member,
+        pending=pending,
         batches=batches,
         activity=with_return(member.activity, order.earned_at, taken.points, taken.amount, whole),
         returns=(*(r for r in member.returns if r.order_id != order.order_id), taken.after),
     )
+    after = after_return(after, order.order_id, whole)
     return Change(
         remember(after, request),
         entries,

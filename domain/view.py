@@ -34,6 +34,7 @@ class MemberView:
     rewards: tuple[MemberReward, ...]
     countdowns: tuple[Countdown, ...]
     challenges: tuple[MemberChallenge, ...] = ()
+    pending_balance: int = 0  # points held until their release (`domain.pending`)
 
 
 def member_view(member: Member, program: Program, now: datetime) -> MemberView:
@@ -57,4 +58,5 @@ def member_view(member: Member, program: Program, now: datetime) -> MemberView:
         rewards=tuple(sorted(member.rewards, key=lambda r: r.issued_at, reverse=True)),
         countdowns=countdowns_for(member, program, now),
         challenges=challenges_of(member, program, now),
+        pending_balance=member.pending_balance,
     )

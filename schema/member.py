@@ -155,6 +155,14 @@ class Member:
     challenges: list[MemberChallenge] = strawberry.field(
         description="the program's challenges open now or completed, with this member's progress"
     )
+    pending_balance: int = strawberry.field(
+        description="points earned but held until the return window's hold ends: not "
+        "spendable yet (see the POINTS_PENDING countdown)"
+    )
+    referral_code: str | None = strawberry.field(
+        description="the code a friend enrolls with (enrollMember referralCode); both are "
+        "rewarded when the friend's first qualifying purchase clears its hold"
+    )
     all_ids: strawberry.Private[tuple[str, ...]]
     # The member the view was made from, for the fields computed only when asked for.
     source: strawberry.Private[DomainMember]
@@ -211,6 +219,8 @@ class Member:
             rewards=[MemberReward.of(r, program) for r in view.rewards],
             countdowns=list(view.countdowns),
             challenges=list(view.challenges),
+            pending_balance=view.pending_balance,
+            referral_code=source.referral_code,
             all_ids=view.all_ids,
             source=source,
         )

@@ -23,8 +23,10 @@ from domain.member import (
     RewardStatus,
     TierStatus,
 )
+from domain.pending import PendingPoints
 from storage.campaign_documents import profile_and_campaigns_doc, profile_and_campaigns_from
 from storage.challenge_documents import challenges_from_doc, challenges_to_doc
+from storage.referral_documents import referral_doc, referral_from
 
 Doc = dict[str, Any]
 
@@ -106,6 +108,13 @@ def member_to_doc(member: Member) -> Doc:
         "merged_into": member.merged_into,
         **profile_and_campaigns_doc(member),
         **challenges_to_doc(member.challenges),
+        # Held (pending) points, one per release day, short names as batches: i(d), p(oints),
+        # e(arned at), r(eleases at).
+        "held": [
+            {"i": p.id, "p": p.points, "e": p.earned_at, "r": p.releases_at} for p in member.pending
+        ],
+        "referral_code": member.referral_code,
+        "referral": referral_doc(member.referral),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -178,6 +187,11 @@ def member_from_doc(doc: Doc) -> Member:
         merged_into=doc.get("merged_into"),
         **profile_and_campaigns_from(doc),
         challenges=challenges_from_doc(doc),
+        pending=tuple(
+            PendingPoints(p["i"], p["p"], utc(p["e"]), utc(p["r"])) for p in doc.get("held", ())
+        ),
+        referral_code=doc.get("referral_code"),
+        referral=referral_from(doc.get("referral"), _opt_utc),
     )
 
 

@@ -23,12 +23,17 @@ from workers.job_metrics import timed
 from workers.journeys import START_JOURNEYS, start_journeys
 from workers.metrics import CRON_RUN_SECONDS
 from workers.queue import JobArguments
+from workers.referrals import REWARD_REFERRER, reward_referrer_job
 
 Job = Callable[..., Awaitable[Any]]
 
 JOBS: dict[str, Job] = {  # each timed (tessera_job_duration_seconds) whichever runner runs it
     name: timed(name, job)
-    for name, job in ((START_JOURNEYS, start_journeys), (DISPATCH, dispatch_member))
+    for name, job in (
+        (START_JOURNEYS, start_journeys),
+        (DISPATCH, dispatch_member),
+        (REWARD_REFERRER, reward_referrer_job),
+    )
 }
 
 

@@ -6,6 +6,7 @@ from domain.commands import EnrollMember
 from domain.enrollment import enroll_member, identifier_taken, validate_enrollment
 from domain.events import Commit, MemberChanged
 from domain.handlers.members import finish_merges
+from domain.handlers.referral_codes import referrer_for, with_referral
 from domain.identity import Identifier
 from domain.ledger import EntryKind
 from domain.member_profile import with_checked_profile
@@ -18,6 +19,7 @@ STALE_CLAIM = timedelta(seconds=30)
 async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
     identifiers = validate_enrollment(cmd, ports.program)
     cmd = with_checked_profile(cmd, ports.clock.now())
+    referrer = await referrer_for(ports, cmd.referral_code, identifiers)
     member_id = ports.new_id("mbr")
     claimed: list[Identifier] = []
     try:
@@ -31,6 +33,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
         raise
     now = ports.clock.now()
     member, entry = enroll_member(member_id, identifiers, cmd, ports.program, now, ports.new_id)
+    member = await with_referral(ports, member, referrer)
     event = MemberChanged(
         member.id,
         member.version,

@@ -179,9 +179,15 @@ async def change_member(
             return Written(member, None, ruling.record)
         if ruling is None and not due(member, now):
             return Written(member, None, None)
-        commit = commit_of(member, _after_settling(settled, ruling))
+        # A friend's referral reward is written as its own version first (its event is what
+        # brings the referrer's reward, `domain.reactions`); then the rule decides again.
+        alone = ruling is not None and settled.cause is EntryKind.REFERRAL_REWARDED
+        commit = commit_of(member, settled if alone else _after_settling(settled, ruling))
         if await ports.members.save(commit):
             await ports.outbox.deliver(commit)
+            if alone:
+                known = commit.member
+                continue
             return Written(commit.member, ruling, None)
         member_id = member.id
         # Jittered backoff spreads the retries of many writers racing on one member.

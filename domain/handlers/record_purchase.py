@@ -10,7 +10,7 @@ from domain.handlers.campaign_reservation import give_back, reserve_for
 from domain.handlers.challenge_vouchers import issue_owed_vouchers
 from domain.handlers.members import Keyed, Written, change_member, finish_merges, resolve
 from domain.handlers.results import entry_of
-from domain.housekeeping import settle
+from domain.housekeeping import due, settle
 from domain.ledger import LedgerEntry
 from domain.member import LineRecord, Member
 from domain.ports import Ports
@@ -71,7 +71,13 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
         await give_back(ports, granted, decided[0].earnings if written.change else ())
     entry = await entry_of(ports, written)
     member = await issue_owed_vouchers(ports, written.member)  # a challenge's, if it owes one
-    return PurchaseRecorded(member, entry, await _lines_of(ports, written, entry, cmd))
+    lines = await _lines_of(ports, written, entry, cmd)
+    if written.change is None or not due(member, ports.clock.now()):
+        return PurchaseRecorded(member, entry, lines)
+    # A referral this purchase cleared at once (no hold): the friend's reward is written
+    # now, as its own change, whose event brings the referrer's.
+    settled = await change_member(ports, member, lambda m: None)
+    return PurchaseRecorded(settled.member, entry, lines)
 
 
 async def _lines_of(

@@ -26,6 +26,9 @@ class EnrollMemberInput:
     time_zone: str | None = strawberry.field(
         default=None, description="IANA name, e.g. Europe/Paris; null: the program's"
     )
+    referral_code: str | None = strawberry.field(
+        default=None, description="a member's referral code: the new member is their friend"
+    )
 
 
 @strawberry.type
@@ -38,6 +41,10 @@ EnrollMemberPayload = payload(
     MemberEnrolled,
     failures.IdentifierTaken,
     failures.InvalidInput,
+    failures.ReferralCodeUnknown,
+    failures.SelfReferral,
+    failures.AlreadyMember,
+    failures.AlreadyReferred,
 )
 
 
@@ -50,6 +57,7 @@ async def resolve(info: Info, input: EnrollMemberInput) -> MemberEnrolled:
         channel=input.channel,
         birthday=input.birthday,
         time_zone=input.time_zone,
+        referral_code=input.referral_code,
     )
     result = await enroll_member.handle(cmd, ctx.ports)
     return MemberEnrolled(member=ctx.view(result.member))

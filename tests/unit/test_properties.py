@@ -8,6 +8,7 @@ points are never negative.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -48,6 +49,9 @@ PROGRAM = demo_program()
 
 
 class LoyaltyMachine(RuleBasedStateMachine):
+    # The program the sequences run on (a subclass holds points; see below).
+    program = PROGRAM
+
     def __init__(self) -> None:
         super().__init__()
         self.ids = Ids()
@@ -67,7 +71,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
 
     def settled(self, who: str) -> Member:
         """The member as of `now`: expiry and requalification applied, as every command does."""
-        change = settle(self.members[who], PROGRAM, self.now, self.ids)
+        change = settle(self.members[who], self.program, self.now, self.ids)
         self.entries += change.entries
         self.members[who] = change.member
         return change.member
@@ -85,10 +89,11 @@ class LoyaltyMachine(RuleBasedStateMachine):
         ref = MemberRef(id=before.id)
         order_id = self.ids("order")
         cmd = RecordPurchase(ref, order_id, amount, "EUR", Channel.POS, None, self.key())
-        cmd = validate_purchase(cmd, PROGRAM)
-        expected = points_for(amount, PROGRAM, before.tier.code)
-        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
-        assert after.member.balance == before.balance + expected
+        cmd = validate_purchase(cmd, self.program)
+        expected = points_for(amount, self.program, before.tier.code)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, self.program, self.now, self.ids))
+        assert owned(after.member) == owned(before) + expected
+        self.check_held(before, after.member, expected)
         assert after.order is not None
         self.orders[order_id] = (who, after.order)
 
@@ -98,13 +103,15 @@ class LoyaltyMachine(RuleBasedStateMachine):
         order_id = self.ids("order")
         ref = MemberRef(id=before.id)
         cmd = RecordPurchase(ref, order_id, None, "EUR", Channel.POS, None, self.key(), tuple(cart))
-        cmd = validate_purchase(cmd, PROGRAM)
+        cmd = validate_purchase(cmd, self.program)
         tier = before.tier.code
-        expected = sum(points_for(line.total, PROGRAM, tier) for line in cart if line.earns)
-        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        expected = sum(points_for(line.total, self.program, tier) for line in cart if line.earns)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, self.program, self.now, self.ids))
         # (a cart of coffee may complete the demo's challenge, with points of its own)
         rewarded = sum(e.points for e in after.entries if e.kind is EntryKind.CHALLENGE_COMPLETED)
-        assert after.member.balance == before.balance + expected + rewarded
+        assert owned(after.member) == owned(before) + expected + rewarded
+        if not rewarded:
+            self.check_held(before, after.member, expected)
         assert (
             after.order is not None and sum(line.points for line in after.order.lines) == expected
         )
@@ -114,36 +121,38 @@ class LoyaltyMachine(RuleBasedStateMachine):
     def pay_partly_with_points(self, who: str, cents: int, share: Fraction) -> None:
         before = self.settled(who)
         amount = Decimal(cents).scaleb(-2)
-        affordable = min(max(before.balance, 0), int(amount / PROGRAM.point_value))
+        affordable = min(max(before.balance, 0), int(amount / self.program.point_value))
         points = int(affordable * share)
         order_id = self.ids("order")
         ref = MemberRef(id=before.id)
         cmd = RecordPurchase(
             ref, order_id, amount, "EUR", Channel.POS, None, self.key(), points_paid=points
         )
-        cmd = validate_purchase(cmd, PROGRAM)
-        money = amount - points * PROGRAM.point_value
-        most = points_for(money, PROGRAM, before.tier.code)
-        after = self.apply(who, lambda m: record_purchase(m, cmd, PROGRAM, self.now, self.ids))
+        cmd = validate_purchase(cmd, self.program)
+        money = amount - points * self.program.point_value
+        most = points_for(money, self.program, before.tier.code)
+        after = self.apply(who, lambda m: record_purchase(m, cmd, self.program, self.now, self.ids))
         assert after.order is not None and after.order.points_paid == points
         assert sum(b.points for b in after.order.paid_from) == points
         earned = after.order.points
         assert most - 1 <= earned <= most  # the money share, rounded down once or twice
-        assert after.member.balance == before.balance - points + earned
+        assert owned(after.member) == owned(before) - points + earned
         self.orders[order_id] = (who, after.order)
 
     @rule(who=WHO, reward_id=st.sampled_from([r.id for r in PROGRAM.rewards]))
     def redeem(self, who: str, reward_id: str) -> None:
         before = self.settled(who)
-        reward = PROGRAM.reward(reward_id)
+        reward = self.program.reward(reward_id)
         assert reward is not None
-        allowed = PROGRAM.tier_rank(before.tier.code) >= PROGRAM.tier_rank(reward.min_tier)
+        allowed = self.program.tier_rank(before.tier.code) >= self.program.tier_rank(
+            reward.min_tier
+        )
         covered = before.balance >= reward.cost
         cmd = RedeemReward(MemberRef(id=before.id), reward_id, Channel.APP, self.key())
         voucher = (self.ids("rwd"), "ABCD-2345")
         try:
             change = self.apply(
-                who, lambda m: redeem_reward(m, cmd, PROGRAM, self.now, self.ids, voucher)
+                who, lambda m: redeem_reward(m, cmd, self.program, self.now, self.ids, voucher)
             )
             self.paid_from[voucher[0]] = change.paid_from
             assert sum(b.points for b in change.paid_from) == reward.cost
@@ -165,7 +174,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         cmd = CancelRedemption(None, voucher.id, self.key())
         paid_from = self.paid_from[voucher.id]
         change = self.apply(
-            who, lambda m: cancel_redemption(m, cmd, paid_from, PROGRAM, self.now, self.ids)
+            who, lambda m: cancel_redemption(m, cmd, paid_from, self.program, self.now, self.ids)
         )
         # Every point comes back (to the batches it came from, or to repay a debt first),
         # and those whose expiry passed meanwhile expire at once, as they would have.
@@ -178,7 +187,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         cmd = AdjustPoints(MemberRef(id=before.id), points, "property test", self.key())
         cmd = validate_adjustment(cmd)
         try:
-            self.apply(who, lambda m: adjust_points(m, cmd, PROGRAM, self.now, self.ids))
+            self.apply(who, lambda m: adjust_points(m, cmd, self.program, self.now, self.ids))
         except InsufficientPoints:
             assert points < 0 and before.balance < -points
         else:
@@ -194,7 +203,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
     @rule(who=WHO, data=st.data())
     def give_back(self, who: str, data: st.DataObject) -> None:
         before = self.settled(who)
-        window = timedelta(days=PROGRAM.return_window_days)
+        window = timedelta(days=self.program.return_window_days)
 
         def returned(order: OrderRecord) -> tuple[Decimal, int]:
             done = before.returned(order.order_id)
@@ -226,7 +235,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
             everything = cents == left
             cmd = ReturnPurchase(order.order_id, Decimal(cents).scaleb(-2), self.key())
         change = self.apply(
-            who, lambda m: return_purchase(m, order, cmd, PROGRAM, self.now, self.ids)
+            who, lambda m: return_purchase(m, order, cmd, self.program, self.now, self.ids)
         )
         reversed_points = -sum(e.points for e in change.entries if e.kind is EntryKind.RETURNED)
         refunded = sum(e.points for e in change.entries if e.kind is EntryKind.POINTS_REFUNDED)
@@ -235,7 +244,12 @@ class LoyaltyMachine(RuleBasedStateMachine):
         assert after is not None
         assert 0 <= reversed_points <= order.points - returned_points
         gone = -sum(e.points for e in change.entries if e.kind is EntryKind.EXPIRED)
-        assert change.member.balance == before.balance - reversed_points + refunded - gone
+        assert owned(change.member) == owned(before) - reversed_points + refunded - gone
+        # Held points go first: the spendable ones only once the order's own hold is spent.
+        own_held = before.pending_balance - change.member.pending_balance
+        assert change.member.balance == (
+            before.balance - (reversed_points - own_held) + refunded - gone
+        )
         if everything:
             assert after.points == order.points
             assert after.amount == order.amount
@@ -246,22 +260,33 @@ class LoyaltyMachine(RuleBasedStateMachine):
         duplicate = self.settled("other")
         survivor = self.settled("main")
         combined = survivor.balance + duplicate.balance
-        best_rank = max(PROGRAM.tier_rank(m.tier.code) for m in (survivor, duplicate))
+        combined_held = survivor.pending_balance + duplicate.pending_balance
+        best_rank = max(self.program.tier_rank(m.tier.code) for m in (survivor, duplicate))
 
         def take_in(current: Member) -> Change:
             change = absorb(
-                current, freeze(duplicate, current.id), PROGRAM, self.now, self.ids, None
+                current, freeze(duplicate, current.id), self.program, self.now, self.ids, None
             )
             assert change is not None
             return change
 
         after = self.apply("main", take_in)
         assert after.member.balance == combined
+        assert after.member.pending_balance == combined_held
         # the better tier is kept, and the pooled qualifying points may raise it
-        assert PROGRAM.tier_rank(after.member.tier.code) >= best_rank
+        assert self.program.tier_rank(after.member.tier.code) >= best_rank
         assert after.member.merged_ids[-1] == duplicate.id
         self.orders = {k: ("main", order) for k, (_, order) in self.orders.items()}
         self.members["other"] = self.newcomer()
+
+    def check_held(self, before: Member, after: Member, earned: int) -> None:
+        """Held when the program holds points, spendable at once when it does not (a debt
+        is repaid by the release, not by the purchase)."""
+        if self.program.pending_days:
+            assert after.balance == before.balance
+            assert after.pending_balance == before.pending_balance + earned
+        else:
+            assert after.balance == before.balance + earned
 
     @invariant()
     def balance_is_the_open_batches_and_the_ledger(self) -> None:
@@ -269,8 +294,11 @@ class LoyaltyMachine(RuleBasedStateMachine):
             assert all(b.expires_at is None or b.expires_at > self.now for b in member.batches)
             assert all(b.points != 0 for b in member.batches)
             assert member.balance == sum(b.points for b in member.batches)
+            # Held points are counted when earned: the ledger is the balance and the held.
+            assert member.pending_balance == sum(p.points for p in member.pending)
+            assert all(p.points > 0 and p.releases_at > self.now for p in member.pending)
             mine = set(member.all_ids)
-            assert member.balance == sum(e.points for e in self.entries if e.member_id in mine)
+            assert owned(member) == sum(e.points for e in self.entries if e.member_id in mine)
 
     @invariant()
     def one_debt_at_most_and_never_beside_points(self) -> None:
@@ -284,7 +312,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
     def qualifying_points_are_never_negative(self) -> None:
         for member in self.members.values():
             assert all(a.qualifying_points >= 0 for a in member.activity)
-            assert current_qualifying_points(member.activity, PROGRAM, self.now) >= 0
+            assert current_qualifying_points(member.activity, self.program, self.now) >= 0
 
     @invariant()
     def the_member_stays_bounded(self) -> None:
@@ -294,7 +322,32 @@ class LoyaltyMachine(RuleBasedStateMachine):
             assert len(expiry_days) == len(set(expiry_days))
             assert len({a.day for a in member.activity}) == len(member.activity)
             assert len(member.idempotency) <= RECENT_REQUESTS
+            # One hold per release day, none past the hold.
+            assert len({p.id for p in member.pending}) == len(member.pending)
+            assert len(member.pending) <= self.program.pending_days + 1
 
 
 LoyaltyMachine.TestCase.settings = settings(max_examples=200, deadline=None, database=None)
 TestLoyaltyLedger = LoyaltyMachine.TestCase
+
+
+class HeldLoyaltyMachine(LoyaltyMachine):
+    """The same sequences with purchases held 14 days (`pending_days`): pending points
+    are in the ledger's sum, never spent, taken first by returns, released in time."""
+
+    program = replace(PROGRAM, pending_days=14)
+
+    @rule(days=st.integers(1, 20))
+    def wait_a_little(self, days: int) -> None:  # time within and across holds
+        self.now += timedelta(days=days)
+        for who in self.members:
+            self.settled(who)
+
+
+HeldLoyaltyMachine.TestCase.settings = settings(max_examples=150, deadline=None, database=None)
+TestHeldLoyaltyLedger = HeldLoyaltyMachine.TestCase
+
+
+def owned(member: Member) -> int:
+    """Points spendable or held: what a purchase adds to and the ledger sums."""
+    return member.balance + member.pending_balance

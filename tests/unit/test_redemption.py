@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from domain.clock import add_months
+from domain.codes import CODE_ALPHABET
 from domain.errors import (
     ErrorCode,
     InsufficientPoints,
@@ -18,7 +19,7 @@ from domain.errors import (
 )
 from domain.ledger import EntryKind
 from domain.member import RewardStatus
-from domain.redemption import CODE_ALPHABET, new_voucher_code, normalise_voucher_code
+from domain.redemption import new_voucher_code, normalise_voucher_code
 from tests.unit.support import T0, Ids, adjust, buy, enrolled, expiry_of, redeem, settled, use
 
 
