@@ -13,7 +13,6 @@ import pytest
 
 from domain.adjustment import adjust_points, validate_adjustment
 from domain.channel import Channel
-from domain.clock import add_months
 from domain.commands import AdjustPoints, MemberRef, RecordPurchase, ReturnPurchase
 from domain.countdowns import CountdownKind, countdowns_for
 from domain.earning import record_purchase, validate_purchase
@@ -27,7 +26,7 @@ from domain.pending import PendingPoints, claw_back_held, hold, release_due, tak
 from domain.program import ProgramError, load_program
 from domain.returns import return_purchase, validate_return
 from domain.view import member_view
-from tests.unit.support import PROGRAM_FILE, T0, Ids, demo_program, enrolled
+from tests.unit.support import PROGRAM_FILE, T0, Ids, demo_program, enrolled, expiry_of
 
 HELD = replace(demo_program(), pending_days=14)
 DAY = timedelta(days=1)
@@ -95,7 +94,7 @@ def test_the_hold_ends_in_one_release_spendable_for_a_full_validity() -> None:
     (entry,) = after.entries
     assert (entry.kind, entry.points) == (EntryKind.POINTS_RELEASED, 0)
     (batch,) = after.member.batches
-    assert batch.expires_at == add_months(T0 + 14.4 * DAY, 12)  # from the release
+    assert batch.expires_at == expiry_of(T0 + 14.4 * DAY, HELD)  # from the release
     # Released once: settling again changes nothing.
     again = settle(after.member, HELD, T0 + 15 * DAY, ids)
     assert again.member == after.member and not again.entries
