@@ -19,26 +19,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
-import orjson
-
-from app.auth import issue_token
-from app.settings import DEMO_PROGRAM, Settings
-from bench.graphql_overhead import free_port, machine, server, wait_ready
-from bench.load import Connection, Reply, Sample, run_batch
-from bench.server import HOST
+from app.settings import DEMO_PROGRAM
+from bench.graphql_overhead import machine
+from bench.load import Sample, run_batch
+from bench.served_purchases import buyer, served
 from bench.stores import NAMES, Store, stores
-from bench.verify import enroll_members
 from bench.workload import Workload
-from domain.access import Role
 
 TARGET = 0.8
 CATEGORIES = ("COFFEE", "PASTRY", "HOME", "TEA")
@@ -99,69 +90,18 @@ def program_files(folder: Path) -> tuple[Path, Path]:
     return plain, ten
 
 
-Buy = Callable[[Connection, int], Awaitable[Reply]]
-
-
-@contextlib.asynccontextmanager
-async def served(
-    store: Store, program: Path, tag: str, args: argparse.Namespace
-) -> AsyncIterator[tuple[list[Connection], list[str]]]:
-    port = free_port()
-    secret = Settings().secret.get_secret_value()
-    headers = {
-        "authorization": f"Bearer {issue_token(secret, Role.ADMIN)}",
-        "content-type": "application/json",
-    }
-    env = {**store.environment(tag), "TESSERA_SECRET": secret, "TESSERA_PROGRAM": str(program)}
-    with server(port, env) as process:
-        async with httpx.AsyncClient(
-            base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
-        ) as client:
-            await wait_ready(client, process)
-            members = await enroll_members(client, args.members)
-        connections = [await Connection.open(HOST, port, headers) for _ in range(8)]
-        try:
-            yield connections, members
-        finally:
-            for connection in connections:
-                await connection.close()
-
-
-def buyer(members: list[str], lines: list[dict[str, Any]], tag: str) -> Callable[[int], Buy]:
-    def for_round(r: int) -> Buy:
-        async def buy(c: Connection, n: int) -> Reply:
-            order = f"{tag}-{r}-{n}"
-            variables = {
-                "input": {
-                    "member": {"id": members[n % len(members)]},
-                    "orderId": order,
-                    "currency": "EUR",
-                    "channel": "POS",
-                    "storeId": "store-001",
-                    "idempotencyKey": order,
-                    "lines": lines,
-                }
-            }
-            body = orjson.dumps({"query": PURCHASE, "variables": variables})
-            return await c.request("POST", "/graphql", body)
-
-        return buy
-
-    return for_round
-
-
 async def run_on(store: Store, args: argparse.Namespace) -> Sides:
     sides, run = Sides(), int(time.time())
     requests = args.requests if store.name != "ferretdb" else args.ferretdb_requests
     with tempfile.TemporaryDirectory(prefix="tessera-bench-campaigns-") as folder:
         plain_file, ten_file = program_files(Path(folder))
         async with (
-            served(store, plain_file, f"campaigns_plain_{run}", args) as (plain_c, plain_m),
-            served(store, ten_file, f"campaigns_ten_{run}", args) as (ten_c, ten_m),
+            served(store, f"campaigns_plain_{run}", args, plain_file) as (plain_c, plain_m),
+            served(store, f"campaigns_ten_{run}", args, ten_file) as (ten_c, ten_m),
         ):
-            one_line = buyer(plain_m, ONE_LINE, f"{run}-p")
-            twenty_plain = buyer(plain_m, TWENTY_LINES, f"{run}-l")
-            twenty = buyer(ten_m, TWENTY_LINES, f"{run}-t")
+            one_line = buyer(plain_m, ONE_LINE, f"{run}-p", PURCHASE)
+            twenty_plain = buyer(plain_m, TWENTY_LINES, f"{run}-l", PURCHASE)
+            twenty = buyer(ten_m, TWENTY_LINES, f"{run}-t", PURCHASE)
             for r in range(args.rounds + 1):  # round 0 warms up and is not kept
                 plain = Sample() if r == 0 else sides.plain
                 lines = Sample() if r == 0 else sides.lines

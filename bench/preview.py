@@ -18,18 +18,13 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-import httpx
 import orjson
 
-from app.auth import issue_token
-from app.settings import Settings
-from bench.graphql_overhead import free_port, machine, server, wait_ready
+from bench.graphql_overhead import machine
 from bench.load import Connection, Reply, Sample, run_batch
-from bench.server import HOST
+from bench.served_purchases import buyer, served
 from bench.stores import NAMES, Store, stores
-from bench.verify import enroll_members
 from bench.workload import Workload
-from domain.access import Role
 
 TARGET = 1.5
 CART = [
@@ -66,68 +61,34 @@ def ok_preview(reply: Reply) -> bool:
 
 
 async def run_on(store: Store, args: argparse.Namespace) -> Sides:
-    port = free_port()
-    secret = Settings().secret.get_secret_value()
-    headers = {
-        "authorization": f"Bearer {issue_token(secret, Role.ADMIN)}",
-        "content-type": "application/json",
-    }
-    env = {**store.environment(f"preview_{int(time.time())}"), "TESSERA_SECRET": secret}
     sides, run = Sides(), int(time.time())
     requests = args.requests if store.name != "ferretdb" else args.ferretdb_requests
-    with server(port, env) as process:
-        async with httpx.AsyncClient(
-            base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
-        ) as client:
-            await wait_ready(client, process)
-            members = await enroll_members(client, args.members)
-        connections = [await Connection.open(HOST, port, headers) for _ in range(8)]
-        try:
+    async with served(store, f"preview_{run}", args) as (connections, members):
 
-            async def preview(c: Connection, n: int) -> Reply:
-                variables = {
-                    "input": {
-                        "member": {"id": members[n % len(members)]},
-                        "currency": "EUR",
-                        "channel": "POS",
-                        "lines": CART,
-                    }
+        async def preview(c: Connection, n: int) -> Reply:
+            variables = {
+                "input": {
+                    "member": {"id": members[n % len(members)]},
+                    "currency": "EUR",
+                    "channel": "POS",
+                    "lines": CART,
                 }
-                body = orjson.dumps({"query": PREVIEW, "variables": variables})
-                return await c.request("POST", "/graphql", body)
+            }
+            body = orjson.dumps({"query": PREVIEW, "variables": variables})
+            return await c.request("POST", "/graphql", body)
 
-            async def purchase(c: Connection, n: int, r: int = 0) -> Reply:
-                order = f"{run}-{r}-{n}"
-                variables = {
-                    "input": {
-                        "member": {"id": members[n % len(members)]},
-                        "orderId": order,
-                        "currency": "EUR",
-                        "channel": "POS",
-                        "storeId": "store-001",
-                        "idempotencyKey": order,
-                        "lines": CART,
-                    }
-                }
-                body = orjson.dumps({"query": PURCHASE, "variables": variables})
-                return await c.request("POST", "/graphql", body)
-
-            for r in range(args.rounds + 1):  # round 0 warms up and is not kept
-                previews = Sample() if r == 0 else sides.previews
-                purchases = Sample() if r == 0 else sides.purchases
-
-                async def buy(c: Connection, n: int, r: int = r) -> Reply:
-                    return await purchase(c, n, r)
-
-                batches = [
-                    run_batch(connections, preview, ok_preview, range(requests), previews),
-                    run_batch(connections, buy, Workload.ok_purchase, range(requests), purchases),
-                ]
-                for batch in batches if r % 2 else batches[::-1]:
-                    await batch
-        finally:
-            for connection in connections:
-                await connection.close()
+        purchase = buyer(members, CART, str(run), PURCHASE)
+        for r in range(args.rounds + 1):  # round 0 warms up and is not kept
+            previews = Sample() if r == 0 else sides.previews
+            purchases = Sample() if r == 0 else sides.purchases
+            batches = [
+                run_batch(connections, preview, ok_preview, range(requests), previews),
+                run_batch(
+                    connections, purchase(r), Workload.ok_purchase, range(requests), purchases
+                ),
+            ]
+            for batch in batches if r % 2 else batches[::-1]:
+                await batch
     return sides
 
 
