@@ -26,17 +26,20 @@ def issue_token(
     subject: str | None = None,
     now: datetime | None = None,
     key_id: str = ISSUER,
+    partner: str | None = None,
 ) -> str:
     """A token valid `ttl_seconds` from `now` (the wall clock unless a test's clock says)."""
     if role is Role.MEMBER and not member_id:
         raise ValueError("a member token needs --member")
     if role is Role.POS and not store_id:
         raise ValueError("a pos token needs --store")
+    if role is Role.PARTNER and not partner:
+        raise ValueError("a partner token needs --partner")
     issued = int((now or datetime.now(UTC)).timestamp())
     claims: dict[str, object] = {
         "iss": ISSUER,
         # Limits count per (role, subject): give each till or agent a subject of its own.
-        "sub": subject or member_id or f"{role.value}:{store_id or 'hq'}",
+        "sub": subject or member_id or f"{role.value}:{partner or store_id or 'hq'}",
         "role": role.value,
         "iat": issued,
         "exp": issued + ttl_seconds,
@@ -45,6 +48,8 @@ def issue_token(
         claims["member_id"] = member_id
     if store_id:
         claims["store_id"] = store_id
+    if partner:
+        claims["partner"] = partner
     return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": key_id})
 
 
@@ -108,10 +113,14 @@ def verify_token(keys: TokenKeys | str, token: str, now: datetime) -> Principal:
     if role is Role.MEMBER and (not isinstance(member_id, str) or not member_id):
         raise BadToken("a member token must name its member")
     store_id = claims.get("store_id")
+    partner = claims.get("partner")
+    if role is Role.PARTNER and (not isinstance(partner, str) or not partner):
+        raise BadToken("a partner token must name its partner")
     return Principal(
         role,
         str(claims["sub"]),
         member_id if isinstance(member_id, str) else None,
         store_id if isinstance(store_id, str) else None,
         expires_at,
+        partner if isinstance(partner, str) else None,
     )

@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--member", help="member id (member tokens)")
     token.add_argument("--store", help="store id (pos tokens)")
+    token.add_argument("--partner", help="partner name (partner tokens)")
     token.add_argument("--ttl", type=int, default=86400, help="seconds the token is valid")
     token.add_argument(
         "--subject",
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.ttl,
                     args.subject,
                     key_id=settings.token_key_id,
+                    partner=args.partner,
                 )
             )
         except ValueError as exc:

@@ -98,6 +98,9 @@ class Principal:
     member_id: str | None = None
     store_id: str | None = None
     expires_at: float | None = None  # epoch seconds
+    # A partner token names its partner (a key of the program's partners): the partner's
+    # manifest, external ids, earn rate and field policy are looked up by it.
+    partner: str | None = None
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]
