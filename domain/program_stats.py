@@ -63,25 +63,44 @@ class StatsDelta:
     at: datetime | None = None
 
 
-def month_of(at: datetime) -> str:
-    return f"{at.astimezone(UTC):%Y-%m}"
+def _held(member: Member | None) -> Member | None:
+    """The member as it counts in the gauges: not at all once merged away."""
+    return None if member is None or member.merged_into is not None else member
 
 
 def share_of(member: Member | None) -> Counter[str]:
-    """What a member holds in the gauges (nothing once merged away)."""
+    """What a member holds in the gauges, but for its open points (`_liability_change`)."""
     share: Counter[str] = Counter()
-    if member is None or member.merged_into is not None:
+    held = _held(member)
+    if held is None:
         return share
     share["members"] = 1
-    share[f"tier:{member.tier.code}"] = 1
-    for batch in member.batches:
-        if batch.points > 0 and batch.expires_at is not None:
-            share[f"liability:{month_of(batch.expires_at)}"] += batch.points
-    share["pending"] = member.pending_balance
-    bought = [day.day for day in member.activity if day.orders > 0]
-    if bought:
-        share[f"buyers:{max(bought):%Y-%m}"] = 1
+    share[f"tier:{held.tier.code}"] = 1
+    share["pending"] = held.pending_balance
+    # Days are kept in order: the latest purchase is near the end.
+    last = next((day.day for day in reversed(held.activity) if day.orders > 0), None)
+    if last is not None:
+        share[f"buyers:{last.year:04d}-{last.month:02d}"] = 1
     return share
+
+
+def _liability_change(before: Member | None, after: Member | None) -> Counter[str]:
+    """Open points by expiry month, after less before. A member holds up to a batch a day
+    of validity and a command changes few of them: only the batches that are not the same
+    object on both sides are looked at (the rest were carried over untouched)."""
+    was = before.batches if before is not None else ()
+    now = after.batches if after is not None else ()
+    change: Counter[str] = Counter()
+    if was is now:
+        return change
+    kept_was, kept_now = set(map(id, was)), set(map(id, now))
+    gone = [(b, -1) for b in was if id(b) not in kept_now]
+    came = [(b, 1) for b in now if id(b) not in kept_was]
+    for batch, sign in (*gone, *came):
+        if batch.points > 0 and batch.expires_at is not None:
+            expires = batch.expires_at.astimezone(UTC)
+            change[f"liability:{expires.year:04d}-{expires.month:02d}"] += sign * batch.points
+    return change
 
 
 def _flows(
@@ -128,6 +147,7 @@ def stats_delta(
     counts = _flows(before, after, entries, order, returned_order)
     counts.update(share_of(after))
     counts.subtract(share_of(before))
+    counts.update(_liability_change(_held(before), _held(after)))
     at = max((e.created_at for e in entries), default=None)
     return StatsDelta({name: n for name, n in sorted(counts.items()) if n}, at)
 

@@ -25,6 +25,7 @@ from domain.clock import Clock
 from domain.events import MemberChanged
 from domain.messaging.message import FINAL, Message
 from domain.program_stats import StatsDelta, message_delta
+from storage.availability import log_failure
 from storage.collection import Collection
 from storage.messages import MongoMessageStore
 from storage.outbox import TRANSIENT
@@ -101,8 +102,10 @@ class ProgramStatsCounter:
             await self._stats.count(f"{event.member_id}:{event.version}", event.stats)
         except TRANSIENT:
             raise
-        except Exception:
-            log.exception("program stats: %s v%s not counted", event.member_id, event.version)
+        except Exception as exc:
+            log_failure(
+                log, exc, "program stats: %s v%s not counted", event.member_id, event.version
+            )
 
 
 class CountedMessageStore(MongoMessageStore):
@@ -131,5 +134,5 @@ class CountedMessageStore(MongoMessageStore):
             return
         try:
             await self._stats.count(f"message:{message.id}", delta)
-        except Exception:  # the message moved on; its count is a figure, not its state
-            log.exception("program stats: message %s not counted", message.id)
+        except Exception as exc:  # the message moved on; its count is a figure, not its state
+            log_failure(log, exc, "program stats: message %s not counted", message.id)

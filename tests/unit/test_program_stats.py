@@ -65,7 +65,7 @@ def test_a_frozen_duplicate_holds_nothing_and_its_survivor_holds_its_points() ->
         f"tier:{duplicate.tier.code}": -1,
         "liability:2027-02": -60,
     }
-    assert share_of(frozen.member) == {}
+    assert share_of(frozen.member) == {}  # and none of its points
     assert frozen.event.stats.at is None  # no entry: counted on the day it is relayed
 
 
