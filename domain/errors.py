@@ -31,6 +31,8 @@ class ErrorCode(Enum):
     SELF_REFERRAL = "SELF_REFERRAL"
     ALREADY_MEMBER = "ALREADY_MEMBER"
     ALREADY_REFERRED = "ALREADY_REFERRED"
+    WEBHOOK_SUBSCRIPTION_NOT_FOUND = "WEBHOOK_SUBSCRIPTION_NOT_FOUND"
+    WEBHOOK_DELIVERY_NOT_FOUND = "WEBHOOK_DELIVERY_NOT_FOUND"
 
 
 class LoyaltyError(Exception):
@@ -154,3 +156,15 @@ class AlreadyReferred(LoyaltyError):
     """The identifiers' member enrolled with a referral code already: once per friend."""
 
     code = ErrorCode.ALREADY_REFERRED
+
+
+class WebhookSubscriptionNotFound(LoyaltyError):
+    """No webhook subscription has this id (or it was removed already)."""
+
+    code = ErrorCode.WEBHOOK_SUBSCRIPTION_NOT_FOUND
+
+
+class WebhookDeliveryNotFound(LoyaltyError):
+    """No webhook delivery has this id (finished ones are kept 30 days)."""
+
+    code = ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND

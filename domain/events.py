@@ -50,6 +50,10 @@ class MemberChanged:
     # Carried so that what reacts to the event need not read the ledger entry again.
     order_id: str | None = None
     linked: tuple[IdentifierKind, ...] = ()
+    # For webhooks (domain.webhooks): the balance this version left, and the voucher a
+    # redemption issued or a use consumed (None on events stored before they were kept).
+    balance: int | None = None
+    member_reward_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ def commit_of(previous: Member, change: Change) -> Commit:
         merged_into=member.merged_into,
         order_id=change.order_id,
         linked=change.linked,
+        balance=member.balance,
+        member_reward_id=change.member_reward_id,
     )
     spilled = (*change.spilled, *spilled_by(previous.idempotency, member))
     return Commit(

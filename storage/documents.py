@@ -291,6 +291,8 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "merged_into": event.merged_into,
         "order_id": event.order_id,
         "linked": [kind.value for kind in event.linked],
+        "balance": event.balance,
+        "member_reward_id": event.member_reward_id,
     }
 
 
@@ -308,6 +310,8 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         merged_into=doc.get("merged_into"),
         order_id=doc.get("order_id"),
         linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
+        balance=doc.get("balance"),
+        member_reward_id=doc.get("member_reward_id"),
     )
 
 

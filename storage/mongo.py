@@ -12,6 +12,7 @@ from storage.collection import Collection
 from storage.embedded import EmbeddedCollection
 from storage.outbox import PENDING
 from storage.serialized_writes import SerializeWrites, serialized_writes
+from storage.webhooks import ensure_webhook_indexes
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Collections:
     sent: Collection  # the sent-messages provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
     progress: Collection  # where each cron sweep stands (storage.sweep_progress)
+    webhook_subscriptions: Collection  # endpoints and the events they hear (storage.webhooks)
+    webhook_deliveries: Collection  # one per endpoint and webhook event
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ def collections_of(
         sent=wrap(db["sent_messages"]),
         parked=wrap(db["outbox_parked"]),
         progress=wrap(db["job_progress"]),
+        webhook_subscriptions=wrap(db["webhook_subscriptions"]),
+        webhook_deliveries=wrap(db["webhook_deliveries"]),
     )
 
 
@@ -114,3 +119,4 @@ async def ensure_indexes(c: Collections) -> None:
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
     await c.messages.create_index([("member_id", 1), ("status", 1)])  # open_for()
+    await ensure_webhook_indexes(c.webhook_subscriptions, c.webhook_deliveries)

@@ -43,6 +43,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
         entry.id,
         member.tier.code,
         None,
+        balance=member.balance,
     )
     commit = Commit(member, 0, (entry,), event, previous=member)
     await ports.members.create(commit)

@@ -18,9 +18,12 @@ from resolvers.mutations import (
     record_message_feedback,
     record_purchase,
     redeem_reward,
+    replay_webhook_delivery,
     return_purchase,
     set_consent,
     set_preferences,
+    subscribe_webhook,
+    unsubscribe_webhook,
     update_member_profile,
     use_reward,
 )
@@ -44,3 +47,6 @@ class Mutation:
     set_preferences = at_the_boundary(set_preferences.field)
     update_member_profile = at_the_boundary(update_member_profile.field)
     record_message_feedback = at_the_boundary(record_message_feedback.field)
+    subscribe_webhook = at_the_boundary(subscribe_webhook.field)
+    unsubscribe_webhook = at_the_boundary(unsubscribe_webhook.field)
+    replay_webhook_delivery = at_the_boundary(replay_webhook_delivery.field)
