@@ -16,7 +16,16 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from domain.clock import SettableClock
 from tests.conftest import Api
 from tests.e2e.conftest import serving
-from tests.integration.graphql import ERROR, PURCHASE, REDEEM, by_id, purchase
+from tests.integration.graphql import (
+    ERROR,
+    MEMBER,
+    MERGE,
+    PURCHASE,
+    REDEEM,
+    USE,
+    by_id,
+    purchase,
+)
 from workers.webhooks import deliver_webhooks_due
 
 SUBSCRIBE = f"""mutation($input: SubscribeWebhookInput!) {{ subscribeWebhook(input: $input) {{
@@ -57,22 +66,21 @@ class Receiver:
 
     def app(self) -> FastAPI:
         app = FastAPI()
-
-        @app.post("/hooks")
-        async def hook(request: Request) -> Response:
-            body = await request.body()
-            try:
-                payload = Webhook(self.secret).verify(body, dict(request.headers))
-            except WebhookVerificationError as exc:
-                self.refused.append(str(exc))
-                return Response(status_code=401)
-            self.requests += 1
-            if self.failures == -1 or self.requests <= self.failures:
-                return Response("down for maintenance", status_code=503)
-            self.received.append((request.headers["webhook-id"], payload))
-            return Response(status_code=204)
-
+        app.post("/hooks")(self.answer)
         return app
+
+    async def answer(self, request: Request) -> Response:
+        body = await request.body()
+        try:
+            payload = Webhook(self.secret).verify(body, dict(request.headers))
+        except WebhookVerificationError as exc:
+            self.refused.append(str(exc))
+            return Response(status_code=401)
+        self.requests += 1
+        if self.failures == -1 or self.requests <= self.failures:
+            return Response("down for maintenance", status_code=503)
+        self.received.append((request.headers["webhook-id"], payload))
+        return Response(status_code=204)
 
 
 @pytest.fixture
@@ -362,3 +370,72 @@ async def test_webhooks_are_for_admins_only(api: Api) -> None:
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+async def test_a_voucher_used_a_merge_and_points_expiring_reach_the_endpoint(
+    api: Api, receiver: tuple[Receiver, str], clock: SettableClock
+) -> None:
+    endpoint, url = receiver
+    await subscribe(api, endpoint, url, ["POINTS_EXPIRED", "REWARD_USED", "MEMBER_MERGED"])
+    ada = (await api.data(MEMBER, {"ref": by_id("mbr_demo_ada")}))["member"]
+    [voucher] = ada["rewards"]
+    use = {"input": {"code": voucher["code"], "channel": "POS", "storeId": "store-001"}}
+    assert (await api.data(USE, use, api.pos))["useReward"]["__typename"] == "RewardUsed"
+    merge = {"input": {"survivor": by_id("mbr_demo_ben"), "duplicate": by_id("mbr_demo_chloe")}}
+    merged = await api.data(MERGE, merge, api.callcenter)
+    assert merged["mergeMembers"]["__typename"] == "MembersMerged"
+    await settle(api)
+
+    clock.advance(timedelta(days=3 * 365))  # every demo point is past its date
+    worker = api.tessera.worker
+    assert worker is not None
+    await worker.tick()  # expire_due, as the cron runs it
+    await settle(api)
+
+    heard = [(p["type"], p["data"]["memberId"]) for _, p in endpoint.received]
+    assert heard[:3] == [
+        ("REWARD_USED", "mbr_demo_ada"),
+        ("MEMBER_MERGED", "mbr_demo_chloe"),  # the duplicate: where it went
+        ("MEMBER_MERGED", "mbr_demo_ben"),  # the survivor: what it absorbed
+    ]
+    assert sorted(heard[3:]) == [
+        ("POINTS_EXPIRED", "mbr_demo_ada"),
+        ("POINTS_EXPIRED", "mbr_demo_ben"),
+    ]
+    used, duplicate, survivor = (p["data"] for _, p in endpoint.received[:3])
+    assert used["memberReward"] == {
+        "id": voucher["id"],
+        "rewardId": "coffee",
+        "code": voucher["code"],
+    }
+    assert duplicate["mergedInto"] == "mbr_demo_ben"
+    assert survivor["mergedIds"] == ["mbr_demo_chloe"]
+    expired = next(
+        p["data"]
+        for _, p in endpoint.received
+        if (p["type"], p["data"]["memberId"]) == ("POINTS_EXPIRED", "mbr_demo_ben")
+    )
+    assert expired["balance"] == 0 and expired["points"] > 0
+
+
+async def test_a_delivery_waits_while_an_earlier_change_of_its_member_is_not_relayed(
+    api: Api, receiver: tuple[Receiver, str]
+) -> None:
+    endpoint, url = receiver
+    await subscribe(api, endpoint, url, ["POINTS_EARNED"])
+    members = api.tessera.collections.members
+    ben = await members.find_one({"_id": "mbr_demo_ben"})
+    assert ben is not None
+    # An earlier version still in the outbox: its relay (on another instance, say) has
+    # not stored its deliveries yet.
+    stuck = {"version": ben["version"], "entries": [], "requests": [], "event": {}}
+    await members.update_one({"_id": "mbr_demo_ben"}, {"$push": {"outbox": stuck}})
+    await buy(api, "mbr_demo_ben", "wh-late", "10.00")
+    await settle(api)
+    assert endpoint.received == []
+    [waiting] = await deliveries(api)
+    assert waiting["status"] == "PENDING" and waiting["attempts"] == 0
+
+    await members.update_one({"_id": "mbr_demo_ben"}, {"$pullAll": {"outbox": [stuck]}})
+    await run_due(api)
+    assert [p["data"]["entry"]["orderId"] for _, p in endpoint.received] == ["wh-late"]
