@@ -32,11 +32,21 @@ def facts(
     previous_tier: str | None = None,
     points_paid: int = 0,
     entry: bool = True,
-    **event: object,
+    merged_into: str | None = None,
 ) -> WebhookFacts:
     changed = MemberChanged(
-        "mbr_1", 4, cause, None, "store-1", "ent_1", "SILVER", previous_tier, balance=90, **event
-    )  # type: ignore[arg-type]
+        "mbr_1",
+        4,
+        cause,
+        None,
+        "store-1",
+        "ent_1",
+        "SILVER",
+        previous_tier,
+        (),
+        merged_into,
+        balance=90,
+    )
     recorded = LedgerEntry("ent_1", "mbr_1", cause, points, AT, store_id="store-1", reason="why")
     return WebhookFacts(changed, recorded if entry else None, points_paid, relayed_at=AT)
 
