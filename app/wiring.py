@@ -29,6 +29,7 @@ from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
+from storage.partners import MongoPartnerStore
 from storage.recorded import MongoRecorded
 from storage.stock import MongoRewardStock
 from storage.webhooks import MongoWebhookDeliveries, MongoWebhookSubscriptions
@@ -155,6 +156,7 @@ class Tessera:
             clock=clock,
             new_id=new_id,
             budgets=MongoCampaignBudgets(collections.stock),
+            partners=MongoPartnerStore(collections.stock, collections.keys),
         )
         webhook_trigger.bind(ports)  # it reads the event's entry: ports hold the relay
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)

@@ -70,26 +70,43 @@ def record_activity(
             replace(counted, count=counted.count + 1),
         ),
     )
-    entries = [entry]
-    if rule.qualifying:
-        activity = with_qualifying(member.activity, now, rule.points)
-        after = replace(after, activity=activity, tier=upgrade(member.tier, activity, program, now))
-    previous = member.tier.code if after.tier.code != member.tier.code else None
-    if previous is not None:
-        why = "qualifying points reached"
-        entries.append(
-            tier_changed_entry(member.id, previous, after.tier.code, why, now, new_id, cmd.channel)
-        )
+    after, entries, previous = towards_tier(
+        member, after, entry, rule.qualifying, program, now, new_id
+    )
     request = IdempotencyRecord(request_key(cmd), fingerprint(cmd), entry.id, now)
     return Change(
         remember(after, request),
-        tuple(entries),
+        entries,
         EntryKind.ACTIVITY,
         cmd.channel,
         None,
         entry.id,
         previous_tier=previous,
     )
+
+
+def towards_tier(
+    member: Member,
+    after: Member,
+    entry: LedgerEntry,
+    qualifying: bool,
+    program: Program,
+    now: datetime,
+    new_id: NewId,
+) -> tuple[Member, tuple[LedgerEntry, ...], str | None]:
+    """`after` with the points of `entry` (not a purchase's) counted toward the tier if they
+    qualify; the entries with the tier change they bring, and the tier before it."""
+    if qualifying:
+        activity = with_qualifying(member.activity, now, entry.points)
+        after = replace(after, activity=activity, tier=upgrade(member.tier, activity, program, now))
+    previous = member.tier.code if after.tier.code != member.tier.code else None
+    if previous is None:
+        return after, (entry,), None
+    why = "qualifying points reached"
+    changed = tier_changed_entry(
+        member.id, previous, after.tier.code, why, now, new_id, entry.channel
+    )
+    return after, (entry, changed), previous
 
 
 def _counted(member: Member, rule: Activity, now: datetime) -> ActivityCount:

@@ -55,6 +55,9 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.CHALLENGE_COMPLETED: _EVERY_EVENT,  # a challenge's voucher, issued after
     EntryKind.POINTS_RELEASED: _EVERY_EVENT,
     EntryKind.REFERRAL_REWARDED: _EVERY_EVENT | {Reaction.REFERRER_REWARD},
+    EntryKind.PARTNER_EARNED: _EVERY_EVENT,
+    EntryKind.PARTNER_LINKED: _EVERY_EVENT,
+    EntryKind.PARTNER_UNLINKED: _EVERY_EVENT,
 }
 
 

@@ -9,8 +9,8 @@ from domain.access import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import resolve
+from resolvers import partners, webhooks
 from resolvers import preview_purchase as previews
-from resolvers import webhooks
 from resolvers.boundary import at_the_boundary
 from resolvers.context import Info
 from schema.errors import BadRequest, Forbidden
@@ -49,6 +49,7 @@ class Query:
     potential_points = at_the_boundary(previews.potential_field)
     webhook_subscriptions = webhooks.subscriptions_field
     webhook_deliveries = webhooks.deliveries_field
+    partner_member = at_the_boundary(partners.field)
 
     @strawberry.field(description="The loyalty program: currency, earn rate, tiers, rewards.")
     def program(self, info: Info) -> Program:

@@ -90,6 +90,9 @@ class LedgerEntry:
     order_id: str | None
     reason: str | None
     created_at: datetime
+    partner: str | None = strawberry.field(
+        default=None, description="the partner it happened at (its activity, or a link)"
+    )
 
     @classmethod
     def of(cls, entry: ledger_domain.LedgerEntry) -> LedgerEntry:
@@ -102,6 +105,7 @@ class LedgerEntry:
             order_id=entry.order_id,
             reason=entry.reason,
             created_at=entry.created_at,
+            partner=entry.partner,
         )
 
 

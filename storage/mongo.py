@@ -101,6 +101,7 @@ def collections_of(
 async def ensure_indexes(c: Collections) -> None:
     # Vouchers, identifiers and orders are unique through member_keys' _id.
     await c.keys.create_index("member_id")
+    await c.keys.create_index("link_code", sparse=True)  # partners' link codes (storage.partners)
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     # Orders are read from their entries (storage.recorded); old requests are forgotten.
     await c.ledger.create_index("order_id", sparse=True)

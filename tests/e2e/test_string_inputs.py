@@ -95,6 +95,21 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
         "subscribeWebhook": {"url": f"https://hooks.example.com/{n}", "events": ["TIER_CHANGED"]},
         "unsubscribeWebhook": {"id": f"whs_nothing_{n}"},
         "replayWebhookDelivery": {"id": f"whd_nothing_{n}"},
+        "createPartnerLinkCode": {"member": ben, "partner": "skyways"},
+        "linkPartnerMember": {
+            "partner": "skyways",
+            "linkCode": "ABCD-EFGH-JKMN",
+            "externalId": f"sky-{n}",
+        },
+        "unlinkPartnerMember": {"partner": "skyways", "externalId": f"sky-{n}"},
+        "unlinkPartner": {"member": ben, "partner": "dashfood"},
+        "recordPartnerActivity": {
+            "partner": "skyways",
+            "externalId": f"sky-{n}",
+            "activityId": f"trip-{n}",
+            "amount": "12.50",
+            "description": "flight PAR-JFK",
+        },
     }
 
 
