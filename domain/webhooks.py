@@ -49,6 +49,7 @@ _CREDITS = frozenset(
         EntryKind.ACTIVITY,
         EntryKind.CHALLENGE_COMPLETED,
         EntryKind.REFERRAL_REWARDED,
+        EntryKind.PARTNER_EARNED,
     }
 )
 
@@ -154,6 +155,7 @@ def _entry(entry: LedgerEntry | None, kind: EntryKind | None = None) -> dict[str
         "channel": entry.channel.value if entry.channel else None,
         "storeId": entry.store_id,
         "orderId": entry.order_id,
+        "partner": entry.partner,  # the partner it happened at, if any
     }
 
 

@@ -19,6 +19,7 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from typing import Any
 
 import orjson
 
@@ -26,10 +27,19 @@ from domain.clock import Clock
 from domain.errors import WebhookDeliveryNotFound
 from domain.events import MemberChanged
 from domain.ledger import EntryKind
+from domain.member import Member
+from domain.partner_webhooks import partner_payload
 from domain.ports import Ports
 from domain.validation import require_id
 from domain.webhook_deliveries import KEEP_FINISHED, Delivery, DeliveryStatus
-from domain.webhooks import Voucher, WebhookFacts, events_of, payload
+from domain.webhooks import (
+    Subscription,
+    Voucher,
+    WebhookEvent,
+    WebhookFacts,
+    events_of,
+    payload,
+)
 from storage.webhooks import delivery_id
 from workers.context import Messaging
 from workers.queue import JobQueue
@@ -65,32 +75,32 @@ class WebhookTrigger:
         subscriptions = await self._work.subscriptions.active()
         if not subscriptions:  # the common case costs nothing but a cached read
             return
-        facts = await self._facts(event)
+        facts, member = await self._facts(event, subscriptions)
         kinds = events_of(facts)
         now = self._ports.clock.now()
-        deliveries = [
-            Delivery(
-                id=delivery_id(subscription.id, event.member_id, event.version, kind),
-                subscription_id=subscription.id,
-                member_id=event.member_id,
-                member_version=event.version,
-                sequence=sequence,
-                event=kind,
-                body=orjson.dumps(payload(facts, kind)).decode(),
-                status=DeliveryStatus.PENDING,
-                attempts=0,
-                created_at=now,
-                retry_from=now,
-                next_attempt_at=now,
-                partner=subscription.partner,
-            )
-            for subscription in subscriptions
-            # Partner endpoints hear nothing until partner links and field policies exist
-            # (see the README's "Webhooks"): no member's data goes to a partner unfiltered.
-            if subscription.partner is None
-            for sequence, kind in enumerate(kinds)
-            if subscription.hears(kind)
-        ]
+        deliveries = []
+        for subscription in subscriptions:
+            for sequence, kind in enumerate(kinds):
+                body = self._body(facts, kind, subscription, member)
+                if body is None:
+                    continue
+                deliveries.append(
+                    Delivery(
+                        id=delivery_id(subscription.id, event.member_id, event.version, kind),
+                        subscription_id=subscription.id,
+                        member_id=event.member_id,
+                        member_version=event.version,
+                        sequence=sequence,
+                        event=kind,
+                        body=orjson.dumps(body).decode(),
+                        status=DeliveryStatus.PENDING,
+                        attempts=0,
+                        created_at=now,
+                        retry_from=now,
+                        next_attempt_at=now,
+                        partner=subscription.partner,
+                    )
+                )
         if not deliveries:
             return
         await self._work.deliveries.add(deliveries)
@@ -102,18 +112,37 @@ class WebhookTrigger:
                 member_id=event.member_id,
             )
 
-    async def _facts(self, event: MemberChanged) -> WebhookFacts:
+    def _body(
+        self,
+        facts: WebhookFacts,
+        kind: WebhookEvent,
+        subscription: Subscription,
+        member: Member | None,
+    ) -> dict[str, Any] | None:
+        """What this endpoint receives of webhook event `kind`, if it hears it."""
+        if not subscription.hears(kind):
+            return None
+        if subscription.partner is None:
+            return payload(facts, kind)
+        program = self._ports.program
+        return partner_payload(facts, kind, member, program, subscription.partner)
+
+    async def _facts(
+        self, event: MemberChanged, subscriptions: tuple[Subscription, ...]
+    ) -> tuple[WebhookFacts, Member | None]:
         """The event's entry (relayed to the ledger just before), what its order paid in
-        points, and its voucher, read only when some endpoint listens."""
+        points, its voucher, and the member when a partner's endpoint listens (to know
+        whether it is linked there): read only when some endpoint listens."""
         ports = self._ports
         entry = None if event.entry_id is None else await ports.ledger.entry(event.entry_id)
         points_paid = 0
         if event.cause is EntryKind.EARNED and event.entry_id is not None:
             order = await ports.recorded.order_entry(event.entry_id)
             points_paid = order.points_paid if order is not None else 0
-        voucher = None
-        if event.member_reward_id is not None:
+        voucher, member = None, None
+        if event.member_reward_id is not None or any(s.partner for s in subscriptions):
             member = await ports.members.get(event.member_id)
+        if event.member_reward_id is not None:
             issued = next(
                 (r for r in (member.rewards if member else ()) if r.id == event.member_reward_id),
                 None,
@@ -123,7 +152,8 @@ class WebhookTrigger:
                 issued.reward_id if issued else None,
                 issued.code if issued else None,
             )
-        return WebhookFacts(event, entry, points_paid, voucher, relayed_at=ports.clock.now())
+        relayed_at = ports.clock.now()
+        return WebhookFacts(event, entry, points_paid, voucher, relayed_at), member
 
 
 async def deliver_webhooks(messaging: Messaging, *, subscription_id: str, member_id: str) -> int:

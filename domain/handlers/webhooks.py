@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import InvalidInput, WebhookSubscriptionNotFound
+from domain.errors import WebhookSubscriptionNotFound
+from domain.partners import partner_named
 from domain.ports import Ports
 from domain.validation import optional_id, require_id
 from domain.webhook_deliveries import WebhookSubscriptions
@@ -43,13 +44,9 @@ async def subscribe(
 
 
 def partner_of(ports: Ports, partner: str | None) -> str | None:
-    """A partner's endpoint hears its linked members' events only, filtered by its field
-    policy: until partner links exist, none can be subscribed (rather than one that would
-    hear every member, or nothing without saying so)."""
-    del ports
-    if partner is not None:
-        raise InvalidInput("partner", "partner endpoints are not available yet")
-    return None
+    """A partner of the program (its endpoint hears its linked members' events only,
+    filtered by its field policy: `domain.partner_webhooks`)."""
+    return None if partner is None else partner_named(ports.program, partner).name
 
 
 async def unsubscribe(
