@@ -86,7 +86,7 @@ def events_of(facts: WebhookFacts) -> tuple[WebhookEvent, ...]:
     event, entry = facts.event, facts.entry
     found: list[WebhookEvent] = []
     kind, points = event.cause, entry.points if entry is not None else 0
-    if kind in _CREDITS or (kind is EntryKind.ADJUSTED and points > 0):
+    if (kind in _CREDITS or kind is EntryKind.ADJUSTED) and points > 0:  # not a 0-point sale
         found.append(WebhookEvent.POINTS_EARNED)
     if kind is EntryKind.REDEEMED or (kind is EntryKind.ADJUSTED and points < 0):
         found.append(WebhookEvent.POINTS_SPENT)

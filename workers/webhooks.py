@@ -198,7 +198,8 @@ async def _retry_later(queue: JobQueue, delivery: Delivery) -> None:
     assert delivery.next_attempt_at is not None
     await queue.enqueue(
         DELIVER,
-        job_id=f"webhooks:{delivery.id}:{delivery.attempts}",
+        # Unique per attempt of each 24 hours: arq keeps a job id for a day after it ran.
+        job_id=f"webhooks:{delivery.id}:{delivery.retry_from.timestamp()}:{delivery.attempts}",
         at=delivery.next_attempt_at,
         subscription_id=delivery.subscription_id,
         member_id=delivery.member_id,

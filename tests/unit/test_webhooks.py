@@ -73,6 +73,7 @@ def facts(
         (facts(EntryKind.REDEMPTION_CANCELLED, 150), ()),
         (facts(EntryKind.PROFILE_CHANGED), ()),
         (facts(EntryKind.ENROLLED), ()),
+        (facts(EntryKind.EARNED, 0), ()),  # a sale of what earns nothing
         (facts(EntryKind.TIER_CHANGED, 0, "SILVER"), ()),  # an extension: same tier
     ],
 )
