@@ -102,6 +102,7 @@ def test_the_payload_is_standard_webhooks_type_timestamp_and_data() -> None:
                 "channel": None,
                 "storeId": "store-1",
                 "orderId": None,
+                "partner": None,
             },
         },
     }
