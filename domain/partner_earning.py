@@ -14,14 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from domain.activities import towards_tier
+from domain.activities import credit
 from domain.channel import Channel
 from domain.commands import fingerprint
 from domain.errors import InvalidInput
 from domain.events import Change
-from domain.expiry import kept_alive, new_batch
-from domain.idempotency import remember
-from domain.ledger import EntryKind, LedgerEntry, NewId, add
+from domain.ledger import EntryKind, LedgerEntry, NewId
 from domain.member import IdempotencyRecord, Member
 from domain.partner_links import external_id_of
 from domain.partners import Partner
@@ -109,20 +107,5 @@ def record_partner_activity(
         reason=f"{partner.display_name}{what} ({cmd.activity_id})",
         partner=partner.name,
     )
-    after = replace(
-        member,
-        batches=add(kept_alive(member.batches, program, now), new_batch(points, program, now)),
-    )
-    after, entries, previous = towards_tier(
-        member, after, entry, partner.qualifying, program, now, new_id
-    )
     request = IdempotencyRecord(request_key(cmd), fingerprint(cmd), entry.id, now)
-    return Change(
-        remember(after, request),
-        entries,
-        EntryKind.PARTNER_EARNED,
-        Channel.PARTNER,
-        None,
-        entry.id,
-        previous_tier=previous,
-    )
+    return credit(member, member, entry, partner.qualifying, request, program, now, new_id)

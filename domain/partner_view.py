@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.errors import MemberNotLinked
 from domain.member import Member
 from domain.partners import Partner
 
@@ -26,8 +27,15 @@ class PartnerView:
 
 def partner_view(member: Member, partner: Partner, external_id: str) -> PartnerView:
     link = next(
-        k for k in member.partner_links if (k.partner, k.external_id) == (partner.name, external_id)
+        (
+            k
+            for k in member.partner_links
+            if (k.partner, k.external_id) == (partner.name, external_id)
+        ),
+        None,
     )
+    if link is None:  # unlinked by the other side meanwhile
+        raise MemberNotLinked(f"no member is linked at {partner.name} as {external_id}")
     allowed = partner.fields
     return PartnerView(
         partner=partner.name,

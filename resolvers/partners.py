@@ -7,6 +7,7 @@ import strawberry
 
 from domain import errors as failures
 from domain.access import Action
+from domain.commands import MemberRef
 from domain.handlers.partner_links import find_linked
 from domain.member import Member
 from domain.partner_links import external_id_of
@@ -14,6 +15,7 @@ from domain.partner_view import partner_view
 from domain.partners import Partner, acts_for, partner_named
 from resolvers.context import Info
 from schema.errors import Forbidden, payload
+from schema.inputs import MemberRefInput
 from schema.partners import PartnerMember
 
 
@@ -24,6 +26,17 @@ def partner_for(info: Info, action: Action, name: str) -> Partner:
     if not acts_for(principal, name):
         raise Forbidden(f"this token acts for partner {principal.partner}, not {name}")
     return partner_named(info.context.ports.program, name)
+
+
+async def members_partner(
+    info: Info, action: Action, member: MemberRefInput, name: str
+) -> tuple[MemberRef, Partner]:
+    """The member side (the app for itself, or staff): the member a request names, if the
+    caller may reach it, and the program's partner `name`."""
+    ctx = info.context
+    ref = member.to_domain()
+    await ctx.check_own(ctx.require(action), ref)
+    return ref, partner_named(ctx.ports.program, name)
 
 
 def as_partner_sees(member: Member, partner: Partner, external_id: str) -> PartnerMember:

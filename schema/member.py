@@ -24,6 +24,7 @@ from domain.program import Program as DomainProgram
 from domain.program import Tier as DomainTier
 from schema import enums  # noqa: F401  (registers the enums)
 from schema.messaging import EngagementModules, MessagingProfile
+from schema.partners import MemberPartnerLink
 from schema.program import Reward, Tier
 from schema.views import view_type
 
@@ -194,6 +195,10 @@ class Member:
     )
     def time_zone(self) -> str | None:
         return self.source.time_zone
+
+    @strawberry.field(description="the member's accounts at partners (linked with a code)")
+    def partner_links(self) -> list[MemberPartnerLink]:
+        return [MemberPartnerLink.of(link) for link in self.source.partner_links]
 
     @strawberry.field(description="consent, time zone and channels (the member's settings)")
     async def messaging(self, info: strawberry.Info[Any, Any]) -> MessagingProfile:

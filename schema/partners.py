@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 
 from domain.partner_view import PartnerView
+from domain.partners import PartnerLink
 
 
 class FieldNotAllowed(GraphQLError):
@@ -62,6 +63,17 @@ class PartnerMember:
     @strawberry.field(description="when the member enrolled (policy field memberSince)")
     def member_since(self) -> datetime | None:
         return self._allowed("memberSince").member_since
+
+
+@strawberry.type(description="A member's account at a partner, as the member sees it.")
+class MemberPartnerLink:
+    partner: str = strawberry.field(description="the partner's name in the program file")
+    external_id: str = strawberry.field(description="the member's id at the partner")
+    linked_at: datetime
+
+    @classmethod
+    def of(cls, link: PartnerLink) -> MemberPartnerLink:
+        return cls(partner=link.partner, external_id=link.external_id, linked_at=link.linked_at)
 
 
 @strawberry.type(

@@ -5,8 +5,8 @@ import strawberry
 from domain import errors as failures
 from domain.access import Action
 from domain.handlers.partner_links import create_link_code
-from domain.partners import partner_named
 from resolvers.context import Info
+from resolvers.partners import members_partner
 from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.partners import PartnerLinkCode
@@ -27,12 +27,9 @@ CreatePartnerLinkCodePayload = payload(
 
 
 async def resolve(info: Info, input: CreatePartnerLinkCodeInput) -> PartnerLinkCode:
-    ctx = info.context
-    principal = ctx.require(Action.CREATE_LINK_CODE)
-    ref = input.member.to_domain()
-    await ctx.check_own(principal, ref)
-    partner = partner_named(ctx.ports.program, input.partner)
-    made = await create_link_code(ctx.ports, partner, ref)
+    action = Action.CREATE_LINK_CODE
+    ref, partner = await members_partner(info, action, input.member, input.partner)
+    made = await create_link_code(info.context.ports, partner, ref)
     return PartnerLinkCode(partner=partner.name, link_code=made.code, expires_at=made.expires_at)
 
 

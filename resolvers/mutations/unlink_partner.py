@@ -5,8 +5,8 @@ import strawberry
 from domain import errors as failures
 from domain.access import Action
 from domain.handlers.partner_links import unlink_by_member
-from domain.partners import partner_named
 from resolvers.context import Info
+from resolvers.partners import members_partner
 from schema.errors import payload
 from schema.inputs import MemberRefInput
 from schema.member import Member
@@ -34,13 +34,10 @@ UnlinkPartnerPayload = payload(
 
 
 async def resolve(info: Info, input: UnlinkPartnerInput) -> PartnerUnlinked:
-    ctx = info.context
-    principal = ctx.require(Action.UNLINK_PARTNER)
-    ref = input.member.to_domain()
-    await ctx.check_own(principal, ref)
-    partner = partner_named(ctx.ports.program, input.partner)
-    member = await unlink_by_member(ctx.ports, partner, ref)
-    return PartnerUnlinked(partner=partner.name, member=ctx.view(member))
+    action = Action.UNLINK_PARTNER
+    ref, partner = await members_partner(info, action, input.member, input.partner)
+    member = await unlink_by_member(info.context.ports, partner, ref)
+    return PartnerUnlinked(partner=partner.name, member=info.context.view(member))
 
 
 field = strawberry.mutation(

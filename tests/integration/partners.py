@@ -34,7 +34,8 @@ UNLINK_MEMBER = f"""mutation($input: UnlinkPartnerMemberInput!) {{
     __typename ... on PartnerMemberUnlinked {{ partner externalId }} {ERROR} }} }}"""
 
 UNLINK = f"""mutation($input: UnlinkPartnerInput!) {{ unlinkPartner(input: $input) {{
-  __typename ... on PartnerUnlinked {{ partner member {{ id }} }} {ERROR} }} }}"""
+  __typename ... on PartnerUnlinked {{ partner member {{ id partnerLinks {{ partner }} }} }}
+  {ERROR} }} }}"""
 
 
 def partner_token(api: Api, partner: str) -> str:

@@ -35,7 +35,8 @@ async def test_the_embedded_runner_keeps_each_jobs_schedule(
         for _ in range(21):
             ran.update(await worker.run_due())
             clock.advance(LOOK)
-        # then dispatch_due and deliver_webhooks_due ran at each look, expire_due each minute (both at start-up too),
+        # then dispatch_due and deliver_webhooks_due ran at each look, expire_due each minute
+        # (all three at start-up too),
         # and the sweeps each five minutes
         assert ran == {
             "dispatch_due": 21,

@@ -113,13 +113,22 @@ async def test_the_partner_unlinks_and_the_id_finds_no_one(api: Api) -> None:
     assert (await looked_up(api, "skyways", "SKY-6"))["code"] == "MEMBER_NOT_LINKED"
 
 
-async def test_the_member_unlinks_in_the_app(api: Api) -> None:
+async def test_the_member_sees_its_links_and_unlinks_in_the_app(api: Api) -> None:
     await linked(api, BEN, "skyways", "SKY-7")
     variables = {"input": {"member": by_id(BEN), "partner": "skyways"}}
+    mine = "{ me { partnerLinks { partner externalId linkedAt } } }"
 
+    before = (await api.data(mine, None, api.token("member", BEN)))["me"]["partnerLinks"]
     done = (await api.data(UNLINK, variables, api.token("member", BEN)))["unlinkPartner"]
 
-    assert done == {"__typename": "PartnerUnlinked", "partner": "skyways", "member": {"id": BEN}}
+    assert before == [
+        {"partner": "skyways", "externalId": "SKY-7", "linkedAt": before[0]["linkedAt"]}
+    ]
+    assert done == {
+        "__typename": "PartnerUnlinked",
+        "partner": "skyways",
+        "member": {"id": BEN, "partnerLinks": []},
+    }
     assert (await looked_up(api, "skyways", "SKY-7"))["code"] == "MEMBER_NOT_LINKED"
     # Linking again takes a new code: the member's consent again.
     await linked(api, BEN, "skyways", "SKY-7")
