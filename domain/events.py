@@ -53,6 +53,10 @@ class MemberChanged:
     linked: tuple[IdentifierKind, ...] = ()
     # What the version changes in the program's counters (`domain.program_stats`).
     stats: StatsDelta | None = None
+    # For webhooks (domain.webhooks): the balance this version left, and the voucher a
+    # redemption issued or a use consumed (None on events stored before they were kept).
+    balance: int | None = None
+    member_reward_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ def commit_of(previous: Member, change: Change) -> Commit:
         order_id=change.order_id,
         linked=change.linked,
         stats=stats_delta(previous, member, change.entries, change.order, _returned(change)),
+        balance=member.balance,
+        member_reward_id=change.member_reward_id,
     )
     spilled = (*change.spilled, *spilled_by(previous.idempotency, member))
     return Commit(

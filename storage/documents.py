@@ -26,6 +26,7 @@ from domain.member import (
 from domain.pending import PendingPoints
 from storage.campaign_documents import profile_and_campaigns_doc, profile_and_campaigns_from
 from storage.challenge_documents import challenges_from_doc, challenges_to_doc
+from storage.partner_documents import partner_links_doc, partner_links_from
 from storage.referral_documents import referral_doc, referral_from
 from storage.stats_documents import stats_from_doc, stats_to_doc
 
@@ -116,6 +117,7 @@ def member_to_doc(member: Member) -> Doc:
         ],
         "referral_code": member.referral_code,
         "referral": referral_doc(member.referral),
+        **partner_links_doc(member.partner_links),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -193,6 +195,7 @@ def member_from_doc(doc: Doc) -> Member:
         ),
         referral_code=doc.get("referral_code"),
         referral=referral_from(doc.get("referral"), _opt_utc),
+        partner_links=partner_links_from(doc, utc),
     )
 
 
@@ -261,6 +264,7 @@ def entry_to_doc(entry: LedgerEntry) -> Doc:
         "store_id": entry.store_id,
         "order_id": entry.order_id,
         "reason": entry.reason,
+        **({"partner": entry.partner} if entry.partner else {}),
     }
 
 
@@ -275,6 +279,7 @@ def entry_from_doc(doc: Doc) -> LedgerEntry:
         store_id=doc.get("store_id"),
         order_id=doc.get("order_id"),
         reason=doc.get("reason"),
+        partner=doc.get("partner"),
     )
 
 
@@ -293,6 +298,8 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "order_id": event.order_id,
         "linked": [kind.value for kind in event.linked],
         **stats_to_doc(event.stats),
+        "balance": event.balance,
+        "member_reward_id": event.member_reward_id,
     }
 
 
@@ -311,6 +318,8 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         order_id=doc.get("order_id"),
         linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
         stats=stats_from_doc(doc),
+        balance=doc.get("balance"),
+        member_reward_id=doc.get("member_reward_id"),
     )
 
 

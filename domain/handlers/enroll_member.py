@@ -45,6 +45,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
         member.tier.code,
         None,
         stats=stats_delta(None, member, (entry,)),
+        balance=member.balance,
     )
     commit = Commit(member, 0, (entry,), event, previous=member)
     await ports.members.create(commit)
