@@ -12,7 +12,7 @@ shutdown; the caller's role goes on the request's access line (`app.access`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
@@ -36,6 +36,13 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.access import current_request
 from app.auth import BadToken, TokenReader
 from app.graphiql import offline
+from app.graphql_response import (
+    CONTENT_TYPE,
+    STATUS_OF_REFUSAL,
+    Negotiated,
+    prefers_graphql_response,
+    request_error_status,
+)
 from app.live import LiveConnections, long_lived
 from app.settings import Settings
 from app.subscription_socket import SubscriptionSocket
@@ -48,9 +55,19 @@ TOO_MANY = "too many connections for this caller (role and subject)"
 STREAMS = "subscribe over a WebSocket (graphql-transport-ws) or Server-Sent Events"
 
 
-def request_error(status: int, message: str, **headers: str) -> Response:
+def request_error(
+    status: int,
+    message: str,
+    *,
+    graphql_response: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A request refused before any GraphQL ran, as a GraphQL response with no `data`:
+    `application/graphql-response+json` to a client that prefers it (`app.graphql_response`),
+    so that it reads the message whatever the status."""
     body = orjson.dumps({"errors": [{"message": message}]})
-    return Response(body, status, headers=headers, media_type="application/json")
+    media_type = CONTENT_TYPE if graphql_response else "application/json"
+    return Response(body, status, headers=headers, media_type=media_type)
 
 
 def bounded_messages(receive: Receive, send: Send, max_bytes: int) -> Receive:
@@ -71,10 +88,15 @@ def bounded_messages(receive: Receive, send: Send, max_bytes: int) -> Receive:
     return checked
 
 
-def _explained(reason: str) -> str:
+def _refused(exc: HTTPException, graphql_response: bool) -> Response:
+    """Strawberry's refusal of a request (plain text, 400 for most), as a GraphQL response."""
+    reason, status = exc.reason, exc.status_code
     if reason.startswith("subscriptions are not allowed"):
-        return f"{reason}: {STREAMS} (Accept: text/event-stream)"
-    return reason
+        reason = f"{reason}: {STREAMS} (Accept: text/event-stream)"
+    headers: Mapping[str, str] = {}
+    if graphql_response:  # the status the spec gives, where it names one
+        status, headers = STATUS_OF_REFUSAL.get(reason, (status, headers))
+    return request_error(status, reason, graphql_response=graphql_response, headers=headers)
 
 
 class GraphQLEndpoint(GraphQL[TesseraContext, None]):
@@ -152,7 +174,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
                 request, adapter, sub_response, context, None, operation
             )
         except HTTPException as exc:
-            await request_error(exc.status_code, _explained(exc.reason))(scope, receive, send)
+            await _refused(exc, sub_response.graphql_response)(scope, receive, send)
             return
         response_data = await self.process_result(request, result)
         if result.errors:
@@ -170,7 +192,30 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             # A GraphQL-over-HTTP error body, not strawberry's plain text: clients parse JSON.
-            return request_error(exc.status_code, _explained(exc.reason))
+            return _refused(exc, prefers_graphql_response(request.headers.get("accept")))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Negotiated:
+        return Negotiated(prefers_graphql_response(request.headers.get("accept")))
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if not (isinstance(sub_response, Negotiated) and sub_response.graphql_response):
+            return super().create_response(response_data, sub_response)
+        status = None
+        if not isinstance(response_data, list):
+            status = request_error_status(response_data)
+            if status is not None:  # nothing was executed: no `data` entry at all
+                response_data = cast(
+                    GraphQLHTTPResponse, {k: v for k, v in response_data.items() if k != "data"}
+                )
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = CONTENT_TYPE
+        if status is not None and sub_response.status_code is None:
+            response.status_code = status
+        return response
 
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
