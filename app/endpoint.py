@@ -1,11 +1,12 @@
-"""/graphql over HTTP, WebSocket (graphql-transport-ws) and Server-Sent Events.
+"""/graphql over HTTP, WebSocket (graphql-transport-ws), Server-Sent Events and Apollo's
+multipart subscriptions.
 
 Strawberry's ASGI view without FastAPI's dependency injection on the request path, with
 responses encoded by orjson. WebSockets authenticate in `connection_init` (or with the
 upgrade request's Authorization header); a connection without a valid token is closed
-with 4403, and each caller may hold only so many connections (WebSockets and SSE streams)
+with 4403, and each caller may hold only so many connections (WebSockets and streams)
 at once. Malformed requests get a GraphQL-over-HTTP error body with a 4xx, never a 500.
-WebSockets and SSE streams are held by `app.live`, which counts them and ends them on
+WebSockets and streams are held by `app.live`, which counts them and ends them on
 shutdown; the caller's role goes on the request's access line (`app.access`).
 """
 
@@ -30,6 +31,7 @@ from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -43,7 +45,7 @@ from app.graphql_response import (
     prefers_graphql_response,
     request_error_status,
 )
-from app.live import LiveConnections, long_lived
+from app.live import LiveConnections, long_lived, streamed
 from app.settings import Settings
 from app.subscription_socket import SubscriptionSocket
 from domain.access import Principal
@@ -52,7 +54,10 @@ from subscriptions.connection_caps import ConnectionCaps, Lease
 
 ContextFor = Callable[[Request | WebSocket], TesseraContext]
 TOO_MANY = "too many connections for this caller (role and subject)"
-STREAMS = "subscribe over a WebSocket (graphql-transport-ws) or Server-Sent Events"
+STREAMS = (
+    "subscribe over a WebSocket (graphql-transport-ws), Server-Sent Events (Accept: "
+    "text/event-stream) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0)"
+)
 
 
 def request_error(
@@ -92,7 +97,7 @@ def _refused(exc: HTTPException, graphql_response: bool) -> Response:
     """Strawberry's refusal of a request (plain text, 400 for most), as a GraphQL response."""
     reason, status = exc.reason, exc.status_code
     if reason.startswith("subscriptions are not allowed"):
-        reason = f"{reason}: {STREAMS} (Accept: text/event-stream)"
+        reason = f"{reason}: {STREAMS}"
     headers: Mapping[str, str] = {}
     if graphql_response:  # the status the spec gives, where it names one
         status, headers = STATUS_OF_REFUSAL.get(reason, (status, headers))
@@ -116,7 +121,11 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         live: LiveConnections | None = None,
         **options: Any,
     ) -> None:
-        protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL]
+        protocols = [
+            GRAPHQL_TRANSPORT_WS_PROTOCOL,
+            GRAPHQL_SSE_PROTOCOL,
+            MULTIPART_SUBSCRIPTION_PROTOCOL,
+        ]
         if settings.legacy_graphql_ws:  # off by default: it let clients skip connection_init
             protocols.append(GRAPHQL_WS_PROTOCOL)
         super().__init__(
@@ -187,7 +196,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
         try:
-            if "text/event-stream" in request.headers.get("accept", ""):
+            if streamed(request.headers.get("accept", "")):
                 await self._admit_stream(request)
             return await super().run(request, context, root_value)
         except HTTPException as exc:
@@ -262,7 +271,8 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         return cast(UnsetType, UNSET)
 
     async def _admit_stream(self, request: Request) -> None:
-        """An SSE stream is a connection like a WebSocket, under the same cap."""
+        """An SSE or multipart stream is a connection like a WebSocket, under the same
+        cap."""
         try:
             principal = self._tokens.read(request.headers.get("authorization"))
         except BadToken:

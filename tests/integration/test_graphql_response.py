@@ -117,7 +117,7 @@ async def test_strawberrys_refusals_take_the_status_the_spec_names(api: Api) -> 
 async def test_introspection_refused_in_production_is_403(
     clock: SettableClock, mongodb_url: str
 ) -> None:
-    production = {
+    production: dict[str, Any] = {
         "production": True,
         "mongodb_url": mongodb_url,
         "demo": False,
