@@ -29,6 +29,7 @@ from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
+from storage.program_stats import MongoProgramStats, ProgramStatsCounter
 from storage.recorded import MongoRecorded
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
@@ -117,9 +118,11 @@ class Tessera:
         local_queue = None if arq_queue else InProcessQueue(clock)
         queue = arq_queue or local_queue
         assert queue is not None
+        stats = MongoProgramStats(collections.stats, collections.stats_counted, clock)
         # Who carries out each reaction to a committed event (the table: domain.reactions).
         publisher = Reactions(
             {
+                Reaction.PROGRAM_STATS: ProgramStatsCounter(stats),
                 Reaction.LIVE_VIEW: redis_bus or bus,
                 Reaction.JOURNEYS: JourneyTrigger(queue),
                 Reaction.REFERRER_REWARD: ReferralTrigger(queue),
@@ -145,6 +148,7 @@ class Tessera:
             clock=clock,
             new_id=new_id,
             budgets=MongoCampaignBudgets(collections.stock),
+            program_stats=stats,
         )
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)
         messaging = build_messaging(settings, collections, ports, policy, queue)

@@ -13,6 +13,7 @@ from domain.events import Commit, MemberChanged
 from domain.ledger import LedgerEntry, NewId, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.program import Program, Reward
+from domain.program_stats import ProgramStatsStore
 from domain.sweeps import Position
 
 
@@ -174,6 +175,7 @@ class Ports:
     clock: Clock
     new_id: NewId
     budgets: CampaignBudgets  # campaigns' budgets of points, shared by all members
+    program_stats: ProgramStatsStore | None = None  # the dashboard's counters
 
 
 class MemberScan(Protocol):

@@ -27,6 +27,7 @@ from domain.pending import PendingPoints
 from storage.campaign_documents import profile_and_campaigns_doc, profile_and_campaigns_from
 from storage.challenge_documents import challenges_from_doc, challenges_to_doc
 from storage.referral_documents import referral_doc, referral_from
+from storage.stats_documents import stats_from_doc, stats_to_doc
 
 Doc = dict[str, Any]
 
@@ -291,6 +292,7 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "merged_into": event.merged_into,
         "order_id": event.order_id,
         "linked": [kind.value for kind in event.linked],
+        **stats_to_doc(event.stats),
     }
 
 
@@ -308,6 +310,7 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         merged_into=doc.get("merged_into"),
         order_id=doc.get("order_id"),
         linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
+        stats=stats_from_doc(doc),
     )
 
 
