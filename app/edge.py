@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.access import RequestRecord, begin, end, log_request, request_id_of
 from app.limits import BodyLimits, BodyRefused, refuse_body
+from app.live import streamed
 from app.rate_limits import Admission, refuse
 
 GRAPHQL_PATH = "/graphql"
@@ -53,10 +54,7 @@ class Edge:
             await self.app(scope, receive, send)
             return
         asked = _Asked(scope)
-        if kind == "websocket":
-            transport = "websocket"
-        else:
-            transport = "sse" if "text/event-stream" in asked.accept else "http"
+        transport = "websocket" if kind == "websocket" else streamed(asked.accept) or "http"
         exchange = _Exchange(RequestRecord(request_id_of(asked.request_id), transport), send)
         if kind == "websocket":
             exchange.receive_from = receive

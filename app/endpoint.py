@@ -1,18 +1,19 @@
-"""/graphql over HTTP, WebSocket (graphql-transport-ws) and Server-Sent Events.
+"""/graphql over HTTP, WebSocket (graphql-transport-ws), Server-Sent Events and Apollo's
+multipart subscriptions.
 
 Strawberry's ASGI view without FastAPI's dependency injection on the request path, with
 responses encoded by orjson. WebSockets authenticate in `connection_init` (or with the
 upgrade request's Authorization header); a connection without a valid token is closed
-with 4403, and each caller may hold only so many connections (WebSockets and SSE streams)
+with 4403, and each caller may hold only so many connections (WebSockets and streams)
 at once. Malformed requests get a GraphQL-over-HTTP error body with a 4xx, never a 500.
-WebSockets and SSE streams are held by `app.live`, which counts them and ends them on
+WebSockets and streams are held by `app.live`, which counts them and ends them on
 shutdown; the caller's role goes on the request's access line (`app.access`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, cast
 
@@ -24,19 +25,27 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.access import current_request
 from app.auth import BadToken, TokenReader
 from app.graphiql import offline
-from app.live import LiveConnections, long_lived
+from app.graphql_response import (
+    CONTENT_TYPE,
+    STATUS_OF_REFUSAL,
+    Negotiated,
+    prefers_graphql_response,
+    request_error_status,
+)
+from app.live import LiveConnections, long_lived, streamed
 from app.settings import Settings
 from app.subscription_socket import SubscriptionSocket
 from domain.access import Principal
@@ -45,12 +54,25 @@ from subscriptions.connection_caps import ConnectionCaps, Lease
 
 ContextFor = Callable[[Request | WebSocket], TesseraContext]
 TOO_MANY = "too many connections for this caller (role and subject)"
-STREAMS = "subscribe over a WebSocket (graphql-transport-ws) or Server-Sent Events"
+STREAMS = (
+    "subscribe over a WebSocket (graphql-transport-ws), Server-Sent Events (Accept: "
+    "text/event-stream) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0)"
+)
 
 
-def request_error(status: int, message: str, **headers: str) -> Response:
+def request_error(
+    status: int,
+    message: str,
+    *,
+    graphql_response: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A request refused before any GraphQL ran, as a GraphQL response with no `data`:
+    `application/graphql-response+json` to a client that prefers it (`app.graphql_response`),
+    so that it reads the message whatever the status."""
     body = orjson.dumps({"errors": [{"message": message}]})
-    return Response(body, status, headers=headers, media_type="application/json")
+    media_type = CONTENT_TYPE if graphql_response else "application/json"
+    return Response(body, status, headers=headers, media_type=media_type)
 
 
 def bounded_messages(receive: Receive, send: Send, max_bytes: int) -> Receive:
@@ -71,10 +93,15 @@ def bounded_messages(receive: Receive, send: Send, max_bytes: int) -> Receive:
     return checked
 
 
-def _explained(reason: str) -> str:
+def _refused(exc: HTTPException, graphql_response: bool) -> Response:
+    """Strawberry's refusal of a request (plain text, 400 for most), as a GraphQL response."""
+    reason, status = exc.reason, exc.status_code
     if reason.startswith("subscriptions are not allowed"):
-        return f"{reason}: {STREAMS} (Accept: text/event-stream)"
-    return reason
+        reason = f"{reason}: {STREAMS}"
+    headers: Mapping[str, str] = {}
+    if graphql_response:  # the status the spec gives, where it names one
+        status, headers = STATUS_OF_REFUSAL.get(reason, (status, headers))
+    return request_error(status, reason, graphql_response=graphql_response, headers=headers)
 
 
 class GraphQLEndpoint(GraphQL[TesseraContext, None]):
@@ -94,7 +121,11 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         live: LiveConnections | None = None,
         **options: Any,
     ) -> None:
-        protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL]
+        protocols = [
+            GRAPHQL_TRANSPORT_WS_PROTOCOL,
+            GRAPHQL_SSE_PROTOCOL,
+            MULTIPART_SUBSCRIPTION_PROTOCOL,
+        ]
         if settings.legacy_graphql_ws:  # off by default: it let clients skip connection_init
             protocols.append(GRAPHQL_WS_PROTOCOL)
         super().__init__(
@@ -152,7 +183,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
                 request, adapter, sub_response, context, None, operation
             )
         except HTTPException as exc:
-            await request_error(exc.status_code, _explained(exc.reason))(scope, receive, send)
+            await _refused(exc, sub_response.graphql_response)(scope, receive, send)
             return
         response_data = await self.process_result(request, result)
         if result.errors:
@@ -165,12 +196,35 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
         try:
-            if "text/event-stream" in request.headers.get("accept", ""):
+            if streamed(request.headers.get("accept", "")):
                 await self._admit_stream(request)
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             # A GraphQL-over-HTTP error body, not strawberry's plain text: clients parse JSON.
-            return request_error(exc.status_code, _explained(exc.reason))
+            return _refused(exc, prefers_graphql_response(request.headers.get("accept")))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Negotiated:
+        return Negotiated(prefers_graphql_response(request.headers.get("accept")))
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if not (isinstance(sub_response, Negotiated) and sub_response.graphql_response):
+            return super().create_response(response_data, sub_response)
+        status = None
+        if not isinstance(response_data, list):
+            status = request_error_status(response_data)
+            if status is not None:  # nothing was executed: no `data` entry at all
+                response_data = cast(
+                    GraphQLHTTPResponse, {k: v for k, v in response_data.items() if k != "data"}
+                )
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = CONTENT_TYPE
+        if status is not None and sub_response.status_code is None:
+            response.status_code = status
+        return response
 
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
@@ -217,7 +271,8 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         return cast(UnsetType, UNSET)
 
     async def _admit_stream(self, request: Request) -> None:
-        """An SSE stream is a connection like a WebSocket, under the same cap."""
+        """An SSE or multipart stream is a connection like a WebSocket, under the same
+        cap."""
         try:
             principal = self._tokens.read(request.headers.get("authorization"))
         except BadToken:

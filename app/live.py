@@ -1,12 +1,13 @@
-"""The long-lived connections of /graphql (WebSockets and SSE streams): counted, and ended
-when the server drains.
+"""The long-lived connections of /graphql (WebSockets, SSE streams and multipart
+subscriptions): counted, and ended when the server drains.
 
 On SIGTERM `tessera serve` stops accepting connections, then calls `drain`: each WebSocket
 is closed with 1012 (service restart) and a reason, each SSE stream is finished (a last
 comment line, then the end of the body, with no `complete` event, so that graphql-sse
-clients reconnect, to another instance). Only then does uvicorn's own shutdown wait for
-the plain HTTP requests in flight. Without this, one open stream held the process for as
-long as its client stayed (`app.server`).
+clients reconnect, to another instance), each multipart subscription is ended with a
+transport error, which Apollo Client reports, so that the app subscribes again. Only then
+does uvicorn's own shutdown wait for the plain HTTP requests in flight. Without this, one
+open stream held the process for as long as its client stayed (`app.server`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.http.streaming import MultipartSubscriptionTransport
 
 from app.metrics import CONNECTIONS
 
@@ -24,14 +26,31 @@ log = logging.getLogger(__name__)
 RESTART = 1012  # WebSocket close code: service restart
 REASON = "server restarting: reconnect"
 SSE_GOODBYE = b": server restarting: reconnect\n\n"
+# Apollo's multipart subscriptions: a transport error (`payload` null), then the last
+# boundary. Strawberry ends each part with the boundary, so this is a part of its own.
+MULTIPART_GOODBYE = (
+    b"\r\nContent-Type: application/json; charset=utf-8\r\n\r\n"
+    b'{"payload":null,"errors":[{"message":"server restarting: reconnect"}]}'
+    b"\r\n--graphql--\r\n"
+)
+_MULTIPART = MultipartSubscriptionTransport()
 
 
 def long_lived(scope: Scope) -> str | None:
-    """The transport of a connection that may stay open (websocket, sse), else None."""
+    """The transport of a connection that may stay open (websocket, sse, multipart), else
+    None."""
     if scope["type"] == "websocket":
         return "websocket"
-    if "text/event-stream" in Headers(scope=scope).get("accept", ""):
+    return streamed(Headers(scope=scope).get("accept", ""))
+
+
+def streamed(accept: str) -> str | None:
+    """The stream an HTTP request's Accept asks for: graphql-sse's (`sse`), Apollo's
+    multipart subscriptions (`multipart`), or None for one answer."""
+    if "text/event-stream" in accept:
         return "sse"
+    if "multipart" in accept and _MULTIPART.accepts(accept):  # as Strawberry tells
+        return "multipart"
     return None
 
 
@@ -118,7 +137,8 @@ class _State:
         if transport == "websocket":
             await send({"type": "websocket.close", "code": RESTART, "reason": REASON})
         elif self.started:
-            await send({"type": "http.response.body", "body": SSE_GOODBYE, "more_body": False})
+            goodbye = MULTIPART_GOODBYE if transport == "multipart" else SSE_GOODBYE
+            await send({"type": "http.response.body", "body": goodbye, "more_body": False})
         else:
             await _refuse(transport, send)
 

@@ -103,7 +103,7 @@ async def refuse(scope: Scope, receive: Receive, send: Send, wait: int) -> None:
     """429 with Retry-After (a WebSocket handshake: see `refuse_handshake`)."""
     if scope["type"] == "http":
         response = request_error(
-            429, f"too many requests: retry in {wait} s", **{"retry-after": str(wait)}
+            429, f"too many requests: retry in {wait} s", headers={"retry-after": str(wait)}
         )
         await response(scope, receive, send)
     else:

@@ -52,9 +52,14 @@ async def test_respelling_bearer_does_not_make_a_new_caller(http_api: Api, live:
     assert answers == [True] * CAP + [False] * 5
 
 
-async def test_sse_streams_count_against_the_same_cap(http_api: Api, live: str) -> None:
+# Server-Sent Events (graphql-sse), and Apollo's multipart subscriptions as HttpLink asks
+STREAMS = ["text/event-stream", "multipart/mixed;boundary=graphql;subscriptionSpec=1.0"]
+
+
+@pytest.mark.parametrize("accept", STREAMS, ids=["sse", "multipart"])
+async def test_streams_count_against_the_same_cap(http_api: Api, live: str, accept: str) -> None:
     token = http_api.token("pos", store="store-001")
-    headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    headers = {"authorization": f"Bearer {token}", "accept": accept}
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(
             httpx.AsyncClient(base_url=f"http://{live}", timeout=10)

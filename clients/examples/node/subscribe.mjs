@@ -2,12 +2,16 @@
 //
 //   TESSERA_TOKEN=... node subscribe.mjs mbr_demo_ada
 //   TESSERA_TOKEN=... node subscribe.mjs --count 2 EMAIL:ada@example.com
+//   TESSERA_TOKEN=... node subscribe.mjs --sse mbr_demo_ada
 //
-// graphql-ws speaks graphql-transport-ws. After a dropped connection it reconnects and
-// subscribes again, and the server sends the snapshot again, so nothing is missed.
+// graphql-ws speaks graphql-transport-ws; with --sse, graphql-sse speaks Server-Sent Events
+// (distinct connections mode: one POST per subscription), for networks that block
+// WebSockets. After a dropped connection either reconnects and subscribes again, and the
+// server sends the snapshot again, so nothing is missed.
 
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
 
 const DEFAULT_URL = 'ws://127.0.0.1:8000/graphql';
@@ -15,10 +19,11 @@ const HOW_TO_GET_A_TOKEN =
   '`make run` prints a bearer token for each surface, ' +
   'or run `tessera token --role pos --store store-001`';
 const IDENTIFIER_KINDS = ['EMAIL', 'PHONE', 'APP_DEVICE', 'WEB_COOKIE', 'POS_CARD', 'EXTERNAL'];
-const USAGE = `usage: node subscribe.mjs [--count N] MEMBER
+const USAGE = `usage: node subscribe.mjs [--count N] [--sse] MEMBER
 
   MEMBER     a member id (mbr_demo_ada) or KIND:value (EMAIL:ada@example.com)
   --count N  exit after N updates
+  --sse      Server-Sent Events (graphql-sse) instead of a WebSocket (graphql-ws)
 
 TESSERA_URL (default ${DEFAULT_URL}) and TESSERA_TOKEN are read from the environment.`;
 
@@ -55,7 +60,11 @@ function parseCommandLine() {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { count: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        count: { type: 'string' },
+        sse: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
     });
   } catch (error) {
@@ -76,11 +85,12 @@ function parseCommandLine() {
     console.error(`subscribe: set TESSERA_TOKEN. ${HOW_TO_GET_A_TOKEN}`);
     process.exit(2);
   }
-  const url = process.env.TESSERA_URL || DEFAULT_URL;
+  let url = process.env.TESSERA_URL || DEFAULT_URL;
   if (!URL.canParse(url) || !['ws:', 'wss:'].includes(new URL(url).protocol)) {
     usageError(`TESSERA_URL must be a ws:// or wss:// URL, not '${url}'`);
   }
-  return { url, token, ref: memberRef(positionals[0]), count };
+  if (values.sse) url = url.replace(/^ws/, 'http'); // the same /graphql, over HTTP
+  return { url, token, ref: memberRef(positionals[0]), count, sse: values.sse ?? false };
 }
 
 // v7 EARNED  balance 1203  SILVER  | 3700 points to Gold  @ store-001
@@ -96,7 +106,9 @@ function describe(error) {
     // GraphQL errors: a missing member, a member token following someone else...
     const described = ({ message, extensions }) =>
       extensions?.code ? `${message} (${extensions.code})` : message;
-    return error.map(described).join('; ');
+    const refused = error.some(({ extensions }) => extensions?.code === 'UNAUTHENTICATED');
+    const text = error.map(described).join('; ');
+    return refused ? `${text}. ${HOW_TO_GET_A_TOKEN}` : text;
   }
   if (error && typeof error === 'object' && 'code' in error && 'reason' in error) {
     if (error.code === 4403) {
@@ -110,31 +122,47 @@ function describe(error) {
   return error?.message || String(error);
 }
 
-async function follow({ url, token, ref, count }) {
-  let connected = false;
-  let done = false;
-  let lastFailure;
-  const client = createClient({
+// graphql-sse: each subscription is one POST (Accept: text/event-stream) with the token in
+// its Authorization header; the server's events are the same results as over a WebSocket.
+function sseClient(url, token, events) {
+  return createSseClient({
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    on: { connected: events.connected },
+  });
+}
+
+function webSocketClient(url, token, events) {
+  return createClient({
     url,
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${token}` },
+    shouldRetry: events.shouldRetry,
+    on: { connected: events.connected, closed: events.closed, error: events.error },
+  });
+}
+
+async function follow({ url, token, ref, count, sse }) {
+  let connected = false;
+  let done = false;
+  let lastFailure;
+  const events = {
+    connected: () => {
+      if (lastFailure) console.error('reconnected');
+      connected = true;
+    },
+    closed: (event) => {
+      lastFailure = event;
+      if (connected && !done) console.error(`connection lost (${describe(event)}); reconnecting`);
+    },
+    // ws reports why a connection could not open (refused, HTTP 403...) only here.
+    error: (error) => {
+      lastFailure = error;
+    },
     // Retry only a connection that once worked: a wrong URL or token fails at once.
     shouldRetry: (event) => connected && event?.code !== 4403,
-    on: {
-      connected: () => {
-        if (lastFailure) console.error('reconnected');
-        connected = true;
-      },
-      closed: (event) => {
-        lastFailure = event;
-        if (connected && !done) console.error(`connection lost (${describe(event)}); reconnecting`);
-      },
-      // ws reports why a connection could not open (refused, HTTP 403...) only here.
-      error: (error) => {
-        lastFailure = error;
-      },
-    },
-  });
+  };
+  const client = (sse ? sseClient : webSocketClient)(url, token, events);
   let printed = 0;
   try {
     for await (const result of client.iterate({ query: MEMBER_UPDATED, variables: { ref } })) {
