@@ -42,7 +42,8 @@ class Action(Enum):
     UPDATE_PROFILE = "change a member's name, birthday and time zone"
 
 
-# Partners are served by persisted queries (later work); until then they may do nothing.
+# Partners run their own trusted documents only (domain.persisted_documents); they may read
+# the program, the rest of what they do comes with their own actions.
 # Messaging providers are not loyalty partners: they may only report on messages they carried.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: frozenset(
@@ -85,7 +86,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.UPDATE_PROFILE,
         }
     ),
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset({Action.VIEW_PROGRAM}),
     Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
     Role.ADMIN: frozenset(Action),
 }
