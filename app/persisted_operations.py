@@ -130,7 +130,7 @@ class TrustedDocuments:
                 self._loaded_at = self._monotonic()
                 return
             live = _Live()
-            for owner, documents in sorted(by_owner.items()):
+            for owner, documents in sorted(by_owner.items(), key=lambda item: item[0].key):
                 if owner.kind is OwnerKind.PARTNER:
                     live.partners[owner.name] = documents
                 else:

@@ -105,7 +105,7 @@ class OwnerKind(Enum):
     APP = "app"  # the brand's first-party clients: member app, web, POS, call center
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Owner:
     """Whose manifest: each owner's pushes are versions of one list."""
 

@@ -31,7 +31,10 @@ async def test_an_unknown_hash_is_not_found_then_the_text_registers_it(api: Api)
     assert first.status_code == 200
     assert first.json() == {
         "errors": [
-            {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+            {
+                "message": "PersistedQueryNotFound",
+                "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+            }
         ]
     }
 
