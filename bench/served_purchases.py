@@ -27,10 +27,14 @@ Buy = Callable[[Connection, int], Awaitable[Reply]]
 
 @contextlib.asynccontextmanager
 async def served(
-    store: Store, tag: str, args: argparse.Namespace, program: Path | None = None
+    store: Store,
+    tag: str,
+    args: argparse.Namespace,
+    program: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[list[Connection], list[str]]]:
-    """A server on `store` (with `program`, else the demo's), `args.members` enrolled
-    members, and 8 connections to it."""
+    """A server on `store` (with `program`, else the demo's; `settings`: more TESSERA_*
+    variables), `args.members` enrolled members, and 8 connections to it."""
     port = free_port()
     secret = Settings().secret.get_secret_value()
     headers = {
@@ -40,6 +44,7 @@ async def served(
     env = {**store.environment(tag), "TESSERA_SECRET": secret}
     if program is not None:
         env["TESSERA_PROGRAM"] = str(program)
+    env.update(settings or {})
     with server(port, env) as process:
         async with httpx.AsyncClient(
             base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
