@@ -26,6 +26,7 @@ import orjson
 from graphql import GraphQLError, GraphQLSchema, parse
 from starlette.responses import Response
 
+from app.access import current_request
 from app.execution.prepared_documents import PreparedDocuments
 from domain.access import Principal
 from domain.manifests import ManifestError, TrustedOperation, described, read_manifest
@@ -216,6 +217,10 @@ class PersistedOperations:
 
 
 def refusal_body(refusal: PersistedRefusal) -> dict[str, object]:
+    """The error answered, also counted on the request's access line and metrics."""
+    record = current_request()
+    if record is not None:
+        record.saw(refusal.code.value)
     return {"message": refusal.message, "extensions": {"code": refusal.code.value}}
 
 

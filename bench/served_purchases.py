@@ -18,7 +18,7 @@ from app.settings import Settings
 from bench.graphql_overhead import free_port, server, wait_ready
 from bench.load import Connection, Reply
 from bench.server import HOST
-from bench.stores import Store
+from bench.stores import NAMES, Store
 from bench.verify import enroll_members
 from domain.access import Role
 
@@ -84,3 +84,18 @@ def buyer(
         return buy
 
     return for_round
+
+
+def ratio_arguments(
+    description: str, rounds: int, requests: int, ferretdb_requests: int
+) -> argparse.ArgumentParser:
+    """The options of a benchmark of two or three sides in alternating rounds on each store."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
+    parser.add_argument("--members", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--requests", type=int, default=requests, help="of each side, per round")
+    parser.add_argument(
+        "--ferretdb-requests", type=int, default=ferretdb_requests, help="the same, on FerretDB"
+    )
+    return parser

@@ -139,7 +139,7 @@ class TrustedScope:
 
     def refusal(self, what: str) -> PersistedRefusal:
         whose = (
-            f"partner {self.partner}'s trusted documents"
+            f"the trusted documents of partner {self.partner}"
             if self.partner is not None
             else "the apps' trusted documents (TESSERA_TRUSTED_DOCUMENTS_ONLY)"
         )
