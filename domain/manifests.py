@@ -17,6 +17,7 @@ from domain.persisted_documents import DOCUMENT_ID
 APOLLO_FORMAT = "apollo-persisted-query-manifest"
 MAX_OPERATIONS = 5000  # a manifest is one stored document: it stays well under 16 MiB
 MAX_BODY_CHARS = 64 * 1024  # as a request body may be (TESSERA_MAX_BODY_BYTES' default)
+MAX_TOTAL_CHARS = 8 * 1024 * 1024  # one version is one MongoDB document (16 MiB at most)
 
 
 class ManifestError(ValueError):
@@ -45,6 +46,12 @@ def read_manifest(data: object) -> tuple[TrustedOperation, ...]:
     if len(operations) > MAX_OPERATIONS:
         raise ManifestError(
             f"the manifest lists {len(operations)} operations; at most {MAX_OPERATIONS}"
+        )
+    total = sum(len(operation.body) for operation in operations)
+    if total > MAX_TOTAL_CHARS:
+        raise ManifestError(
+            f"the manifest's documents hold {total} characters; at most {MAX_TOTAL_CHARS} "
+            "(push a manifest per app or partner)"
         )
     seen: dict[str, TrustedOperation] = {}
     for operation in operations:
