@@ -177,3 +177,17 @@ async def test_a_bad_manifest_in_the_settings_stops_the_start(
     with pytest.raises(InvalidManifest, match="x1"):
         async with running_app(clock, trusted_documents={"partner:skyways": str(manifest)}):
             pass
+
+
+def test_the_example_manifests_are_valid_against_the_schema() -> None:
+    from app.execution.assembly import build_schema
+    from app.persisted_operations import invalid_operations
+
+    schema = build_schema()
+    assert schema.documents is not None
+    manifests = sorted(EXAMPLES.glob("*.json"))
+    assert manifests
+    for path in manifests:
+        operations = read_manifest(json.loads(path.read_text()))
+        assert invalid_operations(schema._schema, schema.documents, operations) == [], path
+        assert all(o.id == sha256_hex(o.body) for o in operations), path
