@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.conftest import Api
 from tests.integration.graphql import HISTORY, MEMBER, by_id, email
 from tests.integration.steps import bought, enrolled
-from tests.integration.test_trusted_documents import partner
 
 ME = "{ me { id displayName balance tier { code } } }"
 PROGRAM = """{ program { name currency earnRate pointValue
@@ -55,7 +54,7 @@ async def test_tokens_are_checked(api: Api) -> None:
     assert await api.error_code(PROGRAM) == "UNAUTHENTICATED"
     assert await api.error_code(PROGRAM, token="not-a-jwt") == "UNAUTHENTICATED"
     # A partner runs its trusted documents only, by id: a text is refused before any field.
-    skyways = partner(api, "skyways")
+    skyways = api.token("partner", partner="skyways")
     assert await api.error_code(PROGRAM, token=skyways) == "PERSISTED_QUERY_REQUIRED"
     assert await api.error_code(ME, token=api.pos) == "FORBIDDEN"
 

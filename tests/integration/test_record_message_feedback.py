@@ -19,7 +19,6 @@ from tests.integration.messaging_documents import (
     welcome_sent,
 )
 from tests.integration.test_link_identifier import link
-from tests.integration.test_trusted_documents import partner
 
 
 async def test_delivery_then_open_move_the_message_up_and_teach_the_channel(api: Api) -> None:
@@ -137,7 +136,7 @@ async def test_only_providers_and_admins_report_feedback(api: Api) -> None:
     assert await api.error_code(FEEDBACK, variables, api.pos) == "FORBIDDEN"
     member = api.token("member", member="mbr_demo_ada")
     assert await api.error_code(FEEDBACK, variables, member) == "FORBIDDEN"
-    skyways = partner(api, "skyways")  # trusted documents only, by id: a text is refused
+    skyways = api.token("partner", partner="skyways")  # trusted documents only, by id
     assert await api.error_code(FEEDBACK, variables, skyways) == "PERSISTED_QUERY_REQUIRED"
     answer = (await api.data(FEEDBACK, variables, api.token("provider")))["recordMessageFeedback"]
     assert answer["sentMessage"]["delivery"] == "DELIVERED"

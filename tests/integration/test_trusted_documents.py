@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from app.auth import issue_token
 from app.persisted_operations import InvalidManifest, PersistedEdge
-from domain.access import Role
 from domain.clock import SettableClock
 from domain.manifests import TrustedOperation, read_manifest
 from domain.persisted_documents import Owner, OwnerKind, sha256_hex
-from tests.conftest import SECRET, Api, backends, running_app
+from tests.conftest import Api, backends, running_app
 
 EXAMPLES = Path(__file__).parents[2] / "clients" / "examples" / "persisted"
 SKYWAYS = Owner(OwnerKind.PARTNER, "skyways")
@@ -40,7 +38,7 @@ def by_id(document_id: str, *, document_field: bool = False) -> dict[str, Any]:
 
 
 def partner(api: Api, name: str) -> str:
-    return issue_token(SECRET, Role.PARTNER, partner=name, now=api.tessera.clock.now())
+    return api.token("partner", partner=name)
 
 
 async def ask(api: Api, body: dict[str, Any], token: str | None) -> dict[str, Any]:
