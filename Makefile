@@ -65,6 +65,7 @@ bench: $(STAMP) redis-server ferretdb
 	$(BIN)/python -m bench.member_history
 	$(BIN)/python -m bench.preview
 	$(BIN)/python -m bench.campaigns
+	$(BIN)/python -m bench.persisted_documents
 
 sdl: $(STAMP)
 	$(BIN)/tessera sdl --write

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from app.auth import issue_token
+from app.documents_cli import add_documents_command, run_documents
 from app.settings import Settings, UnsafeProduction, refuse_unsafe_production
 from domain.access import Role
 
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write schema/schema.graphql and schema/possible-types.json (Apollo's possibleTypes)",
     )
 
+    add_documents_command(commands)
+
     args = parser.parse_args(argv)
+    if args.command == "documents":
+        return run_documents(parser, args)
     if args.command == "serve":
         try:
             return _serve(args)

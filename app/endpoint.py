@@ -46,9 +46,11 @@ from app.graphql_response import (
     request_error_status,
 )
 from app.live import LiveConnections, long_lived, streamed
+from app.persisted_operations import PersistedOperations, refusal_response
 from app.settings import Settings
 from app.subscription_socket import SubscriptionSocket
 from domain.access import Principal
+from domain.persisted_documents import PersistedRefusal
 from resolvers.context import TesseraContext
 from subscriptions.connection_caps import ConnectionCaps, Lease
 
@@ -119,6 +121,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         tokens: TokenReader,
         caps: ConnectionCaps,
         live: LiveConnections | None = None,
+        persisted: PersistedOperations | None = None,
         **options: Any,
     ) -> None:
         protocols = [
@@ -143,6 +146,7 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         self._live = live or LiveConnections()
         self._max_message = settings.max_ws_message_bytes
         self._leases: dict[int, Lease] = {}  # id(scope) -> the connection's lease
+        self.persisted = persisted  # None: no hashes nor ids, text only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _plain_post(scope):
@@ -172,18 +176,24 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
         try:
-            operation = _one_operation(self.parse_json(await request.body()))
+            data = self.parse_json(await request.body())
+            operation = _one_operation(data)
             if operation is None:  # a batch, or a field of the wrong type: Strawberry says why
                 response = await self.run(request)
                 assert isinstance(response, Response)
                 await response(scope, receive, send)
                 return
+            assert isinstance(data, dict)
+            operation = await self._persisted(operation, data.get("documentId"), context)
             adapter = self.request_adapter_class(request)
             result = await self.execute_single(
                 request, adapter, sub_response, context, None, operation
             )
         except HTTPException as exc:
             await _refused(exc, sub_response.graphql_response)(scope, receive, send)
+            return
+        except PersistedRefusal as refusal:
+            await refusal_response(refusal)(scope, receive, send)
             return
         response_data = await self.process_result(request, result)
         if result.errors:
@@ -202,6 +212,8 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         except HTTPException as exc:
             # A GraphQL-over-HTTP error body, not strawberry's plain text: clients parse JSON.
             return _refused(exc, prefers_graphql_response(request.headers.get("accept")))
+        except PersistedRefusal as refusal:
+            return refusal_response(refusal)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Negotiated:
         return Negotiated(prefers_graphql_response(request.headers.get("accept")))
@@ -225,6 +237,51 @@ class GraphQLEndpoint(GraphQL[TesseraContext, None]):
         if status is not None and sub_response.status_code is None:
             response.status_code = status
         return response
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: TesseraContext,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        """GET, batches and streams: hashes and ids turned into texts first (a plain POST
+        does the same in `_answer_post`)."""
+        if self.persisted is not None:
+            ids = await _document_ids(request_adapter)
+            if isinstance(request_data, list):
+                request_data = [
+                    await self._persisted(data, ids[n] if n < len(ids) else None, context)
+                    for n, data in enumerate(request_data)
+                ]
+            else:
+                request_data = await self._persisted(request_data, ids[0] if ids else None, context)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming its operation by hash or id asks for a result, not for GraphiQL.
+        params = request.query_params
+        if params.get("extensions") is not None or params.get("documentId") is not None:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
+    async def _persisted(
+        self, data: GraphQLRequestData, document_id: object, context: TesseraContext
+    ) -> GraphQLRequestData:
+        if self.persisted is None:
+            return data
+        query = await self.persisted.query_for(
+            data.query, data.extensions, document_id, context.principal
+        )
+        if query is data.query:
+            return data
+        return GraphQLRequestData(
+            query, data.variables, data.operation_name, data.extensions, data.protocol
+        )
 
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
@@ -312,14 +369,30 @@ def _plain_post(scope: Scope) -> bool:
     )
 
 
+async def _document_ids(adapter: Any) -> list[object]:
+    """`documentId` of a GET, or of each operation of a POST (Strawberry drops it)."""
+    if adapter.method == "GET":
+        return [adapter.query_params.get("documentId")]
+    body = await adapter.get_body()
+    if b"documentId" not in body:
+        return []
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return []
+    items = data if isinstance(data, list) else [data]
+    return [item.get("documentId") if isinstance(item, dict) else None for item in items]
+
+
 def _one_operation(data: object) -> GraphQLRequestData | None:
-    """The operation of a well-formed single request, as Strawberry would read it."""
+    """The operation of a well-formed single request, as Strawberry would read it; its
+    query may be missing when a hash or an id stands for it."""
     if not isinstance(data, dict):
         return None
     query, variables = data.get("query"), data.get("variables")
     name, extensions = data.get("operationName"), data.get("extensions")
     if not (
-        isinstance(query, str)
+        isinstance(query, str | None)
         and isinstance(variables, dict | None)
         and isinstance(name, str | None)
         and isinstance(extensions, dict | None)

@@ -23,6 +23,7 @@ from app.feedback_webhook import feedback_route
 from app.graphiql import assets_route
 from app.limits import BodyLimits
 from app.observability import Observability
+from app.persisted_operations import persisted_edge
 from app.rate_limits import Admission, RateLimits, RateLimitSettings
 from app.readiness import readiness_route
 from app.settings import Settings, refuse_unsafe_production
@@ -64,6 +65,16 @@ def create_app(
         tessera.outage,
         observability.schema_extensions,
     )
+    assert schema.documents is not None
+    persisted = persisted_edge(
+        tessera.client,
+        settings.mongodb_database,
+        not settings.mongodb_url,
+        settings.redis_url,
+        settings.trusted_documents_only,
+        schema._schema,
+        schema.documents,
+    )
     graphql = GraphQLEndpoint(
         schema,
         context,
@@ -71,6 +82,7 @@ def create_app(
         tokens,
         tessera.connection_caps,
         observability.live,
+        persisted.operations,
         graphql_ide=None if settings.production else "graphiql",
         allowed_origins=settings.cors_origins,
         multipart_uploads_enabled=False,
@@ -79,7 +91,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with tessera.running():
+            await persisted.start(settings.trusted_documents, tessera.clock.now())
             yield
+            await persisted.stop()
         observability.stop()
 
     app = TesseraApp(
@@ -92,6 +106,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.tessera = tessera
+    app.state.persisted = persisted
     http = Route("/graphql", graphql, methods=["GET", "POST"])
     http.methods = {"GET", "POST"}  # Starlette adds HEAD for GET; HEAD stays a 405 as before
     app.router.routes += [http, WebSocketRoute("/graphql", graphql)]

@@ -113,6 +113,16 @@ class Settings(BaseSettings):
         64, description="updates queued per subscription before a slow consumer is dropped"
     )
 
+    # Persisted operations (README "Persisted operations").
+    trusted_documents_only: bool = Field(
+        False, description="every caller but an admin runs trusted documents only, by id"
+    )
+    trusted_documents: dict[str, Path] = Field(
+        default_factory=dict,
+        description="manifests pushed at start-up, by owner (JSON: "
+        '{"partner:skyways": "skyways.json", "app:member-app": "app.json"})',
+    )
+
     # Observability and shutdown (README "Observability" and "Shutdown").
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="tessera serve and worker: the lowest level logged"

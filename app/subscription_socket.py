@@ -30,7 +30,7 @@ from json import JSONDecodeError
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import (
@@ -56,6 +56,8 @@ from strawberry.utils.aio import aclosing
 from app.access import current_request, error_code
 from app.execution.masking import MaskedErrors
 from app.execution.outage import AlwaysAvailable
+from app.persisted_operations import PersistedOperations, refusal_body
+from domain.persisted_documents import PersistedRefusal
 from resolvers.context import TesseraContext
 from resolvers.subscriptions import MemberFollowing, next_signal, opened_followings
 
@@ -120,6 +122,22 @@ class SubscriptionSocket(BaseGraphQLTransportWSHandler[TesseraContext, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message.get("payload")
+        persisted: PersistedOperations | None = getattr(self.view, "persisted", None)
+        if persisted is not None and self.connection_acknowledged and isinstance(payload, dict):
+            # A partner (or, safelisted, any caller but an admin) subscribes by id too.
+            try:
+                query = await persisted.query_for(
+                    payload.get("query"),
+                    payload.get("extensions"),
+                    payload.get("documentId"),
+                    self.context.principal,
+                )
+            except PersistedRefusal as refusal:
+                error = cast(GraphQLFormattedError, refusal_body(refusal))
+                await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+                return
+            if query is not None:
+                payload["query"] = query
         if isinstance(payload, dict) and isinstance(payload.get("query"), str):
             payload["query"] = sys.intern(payload["query"])
         await super().handle_subscribe(message)

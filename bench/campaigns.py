@@ -27,8 +27,8 @@ from pathlib import Path
 from app.settings import DEMO_PROGRAM
 from bench.graphql_overhead import machine
 from bench.load import Sample, run_batch
-from bench.served_purchases import buyer, served
-from bench.stores import NAMES, Store, stores
+from bench.served_purchases import buyer, ratio_arguments, served
+from bench.stores import Store, stores
 from bench.workload import Workload
 
 TARGET = 0.8
@@ -141,12 +141,7 @@ async def bench(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
-    parser.add_argument("--members", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=100, help="of each side, per round")
-    parser.add_argument("--ferretdb-requests", type=int, default=20, help="the same, on FerretDB")
+    parser = ratio_arguments(__doc__.split("\n")[0], 4, 100, 20)
     return asyncio.run(bench(parser.parse_args()))
 
 

@@ -22,8 +22,8 @@ import orjson
 
 from bench.graphql_overhead import machine
 from bench.load import Connection, Reply, Sample, run_batch
-from bench.served_purchases import buyer, served
-from bench.stores import NAMES, Store, stores
+from bench.served_purchases import buyer, ratio_arguments, served
+from bench.stores import Store, stores
 from bench.workload import Workload
 
 TARGET = 1.5
@@ -112,12 +112,7 @@ async def bench(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
-    parser.add_argument("--members", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=200, help="of each side, per round")
-    parser.add_argument("--ferretdb-requests", type=int, default=30, help="the same, on FerretDB")
+    parser = ratio_arguments(__doc__.split("\n")[0], 4, 200, 30)
     return asyncio.run(bench(parser.parse_args()))
 
 

@@ -18,7 +18,7 @@ from app.settings import Settings
 from bench.graphql_overhead import free_port, server, wait_ready
 from bench.load import Connection, Reply
 from bench.server import HOST
-from bench.stores import Store
+from bench.stores import NAMES, Store
 from bench.verify import enroll_members
 from domain.access import Role
 
@@ -27,10 +27,14 @@ Buy = Callable[[Connection, int], Awaitable[Reply]]
 
 @contextlib.asynccontextmanager
 async def served(
-    store: Store, tag: str, args: argparse.Namespace, program: Path | None = None
+    store: Store,
+    tag: str,
+    args: argparse.Namespace,
+    program: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[list[Connection], list[str]]]:
-    """A server on `store` (with `program`, else the demo's), `args.members` enrolled
-    members, and 8 connections to it."""
+    """A server on `store` (with `program`, else the demo's; `settings`: more TESSERA_*
+    variables), `args.members` enrolled members, and 8 connections to it."""
     port = free_port()
     secret = Settings().secret.get_secret_value()
     headers = {
@@ -40,6 +44,7 @@ async def served(
     env = {**store.environment(tag), "TESSERA_SECRET": secret}
     if program is not None:
         env["TESSERA_PROGRAM"] = str(program)
+    env.update(settings or {})
     with server(port, env) as process:
         async with httpx.AsyncClient(
             base_url=f"http://{HOST}:{port}", headers=headers, timeout=60
@@ -79,3 +84,18 @@ def buyer(
         return buy
 
     return for_round
+
+
+def ratio_arguments(
+    description: str, rounds: int, requests: int, ferretdb_requests: int
+) -> argparse.ArgumentParser:
+    """The options of a benchmark of two or three sides in alternating rounds on each store."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--stores", nargs="+", choices=NAMES, default=list(NAMES))
+    parser.add_argument("--members", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--requests", type=int, default=requests, help="of each side, per round")
+    parser.add_argument(
+        "--ferretdb-requests", type=int, default=ferretdb_requests, help="the same, on FerretDB"
+    )
+    return parser

@@ -50,8 +50,9 @@ class Action(Enum):
     PARTNER_EARN = "record activities at a partner"
 
 
-# A partner acts for its own partner only (`domain.partners.acts_for`), and sees members
-# through its field policy (`domain.partner_view`).
+# A partner acts for its own partner only (`domain.partners.acts_for`), sees members
+# through its field policy (`domain.partner_view`), and runs its own trusted documents only
+# (`domain.persisted_documents`).
 # Messaging providers are not loyalty partners: they may only report on messages they carried.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: frozenset(
@@ -97,7 +98,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.UNLINK_PARTNER,
         }
     ),
-    Role.PARTNER: frozenset({Action.PARTNER_LOOKUP, Action.PARTNER_LINK, Action.PARTNER_EARN}),
+    Role.PARTNER: frozenset(
+        {Action.VIEW_PROGRAM, Action.PARTNER_LOOKUP, Action.PARTNER_LINK, Action.PARTNER_EARN}
+    ),
     Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
     Role.ADMIN: frozenset(Action),
 }

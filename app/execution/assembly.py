@@ -45,6 +45,8 @@ class TesseraSchema(strawberry.Schema):
     direct: DirectPath | None = None
     # Resolvers without Strawberry's per-call wrapping (`app.execution.lean_resolvers`)
     lean: LeanResolvers | None = None
+    # Its prepared documents and their rules: trusted documents are validated by them at push
+    documents: PreparedDocuments | None = None
 
     async def execute(  # type: ignore[override]
         self,
@@ -132,6 +134,7 @@ def build_schema(
     # executor class on every execution.
     schema.execution_context_class = executor_for(schema, documents)
     schema.direct = DirectPath.of(schema, documents, database, extensions)
+    schema.documents = documents
     return schema
 
 
