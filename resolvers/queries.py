@@ -9,6 +9,7 @@ from domain.access import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import resolve
+from resolvers import preview_merge as merge_previews
 from resolvers import preview_purchase as previews
 from resolvers.boundary import at_the_boundary
 from resolvers.context import Info
@@ -46,6 +47,7 @@ async def _messages(info: Info, ref: MemberRef, first: int, after: str | None) -
 class Query:
     preview_purchase = at_the_boundary(previews.preview_field)
     potential_points = at_the_boundary(previews.potential_field)
+    preview_merge = at_the_boundary(merge_previews.preview_field)
 
     @strawberry.field(description="The loyalty program: currency, earn rate, tiers, rewards.")
     def program(self, info: Info) -> Program:
