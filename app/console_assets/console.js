@@ -190,7 +190,7 @@ export function onSubmit(form, handler) {
     event.preventDefault();
     const alert = form.querySelector('.form-error') ?? form.appendChild(h('p', { class: 'form-error', role: 'alert' }));
     alert.textContent = '';
-    const buttons = [...form.querySelectorAll('button')];
+    const buttons = [...form.querySelectorAll('button')].filter((button) => !button.disabled);
     buttons.forEach((button) => { button.disabled = true; });
     try {
       await handler(Object.fromEntries(new FormData(form).entries()), event.submitter);
