@@ -71,10 +71,8 @@ function show(next) {
 
 function follow(id) {
   stopFollowing?.();
-  stopFollowing = subscribe(FOLLOW, { ref: { id } }, ({ memberUpdated: update }) => {
-    if (update.member.id !== id && update.cause.kind !== 'MERGED') return;
-    show(update.member);
-  });
+  // After a merge the server follows the survivor (cause MERGED): the card moves to it.
+  stopFollowing = subscribe(FOLLOW, { ref: { id } }, ({ memberUpdated: update }) => show(update.member));
 }
 
 const ref = () => ({ id: member.id });
