@@ -26,9 +26,10 @@ const CONSENTS = ['OPTED_IN', 'OPTED_OUT', 'UNKNOWN'];
 
 const field = (id, label, attributes = {}) => [h('label', { for: id }, label), h('input', { id, name: id, autocomplete: 'off', ...attributes })];
 
-// `current()` is the member shown. Returns the forms, and `update(member)` to call when the
-// member shown changes (the consent form follows the member's profile).
-export function actionForms(current) {
+// `current()` is the member shown, `reload()` reads it again (consent lives beside the member
+// and changes no member version, so no memberUpdated follows it). Returns the forms, and
+// `update(member)` to call when the member shown changes (the consent form follows it).
+export function actionForms(current, reload) {
   const ref = () => ({ id: current().id });
 
   const adjust = h('form', { id: 'adjust', class: 'card', 'aria-label': 'Adjust points' }, h('h2', {}, 'Adjust points'),
@@ -108,6 +109,7 @@ export function actionForms(current) {
     }
     const preferredChannels = values.preferred.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
     await query(PREFERENCES, { input: { member: ref(), timeZone: values['time-zone'].trim() || null, preferredChannels } });
+    await reload();
     notify('Consent and preferences saved.', 'ok');
   });
 

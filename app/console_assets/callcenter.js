@@ -74,7 +74,7 @@ function show(next) {
   member = next;
   fill(card, memberCard(member), identifierList(member), messagingSummary(member));
   if (!agent) {
-    agent = actionForms(current);
+    agent = actionForms(current, async () => show((await query(FIND, { ref: { id: member.id } })).member));
     actions.append(...agent.forms);
   }
   agent.update(member);

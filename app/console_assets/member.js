@@ -65,15 +65,15 @@ function modules() {
   const { weMissYou, onboarding } = member.engagement;
   const parts = [];
   if (weMissYou) {
-    parts.push(h('div', { id: 'we-miss-you', class: 'card' }, h('h2', {}, 'We miss you!'),
+    parts.push(h('section', { id: 'we-miss-you' }, h('h2', {}, 'We miss you!'),
       h('p', {}, 'It has been a while. Come and see what is new: your points are waiting for you.')));
   }
   if (!onboarding.complete) {
-    parts.push(h('div', { id: 'onboarding', class: 'card' }, h('h2', {}, 'Get started'),
+    parts.push(h('section', { id: 'onboarding' }, h('h2', {}, 'Get started'),
       h('ul', { class: 'plain' }, onboarding.steps.map((step) => h('li', { 'data-step': step.step, 'data-done': String(step.done) },
         step.done ? '✓ ' : '○ ', STEPS[step.step] ?? step.step)))));
   }
-  return parts.length ? h('section', { 'aria-label': 'For you' }, parts) : null;
+  return parts;
 }
 
 function rewardsCard() {

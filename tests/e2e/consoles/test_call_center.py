@@ -7,16 +7,13 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from tests.e2e.consoles.conftest import Consoles
+from tests.e2e.consoles.test_pos_till import TILL_FIND
 
-ADJUST = """mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) { __typename } }"""
+SEARCH = "Member: id, email, phone, card or app device"
 
 
 async def agent_on(consoles: Consoles, text: str) -> Page:
-    page = await consoles.open("callcenter", consoles.tokens["callcenter"])
-    search = page.get_by_label("Member: id, email, phone, card or app device")
-    await search.fill(text)
-    await search.press("Enter")
-    return page
+    return await consoles.found_on("callcenter", consoles.tokens["callcenter"], SEARCH, text)
 
 
 async def test_history_with_cursors_messages_and_an_adjustment_live(consoles: Consoles) -> None:
@@ -29,18 +26,7 @@ async def test_history_with_cursors_messages_and_an_adjustment_live(consoles: Co
         ],
     )
     for n in range(11):
-        await consoles.graphql(
-            consoles.tokens["callcenter"],
-            ADJUST,
-            {
-                "input": {
-                    "member": {"id": member},
-                    "points": n + 1,
-                    "reason": f"goodwill {n + 1}",
-                    "idempotencyKey": f"uma-{n}",
-                }
-            },
-        )
+        await consoles.adjust(member, n + 1, f"goodwill {n + 1}", f"uma-{n}")
     page = await agent_on(consoles, "06 11 22 33 44")  # as the customer says it
     card = page.locator("#member-card")
     await expect(card).to_contain_text("Uma Agent")
@@ -69,22 +55,8 @@ async def test_a_merge_previewed_then_made_moves_the_card_at_the_till(consoles: 
     survivor = await consoles.enroll("Vic Main", "vic.main@example.com")
     duplicate = await consoles.enroll("Vic Old", "vic.old@example.com")
     for member, points in ((survivor, 100), (duplicate, 40)):
-        await consoles.graphql(
-            consoles.tokens["callcenter"],
-            ADJUST,
-            {
-                "input": {
-                    "member": {"id": member},
-                    "points": points,
-                    "reason": "welcome gift",
-                    "idempotencyKey": f"vic-{member}",
-                }
-            },
-        )
-    till = await consoles.open("pos", consoles.tokens["pos"])
-    find = till.get_by_label("Member: card, phone, email or app QR code")
-    await find.fill("vic.old@example.com")
-    await find.press("Enter")
+        await consoles.adjust(member, points, "welcome gift", f"vic-{member}")
+    till = await consoles.found_on("pos", consoles.tokens["pos"], TILL_FIND, "vic.old@example.com")
     till_card = till.locator("#member-card .member-card")
     await expect(till_card).to_have_attribute("data-member", duplicate)
     page = await agent_on(consoles, "vic.main@example.com")

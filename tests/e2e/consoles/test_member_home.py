@@ -10,6 +10,7 @@ import time
 from playwright.async_api import expect
 
 from tests.e2e.consoles.conftest import Consoles
+from tests.e2e.consoles.test_pos_till import TILL_FIND
 from tests.e2e.consoles.test_store_screen import until_watching
 
 COUNTDOWNS = """query($ref: MemberRef!) { member(ref: $ref) {
@@ -24,10 +25,7 @@ async def test_a_purchase_at_the_till_shows_at_home_and_on_the_store_screen_with
     await expect(home.locator("#balance [data-balance]")).to_have_text("0")
     store = await consoles.open("store", consoles.tokens["pos"])
     await until_watching(store)
-    till = await consoles.open("pos", consoles.tokens["pos"])
-    find = till.get_by_label("Member: card, phone, email or app QR code")
-    await find.fill("sam.home@example.com")
-    await find.press("Enter")
+    till = await consoles.found_on("pos", consoles.tokens["pos"], TILL_FIND, "sam.home@example.com")
     await expect(till.locator("#member-card")).to_contain_text("Sam Home")
     await till.get_by_label("SKU, line 1").fill("BEANS-1KG")
     await till.get_by_label("Category, line 1").fill("COFFEE")
@@ -49,21 +47,7 @@ async def test_the_home_shows_what_the_api_and_the_emails_say_and_redeems(
     consoles: Consoles,
 ) -> None:
     member = await consoles.enroll("Tess Home", "tess.home@example.com")
-    await consoles.graphql(
-        consoles.tokens["admin"],
-        """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
-          __typename } }""",
-        {
-            "input": {
-                "member": {"id": member},
-                "orderId": "tess-1",
-                "amount": "200.00",
-                "currency": "EUR",
-                "channel": "WEB",
-                "idempotencyKey": "tess-1",
-            }
-        },
-    )
+    await consoles.purchase(member, "tess-1", "200.00", channel="WEB")
     api = await consoles.graphql(consoles.tokens["admin"], COUNTDOWNS, {"ref": {"id": member}})
     page = await consoles.open("member", consoles.member_token(member))
 

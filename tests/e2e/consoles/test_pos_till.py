@@ -10,16 +10,12 @@ from playwright.async_api import Page, expect
 
 from tests.e2e.consoles.conftest import Consoles
 
-PURCHASE = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
-  __typename ... on Error { message } } }"""
+TILL_FIND = "Member: card, phone, email or app QR code"
 
 
 async def found(consoles: Consoles, text: str) -> Page:
-    page = await consoles.open("pos", consoles.tokens["pos"])
-    find = page.get_by_label("Member: card, phone, email or app QR code")
-    await expect(find).to_be_focused()
-    await find.fill(text)
-    await find.press("Enter")
+    page = await consoles.found_on("pos", consoles.tokens["pos"], TILL_FIND, text)
+    await expect(page.get_by_label(TILL_FIND)).to_be_focused()  # the card's actions wait below
     return page
 
 
@@ -73,21 +69,7 @@ async def test_a_purchase_is_previewed_then_recorded_from_the_keyboard(consoles:
 
 async def test_redeem_use_the_voucher_return_and_check_in(consoles: Consoles) -> None:
     member = await consoles.enroll("Quin Till", "quin.till@example.com")
-    await consoles.graphql(
-        consoles.tokens["pos"],
-        PURCHASE,
-        {
-            "input": {
-                "member": {"id": member},
-                "orderId": "quin-1",
-                "amount": "400.00",
-                "currency": "EUR",
-                "channel": "POS",
-                "storeId": "store-001",
-                "idempotencyKey": "quin-1",
-            }
-        },
-    )
+    await consoles.purchase(member, "quin-1", "400.00", store="store-001")
     page = await found(consoles, "QUIN.TILL@example.com")
     card = page.locator("#member-card")
     await expect(card.locator("[data-balance]")).to_have_text("400")
@@ -133,18 +115,5 @@ async def test_the_card_follows_what_happens_elsewhere_and_refusals_show_their_m
     await expect(page.locator("#status")).to_have_attribute("role", "alert")
 
     # an online purchase elsewhere shows on the card without a reload
-    await consoles.graphql(
-        consoles.tokens["admin"],
-        PURCHASE,
-        {
-            "input": {
-                "member": {"id": member},
-                "orderId": "rui-web-1",
-                "amount": "30.00",
-                "currency": "EUR",
-                "channel": "WEB",
-                "idempotencyKey": "rui-web-1",
-            }
-        },
-    )
+    await consoles.purchase(member, "rui-web-1", "30.00", channel="WEB")
     await expect(card.locator("[data-balance]")).to_have_text("30", timeout=1000)
