@@ -24,6 +24,13 @@ export function token() {
   return asking;
 }
 
+// For a page that cannot start (a refused token, Tessera unreachable): show why, and stop
+// there (`await query(...).catch(halt)` never resolves).
+export function halt(error) {
+  notify(error.message, 'error');
+  return new Promise(() => {});
+}
+
 // Forget the token (a refused one, or "change token"): the next call asks again.
 export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);

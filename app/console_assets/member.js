@@ -2,7 +2,7 @@
 // progress, vouchers and rewards with the same countdowns the emails quote (one function,
 // domain/countdowns.py, for every surface), the onboarding and "we miss you" modules, the
 // challenges, and redeeming a reward. It follows the member live (memberUpdated).
-import { $, dateTime, fill, h, header, newKey, notify, onSubmit, query, relative, subscribe } from './console.js';
+import { $, dateTime, fill, h, halt, header, newKey, notify, onSubmit, query, relative, subscribe } from './console.js';
 import { countdownList, voucherList } from './member-view.js';
 
 const HOME = `
@@ -25,9 +25,11 @@ const STEPS = {
   FIRST_PURCHASE: 'Make your first purchase',
 };
 
-const { me, program } = await query(ME);
-document.body.prepend(header(program.name));
+document.body.prepend(header('My rewards'));
 const main = $('main');
+const { me, program } = await query(ME).catch(halt);
+if (!me) await halt(new Error('This page is for a member token: sign in as the member.'));
+$('header.top h1').textContent = program.name;
 const home = h('div', { id: 'home', class: 'grid', 'aria-live': 'polite' });
 main.append(h('p', { id: 'status', role: 'status' }), home);
 let member = me;

@@ -3,7 +3,7 @@
 // voucher, record a return, check in. The card follows the member live (memberUpdated), so
 // points earned or spent anywhere else show at once. Everything is reachable from the
 // keyboard: the find field has the focus, Escape brings it back.
-import { $, claims, fill, findMember, h, header, newKey, notify, onSubmit, query, subscribe } from './console.js';
+import { $, claims, fill, findMember, h, halt, header, newKey, notify, onSubmit, query, subscribe } from './console.js';
 import { MEMBER_CARD, memberCard } from './member-view.js';
 
 const FIND = `query Find($ref: MemberRef!) { member(ref: $ref) { ${MEMBER_CARD} } }`;
@@ -28,12 +28,11 @@ const CHECK_IN = `mutation CheckIn($input: CheckInInput!) { checkIn(input: $inpu
   __typename ${ERROR} ... on CheckedIn { member { id } } } }`;
 
 const { store_id: storeId } = await claims();
-const { program } = await query(REWARDS);
-let member = null;
-let stopFollowing = null;
-
 document.body.prepend(header(`POS till${storeId ? ` · ${storeId}` : ''}`));
 const main = $('main');
+const { program } = await query(REWARDS).catch(halt);
+let member = null;
+let stopFollowing = null;
 
 // ---- find --------------------------------------------------------------------------
 const findField = h('input', { id: 'find', name: 'text', required: true, autocomplete: 'off', autofocus: true,

@@ -74,3 +74,12 @@ async def test_the_home_shows_what_the_api_and_the_emails_say_and_redeems(
     await page.get_by_role("button", name="Redeem Limited tote bag").click()
     await expect(page.locator("#status")).to_have_attribute("role", "alert")
     await expect(page.locator("#status")).to_contain_text("points")
+
+
+async def test_a_page_that_cannot_start_says_why(consoles: Consoles) -> None:
+    staff = await consoles.open("member", consoles.tokens["pos"])
+    stranger = await consoles.open("pos", "not-a-token")
+
+    await expect(staff.locator("#status")).to_contain_text("`me` is for member tokens")
+    await expect(stranger.locator("#status")).to_have_attribute("role", "alert")
+    await expect(stranger.locator("#status")).not_to_be_empty()
