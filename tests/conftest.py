@@ -92,9 +92,16 @@ class Api:
     http: httpx.AsyncClient
     tessera: Tessera
 
-    def token(self, role: str, member: str | None = None, store: str | None = None) -> str:
+    def token(
+        self,
+        role: str,
+        member: str | None = None,
+        store: str | None = None,
+        partner: str | None = None,
+    ) -> str:
         """Issued on the app's clock, so a test that moves time keeps a valid token."""
-        return issue_token(SECRET, Role(role), member, store, now=self.tessera.clock.now())
+        now = self.tessera.clock.now()
+        return issue_token(SECRET, Role(role), member, store, now=now, partner=partner)
 
     @property
     def admin(self) -> str:
