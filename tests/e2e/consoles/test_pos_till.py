@@ -117,3 +117,17 @@ async def test_the_card_follows_what_happens_elsewhere_and_refusals_show_their_m
     # an online purchase elsewhere shows on the card without a reload
     await consoles.purchase(member, "rui-web-1", "30.00", channel="WEB")
     await expect(card.locator("[data-balance]")).to_have_text("30", timeout=1000)
+
+
+async def test_the_till_fits_a_tablet_held_upright(consoles: Consoles) -> None:
+    member = await consoles.enroll("Sol Tablet", "sol.tablet@example.com")
+    page = await consoles.open("pos", consoles.tokens["pos"], width=768)
+    find = page.get_by_label(TILL_FIND)
+    await find.fill(member)
+    await find.press("Enter")
+    await expect(page.locator("#member-card")).to_contain_text("Sol Tablet")
+
+    overflow = await page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"the till is {overflow}px wider than a 768px tablet"
+    font = await page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert font >= 16
