@@ -44,6 +44,10 @@ def banner(settings: Settings, program_name: str) -> str:
             "POS_TOKEN": (f"pos ({DEMO_STORE})", token(Role.POS, None, DEMO_STORE)),
             "CALLCENTER_TOKEN": ("callcenter", token(Role.CALLCENTER)),
             "ADMIN_TOKEN": ("admin", token(Role.ADMIN)),
+            "PARTNER_TOKEN": (
+                "partner (skyways, the demo's airline)",
+                issue_token(secret, Role.PARTNER, key_id=kid, partner="skyways"),
+            ),
         }
         lines.append("Bearer tokens for the demo (valid 24 h); paste these lines into a shell:")
         lines += [f"  export {name}={token}  # {who}" for name, (who, token) in tokens.items()]

@@ -10,7 +10,7 @@ import secrets
 import time
 import tomllib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,11 @@ from storage.ledger import MongoLedger
 from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
+from storage.partners import MongoPartnerStore
+from storage.program_stats import MongoProgramStats, ProgramStatsCounter
 from storage.recorded import MongoRecorded
 from storage.stock import MongoRewardStock
+from storage.webhooks import MongoWebhookDeliveries, MongoWebhookSubscriptions
 from subscriptions.bus import InProcessBus
 from subscriptions.connection_caps import LocalConnectionCaps, RedisConnectionCaps
 from subscriptions.feed import MemberFeed
@@ -40,6 +43,8 @@ from workers.embedded import EmbeddedWorker
 from workers.journeys import JourneyTrigger
 from workers.queue import ArqQueue, InProcessQueue
 from workers.referrals import ReferralTrigger
+from workers.webhook_sender import WebhookSender, WebhookWork
+from workers.webhooks import WebhookTrigger
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +122,21 @@ class Tessera:
         local_queue = None if arq_queue else InProcessQueue(clock)
         queue = arq_queue or local_queue
         assert queue is not None
+        stats = MongoProgramStats(collections.stats, collections.stats_counted, clock)
+        webhooks = WebhookWork(
+            MongoWebhookSubscriptions(collections.webhook_subscriptions),
+            MongoWebhookDeliveries(collections.webhook_deliveries, collections.members),
+            WebhookSender(),
+        )
+        webhook_trigger = WebhookTrigger(webhooks, queue)
         # Who carries out each reaction to a committed event (the table: domain.reactions).
         publisher = Reactions(
             {
+                Reaction.PROGRAM_STATS: ProgramStatsCounter(stats),
                 Reaction.LIVE_VIEW: redis_bus or bus,
                 Reaction.JOURNEYS: JourneyTrigger(queue),
                 Reaction.REFERRER_REWARD: ReferralTrigger(queue),
+                Reaction.WEBHOOKS: webhook_trigger,
             }
         )
         outbox = MongoOutbox(
@@ -145,9 +159,14 @@ class Tessera:
             clock=clock,
             new_id=new_id,
             budgets=MongoCampaignBudgets(collections.stock),
+            program_stats=stats,
+            partners=MongoPartnerStore(collections.stock, collections.keys),
         )
+        webhook_trigger.bind(ports)  # it reads the event's entry: ports hold the relay
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)
-        messaging = build_messaging(settings, collections, ports, policy, queue)
+        messaging = replace(
+            build_messaging(settings, collections, ports, policy, queue), webhooks=webhooks
+        )
         worker = (
             EmbeddedWorker(messaging, local_queue, settings.cron_interval_seconds)
             if local_queue

@@ -40,9 +40,18 @@ class Action(Enum):
     RECORD_FEEDBACK = "record message delivery feedback"
     VIEW_OPERATIONS = "view operational state (outbox items set aside)"
     UPDATE_PROFILE = "change a member's name, birthday and time zone"
+    VIEW_PROGRAM_STATS = "view the program's figures (liability, breakage, rates)"
+    MANAGE_WEBHOOKS = "subscribe endpoints to events, see and replay their deliveries"
+    # Partners (`domain.partners`): a partner token acts for its own partner only.
+    CREATE_LINK_CODE = "make a code that links a member at a partner"
+    UNLINK_PARTNER = "unlink a member from a partner"
+    PARTNER_LOOKUP = "look members up by a partner's external id"
+    PARTNER_LINK = "link and unlink members at a partner"
+    PARTNER_EARN = "record activities at a partner"
 
 
-# Partners are served by persisted queries (later work); until then they may do nothing.
+# A partner acts for its own partner only (`domain.partners.acts_for`), and sees members
+# through its field policy (`domain.partner_view`).
 # Messaging providers are not loyalty partners: they may only report on messages they carried.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: frozenset(
@@ -53,6 +62,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.CHECK_IN,
             Action.SET_CONSENT,
             Action.UPDATE_PROFILE,
+            Action.CREATE_LINK_CODE,
+            Action.UNLINK_PARTNER,
         }
     ),
     Role.POS: frozenset(
@@ -83,9 +94,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_MESSAGES,
             Action.SET_CONSENT,
             Action.UPDATE_PROFILE,
+            Action.UNLINK_PARTNER,
         }
     ),
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset({Action.PARTNER_LOOKUP, Action.PARTNER_LINK, Action.PARTNER_EARN}),
     Role.PROVIDER: frozenset({Action.RECORD_FEEDBACK}),
     Role.ADMIN: frozenset(Action),
 }

@@ -62,30 +62,50 @@ def record_activity(
         channel=cmd.channel,
         reason=f"{rule.kind} {cmd.activity_id}" + (" (qualifying)" if rule.qualifying else ""),
     )
+    counts = (
+        *(c for c in member.activity_counts if c.kind != rule.kind),
+        replace(counted, count=counted.count + 1),
+    )
+    request = IdempotencyRecord(request_key(cmd), fingerprint(cmd), entry.id, now)
+    counted_member = replace(member, activity_counts=counts)
+    return credit(member, counted_member, entry, rule.qualifying, request, program, now, new_id)
+
+
+def credit(
+    member: Member,
+    after: Member,
+    entry: LedgerEntry,
+    qualifying: bool,
+    request: IdempotencyRecord,
+    program: Program,
+    now: datetime,
+    new_id: NewId,
+) -> Change:
+    """The change giving `entry`'s points (an activity's, a partner's: not a purchase's) to
+    `after` (the member with whatever else the rule changed) as a new batch, toward the tier
+    if they qualify, under `request`."""
     after = replace(
-        member,
-        batches=add(kept_alive(member.batches, program, now), new_batch(rule.points, program, now)),
-        activity_counts=(
-            *(c for c in member.activity_counts if c.kind != rule.kind),
-            replace(counted, count=counted.count + 1),
+        after,
+        batches=add(
+            kept_alive(member.batches, program, now), new_batch(entry.points, program, now)
         ),
     )
-    entries = [entry]
-    if rule.qualifying:
-        activity = with_qualifying(member.activity, now, rule.points)
+    if qualifying:
+        activity = with_qualifying(member.activity, now, entry.points)
         after = replace(after, activity=activity, tier=upgrade(member.tier, activity, program, now))
     previous = member.tier.code if after.tier.code != member.tier.code else None
+    entries: tuple[LedgerEntry, ...] = (entry,)
     if previous is not None:
         why = "qualifying points reached"
-        entries.append(
-            tier_changed_entry(member.id, previous, after.tier.code, why, now, new_id, cmd.channel)
+        changed = tier_changed_entry(
+            member.id, previous, after.tier.code, why, now, new_id, entry.channel
         )
-    request = IdempotencyRecord(request_key(cmd), fingerprint(cmd), entry.id, now)
+        entries = (entry, changed)
     return Change(
         remember(after, request),
-        tuple(entries),
-        EntryKind.ACTIVITY,
-        cmd.channel,
+        entries,
+        entry.kind,
+        entry.channel,
         None,
         entry.id,
         previous_tier=previous,

@@ -31,6 +31,12 @@ class ErrorCode(Enum):
     SELF_REFERRAL = "SELF_REFERRAL"
     ALREADY_MEMBER = "ALREADY_MEMBER"
     ALREADY_REFERRED = "ALREADY_REFERRED"
+    WEBHOOK_SUBSCRIPTION_NOT_FOUND = "WEBHOOK_SUBSCRIPTION_NOT_FOUND"
+    WEBHOOK_DELIVERY_NOT_FOUND = "WEBHOOK_DELIVERY_NOT_FOUND"
+    MEMBER_NOT_LINKED = "MEMBER_NOT_LINKED"
+    PARTNER_BUDGET_EXHAUSTED = "PARTNER_BUDGET_EXHAUSTED"
+    LINK_CODE_INVALID = "LINK_CODE_INVALID"
+    EXTERNAL_ID_TAKEN = "EXTERNAL_ID_TAKEN"
 
 
 class LoyaltyError(Exception):
@@ -154,3 +160,46 @@ class AlreadyReferred(LoyaltyError):
     """The identifiers' member enrolled with a referral code already: once per friend."""
 
     code = ErrorCode.ALREADY_REFERRED
+
+
+class WebhookSubscriptionNotFound(LoyaltyError):
+    """No webhook subscription has this id (or it was removed already)."""
+
+    code = ErrorCode.WEBHOOK_SUBSCRIPTION_NOT_FOUND
+
+
+class WebhookDeliveryNotFound(LoyaltyError):
+    """No webhook delivery has this id (finished ones are kept 30 days)."""
+
+    code = ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND
+
+
+class MemberNotLinked(LoyaltyError):
+    """No member is linked at this partner under this external id (a partner never
+    reaches a member by another partner's ids, or by email, phone or card)."""
+
+    code = ErrorCode.MEMBER_NOT_LINKED
+
+
+class PartnerBudgetExhausted(LoyaltyError):
+    """The partner's points budget for this month has less left than the activity gives."""
+
+    code = ErrorCode.PARTNER_BUDGET_EXHAUSTED
+    left: int
+
+    def __init__(self, message: str, left: int) -> None:
+        super().__init__(message)
+        self.left = left
+
+
+class LinkCodeInvalid(LoyaltyError):
+    """No live link code for this partner: unknown, expired, already used, or replaced by a
+    newer one. The member makes a new one in the app."""
+
+    code = ErrorCode.LINK_CODE_INVALID
+
+
+class ExternalIdTaken(LoyaltyError):
+    """The partner's external id is linked to another member; unlink it first."""
+
+    code = ErrorCode.EXTERNAL_ID_TAKEN

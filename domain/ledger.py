@@ -56,6 +56,9 @@ class EntryKind(Enum):
     # A referral's reward: the friend's once their first qualifying purchase cleared its
     # hold, the referrer's in a job that follows (`domain.referral_rewards`).
     REFERRAL_REWARDED = "REFERRAL_REWARDED"
+    PARTNER_EARNED = "PARTNER_EARNED"  # points for an activity at a partner (domain.partners)
+    PARTNER_LINKED = "PARTNER_LINKED"  # the member linked an account at a partner (0 points)
+    PARTNER_UNLINKED = "PARTNER_UNLINKED"  # the member or the partner unlinked it (0 points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class LedgerEntry:
     store_id: str | None = None
     order_id: str | None = None
     reason: str | None = None
+    partner: str | None = None  # the partner it happened at (a partner's activity or link)
 
 
 def balance_of(batches: Iterable[PointBatch]) -> int:

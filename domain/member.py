@@ -19,6 +19,7 @@ from domain.challenge_rules import ChallengeProgress
 from domain.channel import Channel
 from domain.identity import Identifier
 from domain.ledger import PointBatch, balance_of
+from domain.partners import PartnerLink
 from domain.pending import PendingPoints, pending_balance
 from domain.referrals import ReferralLink
 
@@ -165,6 +166,8 @@ class Member:
     pending: tuple[PendingPoints, ...] = ()
     referral_code: str | None = None  # this member's own code (members enrolled before: none)
     referral: ReferralLink | None = None  # set on a friend who enrolled with a code
+    # Its accounts at partners (`domain.partner_links`): one a partner, bar merges.
+    partner_links: tuple[PartnerLink, ...] = ()
 
     @property
     def balance(self) -> int:

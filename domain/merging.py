@@ -20,6 +20,7 @@ from domain.expiry import pooled_batches
 from domain.idempotency import spilled_by, with_requests_of
 from domain.ledger import EntryKind, LedgerEntry, NewId, merge_batches
 from domain.member import Member
+from domain.partner_links import pooled_links
 from domain.pending import merge_holds
 from domain.program import Program
 from domain.tiers import tier_changed_entry, upgrade
@@ -86,6 +87,7 @@ def absorb(
         ),
         campaign_counts=pooled_campaign_counts(survivor.campaign_counts, duplicate.campaign_counts),
         challenges=pooled_challenges(survivor.challenges, duplicate.challenges),
+        partner_links=pooled_links(survivor.partner_links, duplicate.partner_links),
     )
     previous = survivor.tier.code if tier.code != survivor.tier.code else None
     entries = (

@@ -10,6 +10,7 @@ from typing import Any
 from domain.campaigns import Campaign, CampaignError, load_campaigns
 from domain.challenge_rules import Challenge, with_challenges
 from domain.expiry import ROLLING_YEAR, ExpiryPolicy, expiry_policy
+from domain.partners import Partner, with_partners
 from domain.referrals import Referrals, load_referrals
 from domain.time_zones import iana_zones
 
@@ -90,6 +91,7 @@ class Program:
     # (0: spendable at once). A return inside the hold takes them back first.
     pending_days: int = 0
     referrals: Referrals | None = None  # the `[referrals]` section; None: no referral rewards
+    partners: tuple[Partner, ...] = ()  # the `[partners.NAME]` sections (`domain.partners`)
 
     def tier(self, code: str) -> Tier:
         for tier in self.tiers:
@@ -193,6 +195,7 @@ def load_program(data: dict[str, Any]) -> Program:
         raise ProgramError(f"program file: missing or malformed setting ({exc!r})") from exc
     _check(program)
     program = with_challenges(program, data)
+    program = with_partners(program, data)
     return program
 
 

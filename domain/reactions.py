@@ -1,8 +1,8 @@
 """What follows a committed member event, in one table (cosmicpython's `EVENT_HANDLERS`).
 
 Each kind of change lists its reactions; the composition root (`app/wiring.py`) says who
-carries each one out. A new reaction (webhooks, next) is one value of `Reaction`, its place
-in the table, and its handler wired in `app/`.
+carries each one out. A new reaction is one value of `Reaction`, its place in the table,
+and its handler wired in `app/`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from domain.ports import EventPublisher
 
 
 class Reaction(Enum):
+    # The program's counters (`programStats`): first, so that a dashboard that hears the
+    # event (LIVE_VIEW) and reads them again finds it counted.
+    PROGRAM_STATS = "program_stats"
     # Every surface following the member gets the new version (`memberUpdated`).
     LIVE_VIEW = "live_view"
     # The store where it happened shows it on its live screen (`storeActivity`); carried by
@@ -26,9 +29,14 @@ class Reaction(Enum):
     JOURNEYS = "journeys"
     # The referrer's side of a referral reward: a `reward_referrer` job, once per friend.
     REFERRER_REWARD = "referrer_reward"
+    # The deliveries to every webhook endpoint that hears what it is (`domain.webhooks`
+    # says which events a change is: a purchase that also moved the tier is two).
+    WEBHOOKS = "webhooks"
 
 
-_EVERY_EVENT = frozenset({Reaction.LIVE_VIEW, Reaction.JOURNEYS})
+_EVERY_EVENT = frozenset(
+    {Reaction.PROGRAM_STATS, Reaction.LIVE_VIEW, Reaction.JOURNEYS, Reaction.WEBHOOKS}
+)
 _AT_THE_COUNTER = _EVERY_EVENT | {Reaction.STORE_ACTIVITY}
 
 REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
@@ -52,6 +60,9 @@ REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {
     EntryKind.CHALLENGE_COMPLETED: _EVERY_EVENT,  # a challenge's voucher, issued after
     EntryKind.POINTS_RELEASED: _EVERY_EVENT,
     EntryKind.REFERRAL_REWARDED: _EVERY_EVENT | {Reaction.REFERRER_REWARD},
+    EntryKind.PARTNER_EARNED: _EVERY_EVENT,
+    EntryKind.PARTNER_LINKED: _EVERY_EVENT,
+    EntryKind.PARTNER_UNLINKED: _EVERY_EVENT,
 }
 
 

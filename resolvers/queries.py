@@ -9,8 +9,10 @@ from domain.access import Action, Role
 from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import resolve
+from resolvers import partners, webhooks
 from resolvers import preview_merge as merge_previews
 from resolvers import preview_purchase as previews
+from resolvers import program_stats as stats_fields
 from resolvers.boundary import at_the_boundary
 from resolvers.context import Info
 from schema.errors import BadRequest, Forbidden
@@ -47,6 +49,10 @@ async def _messages(info: Info, ref: MemberRef, first: int, after: str | None) -
 class Query:
     preview_purchase = at_the_boundary(previews.preview_field)
     potential_points = at_the_boundary(previews.potential_field)
+    program_stats = stats_fields.query_field
+    webhook_subscriptions = webhooks.subscriptions_field
+    webhook_deliveries = webhooks.deliveries_field
+    partner_member = at_the_boundary(partners.field)
     preview_merge = at_the_boundary(merge_previews.preview_field)
 
     @strawberry.field(description="The loyalty program: currency, earn rate, tiers, rewards.")

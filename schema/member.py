@@ -27,6 +27,7 @@ from domain.program import Tier as DomainTier
 from schema import enums  # noqa: F401  (registers the enums)
 from schema.greeting import GreetingCues
 from schema.messaging import EngagementModules, MessagingProfile
+from schema.partners import MemberPartnerLink
 from schema.program import Reward, Tier
 from schema.views import view_type
 
@@ -93,6 +94,9 @@ class LedgerEntry:
     order_id: str | None
     reason: str | None
     created_at: datetime
+    partner: str | None = strawberry.field(
+        default=None, description="the partner it happened at (its activity, or a link)"
+    )
 
     @classmethod
     def of(cls, entry: ledger_domain.LedgerEntry) -> LedgerEntry:
@@ -105,6 +109,7 @@ class LedgerEntry:
             order_id=entry.order_id,
             reason=entry.reason,
             created_at=entry.created_at,
+            partner=entry.partner,
         )
 
 
@@ -193,6 +198,10 @@ class Member:
     )
     def time_zone(self) -> str | None:
         return self.source.time_zone
+
+    @strawberry.field(description="the member's accounts at partners (linked with a code)")
+    def partner_links(self) -> list[MemberPartnerLink]:
+        return [MemberPartnerLink.of(link) for link in self.source.partner_links]
 
     @strawberry.field(description="consent, time zone and channels (the member's settings)")
     async def messaging(self, info: strawberry.Info[Any, Any]) -> MessagingProfile:

@@ -26,7 +26,9 @@ from domain.member import (
 from domain.pending import PendingPoints
 from storage.campaign_documents import profile_and_campaigns_doc, profile_and_campaigns_from
 from storage.challenge_documents import challenges_from_doc, challenges_to_doc
+from storage.partner_documents import partner_links_doc, partner_links_from
 from storage.referral_documents import referral_doc, referral_from
+from storage.stats_documents import stats_from_doc, stats_to_doc
 
 Doc = dict[str, Any]
 
@@ -115,6 +117,7 @@ def member_to_doc(member: Member) -> Doc:
         ],
         "referral_code": member.referral_code,
         "referral": referral_doc(member.referral),
+        **partner_links_doc(member.partner_links),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
         "next_due_at": next_due(member),
@@ -192,6 +195,7 @@ def member_from_doc(doc: Doc) -> Member:
         ),
         referral_code=doc.get("referral_code"),
         referral=referral_from(doc.get("referral"), _opt_utc),
+        partner_links=partner_links_from(doc, utc),
     )
 
 
@@ -260,6 +264,7 @@ def entry_to_doc(entry: LedgerEntry) -> Doc:
         "store_id": entry.store_id,
         "order_id": entry.order_id,
         "reason": entry.reason,
+        **({"partner": entry.partner} if entry.partner else {}),
     }
 
 
@@ -274,6 +279,7 @@ def entry_from_doc(doc: Doc) -> LedgerEntry:
         store_id=doc.get("store_id"),
         order_id=doc.get("order_id"),
         reason=doc.get("reason"),
+        partner=doc.get("partner"),
     )
 
 
@@ -291,6 +297,9 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "merged_into": event.merged_into,
         "order_id": event.order_id,
         "linked": [kind.value for kind in event.linked],
+        **stats_to_doc(event.stats),
+        "balance": event.balance,
+        "member_reward_id": event.member_reward_id,
     }
 
 
@@ -308,6 +317,9 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         merged_into=doc.get("merged_into"),
         order_id=doc.get("order_id"),
         linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
+        stats=stats_from_doc(doc),
+        balance=doc.get("balance"),
+        member_reward_id=doc.get("member_reward_id"),
     )
 
 

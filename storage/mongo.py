@@ -12,6 +12,7 @@ from storage.collection import Collection
 from storage.embedded import EmbeddedCollection
 from storage.outbox import PENDING
 from storage.serialized_writes import SerializeWrites, serialized_writes
+from storage.webhooks import ensure_webhook_indexes
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Collections:
     sent: Collection  # the sent-messages provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
     progress: Collection  # where each cron sweep stands (storage.sweep_progress)
+    stats: Collection  # the program's counters, a document a day (storage.program_stats)
+    stats_counted: Collection  # the changes counted in them, each once
+    webhook_subscriptions: Collection  # endpoints and the events they hear (storage.webhooks)
+    webhook_deliveries: Collection  # one per endpoint and webhook event
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,17 @@ def collections_of(
         sent=wrap(db["sent_messages"]),
         parked=wrap(db["outbox_parked"]),
         progress=wrap(db["job_progress"]),
+        stats=wrap(db["program_stats"]),
+        stats_counted=wrap(db["program_stats_counted"]),
+        webhook_subscriptions=wrap(db["webhook_subscriptions"]),
+        webhook_deliveries=wrap(db["webhook_deliveries"]),
     )
 
 
 async def ensure_indexes(c: Collections) -> None:
     # Vouchers, identifiers and orders are unique through member_keys' _id.
     await c.keys.create_index("member_id")
+    await c.keys.create_index("link_code", sparse=True)  # partners' link codes (storage.partners)
     await c.ledger.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])
     # Orders are read from their entries (storage.recorded); old requests are forgotten.
     await c.ledger.create_index("order_id", sparse=True)
@@ -114,3 +124,4 @@ async def ensure_indexes(c: Collections) -> None:
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
     await c.messages.create_index([("member_id", 1), ("status", 1)])  # open_for()
+    await ensure_webhook_indexes(c.webhook_subscriptions, c.webhook_deliveries)

@@ -14,6 +14,7 @@ from domain.sweeps import SweepProgressStore
 from workers.providers.base import Provider
 from workers.queue import JobQueue
 from workers.rendering import Renderer
+from workers.webhook_sender import WebhookWork
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Messaging:
     send_lease: timedelta  # a SENDING message older than this lost its sender
     progress: SweepProgressStore  # where each cron sweep stands
     sweep_bounds: SweepBounds
+    webhooks: WebhookWork | None = None  # event webhooks' stores and sender (workers.webhooks)
 
     @property
     def clock(self) -> Clock:

@@ -24,6 +24,12 @@ from workers.journeys import START_JOURNEYS, start_journeys
 from workers.metrics import CRON_RUN_SECONDS
 from workers.queue import JobArguments
 from workers.referrals import REWARD_REFERRER, reward_referrer_job
+from workers.webhooks import (
+    DELIVER,
+    deliver_webhooks,
+    deliver_webhooks_due,
+    forget_webhook_deliveries,
+)
 
 Job = Callable[..., Awaitable[Any]]
 
@@ -33,6 +39,7 @@ JOBS: dict[str, Job] = {  # each timed (tessera_job_duration_seconds) whichever 
         (START_JOURNEYS, start_journeys),
         (DISPATCH, dispatch_member),
         (REWARD_REFERRER, reward_referrer_job),
+        (DELIVER, deliver_webhooks),
     )
 }
 
@@ -57,6 +64,9 @@ CRON_JOBS: dict[str, CronJob] = {
         # A new pass daily, at 03:30 UTC (cron.CHURN).
         CronJob("score_churn", cron.score_churn, Every(5 * _MINUTES)),
         CronJob("forget_requests", cron.forget_requests, Every(60 * _MINUTES)),
+        # Webhook deliveries whose job was lost (a stopped process), or whose sender died.
+        CronJob("deliver_webhooks_due", deliver_webhooks_due, Every(30 * _SECONDS), True),
+        CronJob("forget_webhook_deliveries", forget_webhook_deliveries, Every(60 * _MINUTES)),
     )
 }
 

@@ -11,6 +11,7 @@ from schema.errors import ServiceUnavailable
 
 SHOWN_CODES = frozenset(
     {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "SLOW_CONSUMER", "SERVICE_UNAVAILABLE"}
+    | {"FIELD_NOT_ALLOWED"}  # beyond a partner's field policy (schema.partners)
 )
 
 

@@ -26,6 +26,27 @@ async def handle(cmd: RecordActivity, ports: Ports) -> ActivityRecorded:
     already = ActivityAlreadyRecorded(
         f"activity {cmd.activity_id} ({cmd.kind}) is already recorded"
     )
+    member, fresh = await claim_activity(ports, key, member, already)
+
+    def rule(current: Member) -> Change:
+        if not fresh:
+            raise already
+        return record_activity(current, cmd, ports.program, ports.clock.now(), ports.new_id)
+
+    try:
+        written = await change_member(ports, member, rule, Keyed(key, fingerprint(cmd)))
+    except BaseException:
+        if fresh:  # refused (a limit, say): the id may be sent again
+            await ports.keys.release(key, member.id)
+        raise
+    return ActivityRecorded(written.member, await entry_of(ports, written))
+
+
+async def claim_activity(
+    ports: Ports, key: str, member: Member, already: ActivityAlreadyRecorded
+) -> tuple[Member, bool]:
+    """Hold an activity's id (`key`) for this member: the member to decide on, and whether
+    the id was claimed just now; `already` when another member holds it."""
     claim = await ports.keys.claim_for(key, member.id, key)
     if claim.owner != member.id and (await finish_merges(ports, claim.owner)).id != member.id:
         raise already  # another member's
@@ -33,16 +54,4 @@ async def handle(cmd: RecordActivity, ports: Ports) -> ActivityRecorded:
         # Held before: a retry, replayed below while its request is kept, or a copy racing
         # the request that holds it; read the member again to see that one if it committed.
         member = await finish_merges(ports, member.id)
-
-    def rule(current: Member) -> Change:
-        if not claim.fresh:
-            raise already
-        return record_activity(current, cmd, ports.program, ports.clock.now(), ports.new_id)
-
-    try:
-        written = await change_member(ports, member, rule, Keyed(key, fingerprint(cmd)))
-    except BaseException:
-        if claim.fresh:  # refused (a limit, say): the id may be sent again
-            await ports.keys.release(key, member.id)
-        raise
-    return ActivityRecorded(written.member, await entry_of(ports, written))
+    return member, claim.fresh

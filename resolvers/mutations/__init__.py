@@ -10,17 +10,25 @@ from resolvers.mutations import (
     adjust_points,
     cancel_redemption,
     check_in,
+    create_partner_link_code,
     enroll_member,
     link_identifier,
+    link_partner_member,
     merge_members,
     override_tier,
     record_activity,
     record_message_feedback,
+    record_partner_activity,
     record_purchase,
     redeem_reward,
+    replay_webhook_delivery,
     return_purchase,
     set_consent,
     set_preferences,
+    subscribe_webhook,
+    unlink_partner,
+    unlink_partner_member,
+    unsubscribe_webhook,
     update_member_profile,
     use_reward,
 )
@@ -44,3 +52,12 @@ class Mutation:
     set_preferences = at_the_boundary(set_preferences.field)
     update_member_profile = at_the_boundary(update_member_profile.field)
     record_message_feedback = at_the_boundary(record_message_feedback.field)
+    subscribe_webhook = at_the_boundary(subscribe_webhook.field)
+    unsubscribe_webhook = at_the_boundary(unsubscribe_webhook.field)
+    replay_webhook_delivery = at_the_boundary(replay_webhook_delivery.field)
+    # Partners (`domain.partners`): the member's consent, the partner's link, earning.
+    create_partner_link_code = at_the_boundary(create_partner_link_code.field)
+    link_partner_member = at_the_boundary(link_partner_member.field)
+    unlink_partner_member = at_the_boundary(unlink_partner_member.field)
+    unlink_partner = at_the_boundary(unlink_partner.field)
+    record_partner_activity = at_the_boundary(record_partner_activity.field)

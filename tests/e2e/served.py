@@ -25,7 +25,7 @@ SECRET = "e2e-secret-that-is-long-enough-for-hs256-keys"
 class Served:
     process: asyncio.subprocess.Process
     port: int
-    tokens: dict[str, str]  # member, pos, callcenter, admin: as the banner prints them
+    tokens: dict[str, str]  # member, pos, callcenter, admin, partner: as the banner prints them
     stderr: list[str] = field(default_factory=list)
 
     @property
@@ -74,7 +74,7 @@ async def tessera_serve(**env: str) -> AsyncIterator[Served]:
     reader = asyncio.create_task(_collect(process.stderr, served.stderr))
     try:
         async with asyncio.timeout(30):
-            while len(served.tokens) < 4:
+            while len(served.tokens) < 5:
                 line = (await process.stdout.readline()).decode()
                 assert line, f"tessera serve exited early: {served.stderr}"
                 if line.strip().startswith("export "):  # `  export POS_TOKEN=eyJ...  # pos`

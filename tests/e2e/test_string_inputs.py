@@ -92,6 +92,24 @@ def baseline(n: int) -> dict[str, dict[str, Any]]:
         "setPreferences": {"member": ben, "timeZone": "Europe/Paris"},
         "updateMemberProfile": {"member": ben, "timeZone": "Europe/Paris", "displayName": "Ben"},
         "recordMessageFeedback": {"messageId": f"msg_nothing_{n}", "outcome": "OPENED"},
+        "subscribeWebhook": {"url": f"https://hooks.example.com/{n}", "events": ["TIER_CHANGED"]},
+        "unsubscribeWebhook": {"id": f"whs_nothing_{n}"},
+        "replayWebhookDelivery": {"id": f"whd_nothing_{n}"},
+        "createPartnerLinkCode": {"member": ben, "partner": "skyways"},
+        "linkPartnerMember": {
+            "partner": "skyways",
+            "linkCode": "ABCD-EFGH-JKMN",
+            "externalId": f"sky-{n}",
+        },
+        "unlinkPartnerMember": {"partner": "skyways", "externalId": f"sky-{n}"},
+        "unlinkPartner": {"member": ben, "partner": "dashfood"},
+        "recordPartnerActivity": {
+            "partner": "skyways",
+            "externalId": f"sky-{n}",
+            "activityId": f"trip-{n}",
+            "amount": "12.50",
+            "description": "flight PAR-JFK",
+        },
     }
 
 

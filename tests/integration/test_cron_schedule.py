@@ -35,9 +35,16 @@ async def test_the_embedded_runner_keeps_each_jobs_schedule(
         for _ in range(21):
             ran.update(await worker.run_due())
             clock.advance(LOOK)
-        # then dispatch_due ran at each look, expire_due each minute (both at start-up too),
+        # then dispatch_due and deliver_webhooks_due ran at each look, expire_due each minute
+        # (all three at start-up too),
         # and the sweeps each five minutes
-        assert ran == {"dispatch_due": 21, "expire_due": 11, "remind_due": 2, "score_churn": 2}
+        assert ran == {
+            "dispatch_due": 21,
+            "deliver_webhooks_due": 21,
+            "expire_due": 11,
+            "remind_due": 2,
+            "score_churn": 2,
+        }
         # and the churn sweep began no pass: its first waits for 03:30 UTC, as every later one
         assert metrics.moved("tessera_cron_passes_total") == 0
         assert metrics.moved("tessera_cron_members_total") == 0
@@ -108,4 +115,6 @@ def test_arq_runs_the_same_schedule() -> None:
         "remind_due": (None, set(range(0, 60, 5)), {0}, False),
         "score_churn": (None, set(range(0, 60, 5)), {0}, False),
         "forget_requests": (None, {0}, {0}, False),
+        "deliver_webhooks_due": (None, None, {0, 30}, True),
+        "forget_webhook_deliveries": (None, {0}, {0}, False),
     }

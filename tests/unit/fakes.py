@@ -15,6 +15,7 @@ from domain.handlers import enroll_member
 from domain.identity import IdentifierKind
 from domain.ledger import LedgerEntry, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.partners import Partner
 from domain.ports import Claim, HistoryPage, ParkedOutboxItem, Ports
 from domain.program import Program, Reward
 from tests.unit.support import T0, Ids, demo_program
@@ -201,6 +202,42 @@ class FakeCampaignBudgets:
         }
 
 
+class FakePartnerStore:
+    """Budgets as sums a partner and month; codes by digest."""
+
+    def __init__(self) -> None:
+        self.used: dict[tuple[str, str], int] = {}
+        self.codes: dict[tuple[str, str], tuple[str, str, datetime, str | None]] = {}
+
+    async def reserve(self, partner: Partner, month: str, points: int) -> bool:
+        used = self.used.get((partner.name, month), 0)
+        if used + points > partner.monthly_budget:
+            return False
+        self.used[(partner.name, month)] = used + points
+        return True
+
+    async def release(self, partner: Partner, month: str, points: int) -> None:
+        self.used[(partner.name, month)] -= points
+
+    async def left(self, partner: Partner, month: str) -> int:
+        return partner.monthly_budget - self.used.get((partner.name, month), 0)
+
+    async def save_code(
+        self, partner: str, member_id: str, digest: str, expires_at: datetime
+    ) -> None:
+        self.codes[(partner, member_id)] = (member_id, digest, expires_at, None)
+
+    async def use_code(
+        self, partner: str, digest: str, external_id: str, now: datetime
+    ) -> str | None:
+        for (named, member_id), (_, kept, expires_at, used_for) in self.codes.items():
+            live = named == partner and kept == digest and expires_at > now
+            if live and used_for in (None, external_id):
+                self.codes[(named, member_id)] = (member_id, kept, expires_at, external_id)
+                return member_id
+        return None
+
+
 class FakeOutbox:
     """Relays a commit's entries into the ledger and publishes its event; can be stalled."""
 
@@ -247,6 +284,7 @@ class World:
     ledger: FakeLedger = field(default_factory=FakeLedger)
     stock: FakeRewardStock = field(default_factory=FakeRewardStock)
     budgets: FakeCampaignBudgets = field(default_factory=FakeCampaignBudgets)
+    partners: FakePartnerStore = field(default_factory=FakePartnerStore)
 
     def __post_init__(self) -> None:
         self.keys = FakeKeyRegistry(self.clock)
@@ -262,6 +300,7 @@ class World:
             clock=self.clock,
             new_id=self.ids,
             budgets=self.budgets,
+            partners=self.partners,
         )
 
     async def enroll(self, email: str = "ana@example.com") -> Member:

@@ -1,0 +1,60 @@
+"""The partner example (clients/examples/node/partner.mjs with ../partner.graphql) against a
+live server, as a partner runs it: the member makes a link code in the app, the partner's
+script links with it, records a flight (and retries it), and reads the member back."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import Api
+from tests.e2e.test_client_examples import http_api, node_script, start, stop
+from tests.integration.partners import link_code, partner_token
+
+__all__ = ["http_api"]  # the fixture, shared with the other examples' tests
+
+BEN = "mbr_demo_ben"
+
+
+async def test_the_partner_example_links_a_member_and_records_a_flight(
+    http_api: Api, live: str
+) -> None:
+    code = await link_code(http_api, BEN, "skyways")  # in the app: the member's consent
+    token = partner_token(http_api, "skyways")
+
+    example = await start(
+        await node_script("partner.mjs"), live, token, code, "SKY-1001", "bk-1", "123.45"
+    )
+    try:
+        lines = [await example.line() for _ in range(4)]
+        exit_code = await example.exit_code()
+    finally:
+        await stop(example)
+
+    assert lines == [
+        "linked SKY-1001 at skyways: tier BRONZE",
+        "earned 246 points for bk-1 (PARTNER_EARNED)",
+        "retried bk-1: same entry true",
+        "member SKY-1001: Ben Okafor BRONZE balance 566",
+    ]
+    assert exit_code == 0
+
+
+async def test_a_spent_code_ends_the_partner_example_with_its_error(
+    http_api: Api, live: str
+) -> None:
+    code = await link_code(http_api, BEN, "skyways")
+    token = partner_token(http_api, "skyways")
+    script = await node_script("partner.mjs")
+    first = await start(script, live, token, code, "SKY-1", "bk-2", "10")
+    await first.exit_code()
+    await stop(first)
+
+    second = await start(script, live, token, code, "SKY-2", "bk-3", "10")
+    try:
+        exit_code = await second.exit_code()
+        stderr = await second.stderr()
+    finally:
+        await stop(second)
+
+    assert exit_code == 1
+    assert re.match(r"LinkMember: LinkCodeInvalid LINK_CODE_INVALID: ", stderr), stderr
