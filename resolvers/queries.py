@@ -10,6 +10,7 @@ from domain.commands import MemberRef
 from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import resolve
 from resolvers import partners, webhooks
+from resolvers import preview_merge as merge_previews
 from resolvers import preview_purchase as previews
 from resolvers import program_stats as stats_fields
 from resolvers.boundary import at_the_boundary
@@ -52,6 +53,7 @@ class Query:
     webhook_subscriptions = webhooks.subscriptions_field
     webhook_deliveries = webhooks.deliveries_field
     partner_member = at_the_boundary(partners.field)
+    preview_merge = at_the_boundary(merge_previews.preview_field)
 
     @strawberry.field(description="The loyalty program: currency, earn rate, tiers, rewards.")
     def program(self, info: Info) -> Program:

@@ -11,6 +11,7 @@ import strawberry
 
 from domain import challenges as challenges_domain
 from domain import countdowns as countdowns_domain
+from domain import greeting as greeting_domain
 from domain import ledger as ledger_domain
 from domain import view as view_domain
 from domain.channel import Channel
@@ -19,10 +20,12 @@ from domain.ledger import EntryKind
 from domain.member import LineRecord, RewardStatus
 from domain.member import Member as DomainMember
 from domain.member import MemberReward as DomainMemberReward
+from domain.messaging import churn as churn_domain
 from domain.messaging.addresses import with_addresses
 from domain.program import Program as DomainProgram
 from domain.program import Tier as DomainTier
 from schema import enums  # noqa: F401  (registers the enums)
+from schema.greeting import GreetingCues
 from schema.messaging import EngagementModules, MessagingProfile
 from schema.partners import MemberPartnerLink
 from schema.program import Reward, Tier
@@ -212,6 +215,15 @@ class Member:
         return EngagementModules.of(
             self.source, stored.profile, ctx.messaging.policy.churn, ctx.ports.clock.now()
         )
+
+    @strawberry.field(description="what staff greet the member with: new, birthday, win-back, tier")
+    def greeting(self, info: strawberry.Info[Any, Any]) -> GreetingCues:
+        ctx, member = info.context, self.source
+        now = ctx.ports.clock.now()
+        at_risk = churn_domain.churn_risk(member, ctx.messaging.policy.churn, now).at_risk
+        program = ctx.ports.program
+        zone, entry = member.time_zone or program.time_zone, program.tiers[0].code
+        return greeting_domain.greeting_cues(member, now, zone, at_risk, entry)
 
     @classmethod
     def of(

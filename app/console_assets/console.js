@@ -24,6 +24,13 @@ export function token() {
   return asking;
 }
 
+// For a page that cannot start (a refused token, Tessera unreachable): show why, and stop
+// there (`await query(...).catch(halt)` never resolves).
+export function halt(error) {
+  notify(error.message, 'error');
+  return new Promise(() => {});
+}
+
 // Forget the token (a refused one, or "change token"): the next call asks again.
 export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
@@ -190,7 +197,7 @@ export function onSubmit(form, handler) {
     event.preventDefault();
     const alert = form.querySelector('.form-error') ?? form.appendChild(h('p', { class: 'form-error', role: 'alert' }));
     alert.textContent = '';
-    const buttons = [...form.querySelectorAll('button')];
+    const buttons = [...form.querySelectorAll('button')].filter((button) => !button.disabled);
     buttons.forEach((button) => { button.disabled = true; });
     try {
       await handler(Object.fromEntries(new FormData(form).entries()), event.submitter);

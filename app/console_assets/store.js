@@ -7,7 +7,7 @@ const ACTIVITY = `subscription Activity($storeId: ID!) {
   storeActivity(storeId: $storeId) {
     kind storeId at
     tierChange { upgrade current { name } }
-    member { ${MEMBER_CUES} balance }
+    member { ${MEMBER_CUES} }
   }
 }`;
 const KINDS = {

@@ -33,6 +33,10 @@ HEADLESS = [
     "--disable-background-networking",
 ]
 HERE = Path(__file__).parent
+PURCHASE = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
+  __typename ... on Error { message } } }"""
+ADJUST = """mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) {
+  __typename ... on Error { message } } }"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -109,6 +113,41 @@ class Consoles:
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data
+
+    async def found_on(self, console: str, token: str, field: str, text: str) -> Page:
+        """A console with `text` typed into its find field (labelled `field`), then Enter."""
+        page = await self.open(console, token)
+        find = page.get_by_label(field)
+        await find.fill(text)
+        await find.press("Enter")
+        return page
+
+    async def purchase(
+        self, member: str, order: str, amount: str, channel: str = "POS", store: str | None = None
+    ) -> None:
+        """A purchase recorded through the API (an admin token: any channel, any store)."""
+        sale = {"member": {"id": member}, "orderId": order, "amount": amount, "currency": "EUR"}
+        data = await self.graphql(
+            self.tokens["admin"],
+            PURCHASE,
+            {"input": {**sale, "channel": channel, "storeId": store, "idempotencyKey": order}},
+        )
+        assert data["recordPurchase"]["__typename"] == "PointsEarned", data
+
+    async def adjust(self, member: str, points: int, reason: str, key: str) -> None:
+        data = await self.graphql(
+            self.tokens["callcenter"],
+            ADJUST,
+            {
+                "input": {
+                    "member": {"id": member},
+                    "points": points,
+                    "reason": reason,
+                    "idempotencyKey": key,
+                }
+            },
+        )
+        assert data["adjustPoints"]["__typename"] == "PointsAdjusted", data
 
     async def enroll(self, name: str, email: str, **extra: Any) -> str:
         """A new member, enrolled at the till; its id."""

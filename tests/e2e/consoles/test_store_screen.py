@@ -10,8 +10,6 @@ from playwright.async_api import Page, expect
 
 from tests.e2e.consoles.conftest import Consoles
 
-PURCHASE = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
-  __typename ... on Error { message } } }"""
 CHECK_IN = """mutation($input: CheckInInput!) { checkIn(input: $input) {
   __typename ... on Error { message } } }"""
 
@@ -37,21 +35,7 @@ async def test_a_check_in_and_a_purchase_show_within_a_second(consoles: Consoles
     )
     check_in = page.locator(f'#activity li[data-member="{member}"][data-kind="CHECKED_IN"]')
     await expect(check_in).to_be_visible(timeout=1000)
-    await consoles.graphql(
-        consoles.tokens["pos"],
-        PURCHASE,
-        {
-            "input": {
-                "member": {"id": member},
-                "orderId": "store-screen-1",
-                "amount": "25.00",
-                "currency": "EUR",
-                "channel": "POS",
-                "storeId": "store-001",
-                "idempotencyKey": "store-screen-1",
-            }
-        },
-    )
+    await consoles.purchase(member, "store-screen-1", "25.00", store="store-001")
     purchase = page.locator(f'#activity li[data-member="{member}"][data-kind="EARNED"]')
     await expect(purchase).to_be_visible(timeout=1000)
 
