@@ -93,8 +93,11 @@ class Api:
     tessera: Tessera
 
     def token(self, role: str, member: str | None = None, store: str | None = None) -> str:
-        """Issued on the app's clock, so a test that moves time keeps a valid token."""
-        return issue_token(SECRET, Role(role), member, store, now=self.tessera.clock.now())
+        """Issued on the app's clock, so a test that moves time keeps a valid token (a
+        partner's for the demo's airline, skyways)."""
+        partner = "skyways" if role == "partner" else None
+        now = self.tessera.clock.now()
+        return issue_token(SECRET, Role(role), member, store, now=now, partner=partner)
 
     @property
     def admin(self) -> str:
