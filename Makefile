@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Where scripts/build-ferretdb puts (or has put) FerretDB: a per-user cache, by version.
 FERRETDB := $(shell scripts/build-ferretdb --path)
 
-.PHONY: run test bench lint typecheck sdl clean redis-server ferretdb
+.PHONY: run test bench lint typecheck sdl clean redis-server ferretdb chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(STAMP)
 
 # Two pytest processes (pytest-xdist), each with its own FerretDB: about 4 minutes instead
 # of 8 on a 2-core machine. `.venv/bin/pytest tests/...` alone runs in one process.
-test: $(STAMP) redis-server ferretdb lint typecheck
+test: $(STAMP) redis-server ferretdb chromium lint typecheck
 	$(BIN)/pytest -n 2
 
 # The realtime tests start their own redis-server; install it only where it is missing.
@@ -28,6 +28,14 @@ redis-server:
 		echo "installing redis-server (the realtime tests start their own)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+
+# The consoles' browser tests drive Debian's chromium through Playwright (never a downloaded
+# browser); install it only where it is missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (the consoles' browser tests drive it)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # The real-MongoDB tests run on FerretDB (see tests/ferretdb.py), built once per user; a
 # failed build stops `make test` with Go's error rather than skipping those tests.

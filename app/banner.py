@@ -4,6 +4,7 @@ the demo, never in production) a bearer token per surface as shell lines to past
 from __future__ import annotations
 
 from app.auth import issue_token
+from app.consoles import PREFIX, names
 from app.demo import DEMO_STORE
 from app.settings import Settings
 from domain.access import Role
@@ -13,9 +14,19 @@ IN_MEMORY = (
     "starts over; set TESSERA_MONGODB_URL to keep data"
 )
 
+# Which demo token each console opens with (the store screen is the POS token's store's).
+CONSOLE_TOKENS = {
+    "pos": "POS_TOKEN",
+    "store": "POS_TOKEN",
+    "member": "MEMBER_TOKEN",
+    "callcenter": "CALLCENTER_TOKEN",
+    "admin": "ADMIN_TOKEN",
+}
+
 
 def banner(settings: Settings, program_name: str) -> str:
-    url = f"http://{settings.host}:{settings.port}/graphql"
+    host = f"{settings.host}:{settings.port}"
+    url = f"http://{host}/graphql"
     store = "MongoDB at TESSERA_MONGODB_URL" if settings.mongodb_url else IN_MEMORY
     lines = [
         f"Tessera: {program_name}",
@@ -40,4 +51,11 @@ def banner(settings: Settings, program_name: str) -> str:
         }
         lines.append("Bearer tokens for the demo (valid 24 h); paste these lines into a shell:")
         lines += [f"  export {name}={token}  # {who}" for name, (who, token) in tokens.items()]
+    else:
+        tokens = {}
+    lines.append("Consoles (a token after # stays in the browser):")
+    for console in names():
+        demo = tokens.get(CONSOLE_TOKENS.get(console, ""))
+        fragment = f"#token={demo[1]}" if demo else ""
+        lines.append(f"  {console:<10} http://{host}{PREFIX}/{console}{fragment}")
     return "\n".join(lines)

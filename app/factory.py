@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
 from app.auth import BadToken, TokenReader
+from app.consoles import console_routes
 from app.cors import with_origins
 from app.edge import Edge, TesseraApp
 from app.endpoint import GraphQLEndpoint
@@ -96,6 +97,7 @@ def create_app(
     app.router.routes += [http, WebSocketRoute("/graphql", graphql)]
     if not settings.production:  # GraphiQL's own files (no GraphiQL in production)
         app.router.routes.append(assets_route())
+    app.router.routes += console_routes()  # the consoles' pages (they bring their own token)
     app.router.routes.append(
         feedback_route(tessera.messaging, settings.webhook_secret.get_secret_value())
     )

@@ -12,6 +12,7 @@ from domain.ports import Ports
 from storage.messages import MongoMessageStore
 from storage.mongo import Collections
 from storage.profiles import MongoProfileStore
+from storage.program_stats import CountedMessageStore, MongoProgramStats
 from storage.scans import MongoMemberScan
 from storage.sent_messages import MongoSentMessages
 from storage.sweep_progress import MongoSweepProgress
@@ -56,6 +57,14 @@ def providers_from(settings: Settings, collections: Collections, ports: Ports) -
     )
 
 
+def counted_messages(collections: Collections, ports: Ports) -> MongoMessageStore:
+    """The message store; each message's outcome counted in the program's figures."""
+    stats = ports.program_stats
+    if not isinstance(stats, MongoProgramStats):  # ports made by hand, without counters
+        return MongoMessageStore(collections.messages)
+    return CountedMessageStore(collections.messages, stats)
+
+
 def build_messaging(
     settings: Settings,
     collections: Collections,
@@ -67,7 +76,7 @@ def build_messaging(
         ports=ports,
         members=MongoMemberScan(collections.members),
         policy=policy,
-        messages=MongoMessageStore(collections.messages),
+        messages=counted_messages(collections, ports),
         profiles=MongoProfileStore(collections.profiles),
         provider=providers_from(settings, collections, ports),
         queue=queue,

@@ -30,6 +30,7 @@ from storage.members import MongoKeyRegistry, MongoMemberStore
 from storage.mongo import Collections, Timeouts, connect, ensure_indexes
 from storage.outbox import MongoOutbox
 from storage.partners import MongoPartnerStore
+from storage.program_stats import MongoProgramStats, ProgramStatsCounter
 from storage.recorded import MongoRecorded
 from storage.stock import MongoRewardStock
 from subscriptions.bus import InProcessBus
@@ -118,9 +119,11 @@ class Tessera:
         local_queue = None if arq_queue else InProcessQueue(clock)
         queue = arq_queue or local_queue
         assert queue is not None
+        stats = MongoProgramStats(collections.stats, collections.stats_counted, clock)
         # Who carries out each reaction to a committed event (the table: domain.reactions).
         publisher = Reactions(
             {
+                Reaction.PROGRAM_STATS: ProgramStatsCounter(stats),
                 Reaction.LIVE_VIEW: redis_bus or bus,
                 Reaction.JOURNEYS: JourneyTrigger(queue),
                 Reaction.REFERRER_REWARD: ReferralTrigger(queue),
@@ -147,6 +150,7 @@ class Tessera:
             new_id=new_id,
             budgets=MongoCampaignBudgets(collections.stock),
             partners=MongoPartnerStore(collections.stock, collections.keys),
+            program_stats=stats,
         )
         feed = MemberFeed(bus, ports, settings.subscription_queue_size)
         messaging = build_messaging(settings, collections, ports, policy, queue)

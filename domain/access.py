@@ -40,6 +40,7 @@ class Action(Enum):
     RECORD_FEEDBACK = "record message delivery feedback"
     VIEW_OPERATIONS = "view operational state (outbox items set aside)"
     UPDATE_PROFILE = "change a member's name, birthday and time zone"
+    VIEW_PROGRAM_STATS = "view the program's figures (liability, breakage, rates)"
     # Partners (`domain.partners`): a partner token acts for its own partner only.
     CREATE_LINK_CODE = "make a code that links a member at a partner"
     UNLINK_PARTNER = "unlink a member from a partner"

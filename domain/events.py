@@ -9,6 +9,7 @@ from domain.idempotency import spilled_by
 from domain.identity import IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
+from domain.program_stats import StatsDelta, stats_delta
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class MemberChanged:
     # Carried so that what reacts to the event need not read the ledger entry again.
     order_id: str | None = None
     linked: tuple[IdentifierKind, ...] = ()
+    # What the version changes in the program's counters (`domain.program_stats`).
+    stats: StatsDelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ def commit_of(previous: Member, change: Change) -> Commit:
         merged_into=member.merged_into,
         order_id=change.order_id,
         linked=change.linked,
+        stats=stats_delta(previous, member, change.entries, change.order, _returned(change)),
     )
     spilled = (*change.spilled, *spilled_by(previous.idempotency, member))
     return Commit(
@@ -97,3 +101,7 @@ def commit_of(previous: Member, change: Change) -> Commit:
         member_reward_id=change.member_reward_id,
         spilled=spilled,
     )
+
+
+def _returned(change: Change) -> str | None:
+    return change.order_id if change.cause is EntryKind.RETURNED else None

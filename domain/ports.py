@@ -14,6 +14,7 @@ from domain.ledger import LedgerEntry, NewId, PointBatch
 from domain.member import IdempotencyRecord, Member, OrderRecord
 from domain.partner_store import PartnerStore
 from domain.program import Program, Reward
+from domain.program_stats import ProgramStatsStore
 from domain.sweeps import Position
 
 
@@ -176,6 +177,7 @@ class Ports:
     new_id: NewId
     budgets: CampaignBudgets  # campaigns' budgets of points, shared by all members
     partners: PartnerStore  # partners' monthly budgets and members' link codes
+    program_stats: ProgramStatsStore | None = None  # the dashboard's counters
 
 
 class MemberScan(Protocol):

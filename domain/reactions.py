@@ -16,6 +16,9 @@ from domain.ports import EventPublisher
 
 
 class Reaction(Enum):
+    # The program's counters (`programStats`): first, so that a dashboard that hears the
+    # event (LIVE_VIEW) and reads them again finds it counted.
+    PROGRAM_STATS = "program_stats"
     # Every surface following the member gets the new version (`memberUpdated`).
     LIVE_VIEW = "live_view"
     # The store where it happened shows it on its live screen (`storeActivity`); carried by
@@ -28,7 +31,7 @@ class Reaction(Enum):
     REFERRER_REWARD = "referrer_reward"
 
 
-_EVERY_EVENT = frozenset({Reaction.LIVE_VIEW, Reaction.JOURNEYS})
+_EVERY_EVENT = frozenset({Reaction.PROGRAM_STATS, Reaction.LIVE_VIEW, Reaction.JOURNEYS})
 _AT_THE_COUNTER = _EVERY_EVENT | {Reaction.STORE_ACTIVITY}
 
 REACTIONS: Mapping[EntryKind, frozenset[Reaction]] = {

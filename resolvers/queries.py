@@ -11,6 +11,7 @@ from domain.errors import InvalidInput, MemberNotFound
 from domain.handlers.members import resolve
 from resolvers import partners
 from resolvers import preview_purchase as previews
+from resolvers import program_stats as stats_fields
 from resolvers.boundary import at_the_boundary
 from resolvers.context import Info
 from schema.errors import BadRequest, Forbidden
@@ -48,6 +49,7 @@ class Query:
     preview_purchase = at_the_boundary(previews.preview_field)
     potential_points = at_the_boundary(previews.potential_field)
     partner_member = at_the_boundary(partners.field)
+    program_stats = stats_fields.query_field
 
     @strawberry.field(description="The loyalty program: currency, earn rate, tiers, rewards.")
     def program(self, info: Info) -> Program:

@@ -15,6 +15,7 @@ from domain.handlers.members import finish_merges
 from domain.ledger import EntryKind
 from domain.member import Member as DomainMember
 from domain.reactions import Reaction, reacts
+from resolvers import program_stats as stats_fields
 from resolvers.context import Info, TesseraContext
 from schema.errors import BadRequest, Dropped, Forbidden
 from schema.inputs import MemberRefInput
@@ -44,6 +45,8 @@ def _update(ctx: TesseraContext, member: DomainMember, event: MemberChanged | No
 
 @strawberry.type
 class Subscription:
+    program_stats_updated = stats_fields.subscription_field
+
     @strawberry.subscription(
         description="The member's view now (SNAPSHOT), then after every change. Versions of "
         "one member only go up; after a merge the survivor is followed (cause MERGED)."

@@ -28,6 +28,7 @@ from storage.campaign_documents import profile_and_campaigns_doc, profile_and_ca
 from storage.challenge_documents import challenges_from_doc, challenges_to_doc
 from storage.partner_documents import partner_links_doc, partner_links_from
 from storage.referral_documents import referral_doc, referral_from
+from storage.stats_documents import stats_from_doc, stats_to_doc
 
 Doc = dict[str, Any]
 
@@ -296,6 +297,7 @@ def event_to_doc(event: MemberChanged) -> Doc:
         "merged_into": event.merged_into,
         "order_id": event.order_id,
         "linked": [kind.value for kind in event.linked],
+        **stats_to_doc(event.stats),
     }
 
 
@@ -313,6 +315,7 @@ def event_from_doc(doc: Doc) -> MemberChanged:
         merged_into=doc.get("merged_into"),
         order_id=doc.get("order_id"),
         linked=tuple(IdentifierKind(kind) for kind in doc.get("linked", ())),
+        stats=stats_from_doc(doc),
     )
 
 

@@ -127,7 +127,12 @@ class EmbeddedCollection:
         await asyncio.sleep(0)
         # What the write can change: the documents its filter matches now (nothing runs in
         # between: mongomock answers without yielding), and the one an upsert inserts.
-        changed = [doc["_id"] for doc in self._mongomock.find(checked, {"_id": 1})]
+        # A filter on one `_id` (most writes here) can change only that document: no scan.
+        by_id = checked.get("_id")
+        if by_id is not None and not isinstance(by_id, dict):
+            changed = [by_id]
+        else:
+            changed = [doc["_id"] for doc in self._mongomock.find(checked, {"_id": 1})]
         result = None
         try:
             result = await call(*args, **kwargs)

@@ -11,6 +11,7 @@ from domain.clock import Clock
 from domain.events import Commit
 from domain.member import Member
 from domain.ports import Claim
+from storage.changes import changed_fields
 from storage.collection import Collection
 from storage.documents import member_from_doc, member_to_doc
 from storage.entry_records import outbox_item
@@ -37,8 +38,7 @@ class MongoMemberStore:
         # One atomic single-document update: what changed, version + 1, and the outbox item.
         # Only the fields that differ from the member as read are sent: a purchase rewrites
         # its batches, days and requests, not the identifiers, vouchers and the rest.
-        before = member_to_doc(commit.previous)
-        fields = {k: v for k, v in member_to_doc(commit.member).items() if before.get(k) != v}
+        fields = changed_fields(member_to_doc(commit.previous), member_to_doc(commit.member))
         fields[PENDING] = True  # the outbox sweep's index (storage.outbox)
         result = await self._members.update_one(
             {"_id": commit.member.id, "version": commit.expected_version},

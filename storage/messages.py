@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.messaging.channels import DeliveryOutcome
 from domain.messaging.message import Message, MessageStatus
 from domain.messaging.message_store import MessagePage
+from storage.changes import changed_fields
 from storage.collection import Collection
 from storage.message_documents import message_from_doc, message_to_doc, mongo_time
 from storage.pages import newest_first
@@ -36,17 +37,16 @@ class MongoMessageStore:
     async def save(self, message: Message, previous: Message) -> bool:
         if message.id != previous.id:
             raise ValueError(f"{message.id} cannot replace {previous.id}")
-        fields = message_to_doc(message)
-        del fields["_id"]
-        result = await self._messages.update_one(
-            {
-                "_id": previous.id,
-                "status": previous.status.value,
-                "attempt_count": len(previous.attempts),
-                "updated_at": mongo_time(previous.updated_at),
-            },
-            {"$set": fields},
-        )
+        fields = changed_fields(message_to_doc(previous), message_to_doc(message))
+        as_read = {
+            "_id": previous.id,
+            "status": previous.status.value,
+            "attempt_count": len(previous.attempts),
+            "updated_at": mongo_time(previous.updated_at),
+        }
+        if not fields:  # MongoDB refuses an empty $set: saved if `previous` still holds
+            return await self._messages.find_one(as_read, {"_id": 1}) is not None
+        result = await self._messages.update_one(as_read, {"$set": fields})
         return bool(result.modified_count == 1)
 
     async def claim_for_sending(self, sending: Message, previous: Message) -> bool:

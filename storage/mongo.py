@@ -26,6 +26,8 @@ class Collections:
     sent: Collection  # the sent-messages provider: what would have been sent
     parked: Collection  # outbox items the relay set aside
     progress: Collection  # where each cron sweep stands (storage.sweep_progress)
+    stats: Collection  # the program's counters, a document a day (storage.program_stats)
+    stats_counted: Collection  # the changes counted in them, each once
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def collections_of(
         sent=wrap(db["sent_messages"]),
         parked=wrap(db["outbox_parked"]),
         progress=wrap(db["job_progress"]),
+        stats=wrap(db["program_stats"]),
+        stats_counted=wrap(db["program_stats_counted"]),
     )
 
 

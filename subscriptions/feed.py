@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from domain.errors import MemberNotFound
@@ -24,7 +24,7 @@ from domain.handlers.members import finish_merges
 from domain.member import Member
 from domain.ports import Ports
 from storage.availability import log_failure
-from subscriptions.bus import InProcessBus, Resync
+from subscriptions.bus import InProcessBus, Resync, Signal
 from subscriptions.mailbox import Mailbox
 from subscriptions.metrics import FANOUT_DELAY_SECONDS, SUBSCRIPTIONS
 
@@ -138,6 +138,10 @@ class MemberFeed:
             watches.discard(watch)
             if not watches:
                 self._by_store.pop(store_id, None)
+
+    def listen_all(self) -> AbstractAsyncContextManager[asyncio.Queue[Signal]]:
+        """Every event on the bus, of any member (the program's live figures)."""
+        return self._bus.listen()
 
     async def run(self) -> None:
         async with self._bus.listen_timed() as signals:

@@ -92,10 +92,14 @@ class Api:
     http: httpx.AsyncClient
     tessera: Tessera
 
-    def token(self, role: str, member: str | None = None, store: str | None = None) -> str:
-        """Issued on the app's clock, so a test that moves time keeps a valid token (a
-        partner's for the demo's airline, skyways)."""
-        partner = "skyways" if role == "partner" else None
+    def token(
+        self,
+        role: str,
+        member: str | None = None,
+        store: str | None = None,
+        partner: str | None = None,
+    ) -> str:
+        """Issued on the app's clock, so a test that moves time keeps a valid token."""
         now = self.tessera.clock.now()
         return issue_token(SECRET, Role(role), member, store, now=now, partner=partner)
 

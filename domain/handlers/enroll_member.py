@@ -11,6 +11,7 @@ from domain.identity import Identifier
 from domain.ledger import EntryKind
 from domain.member_profile import with_checked_profile
 from domain.ports import Ports
+from domain.program_stats import stats_delta
 
 # A claim whose member never got written (a crash mid-enrollment) is reclaimable after this.
 STALE_CLAIM = timedelta(seconds=30)
@@ -43,6 +44,7 @@ async def handle(cmd: EnrollMember, ports: Ports) -> Commit:
         entry.id,
         member.tier.code,
         None,
+        stats=stats_delta(None, member, (entry,)),
     )
     commit = Commit(member, 0, (entry,), event, previous=member)
     await ports.members.create(commit)

@@ -242,14 +242,22 @@ async def test_serve_starts_on_the_bundled_demo_program(installed: Installed) ->
             token,
             '{ program { name } member(ref: {id: "mbr_demo_ada"}) { displayName tier { code } } }',
         )
+        consoles = [await client.get(path) for path in CONSOLE_FILES]
 
     # then it runs the demo program shipped in the wheel, with its members
     assert data == {
         "program": {"name": "Tessera Demo Rewards"},
         "member": {"displayName": "Ada Lovelace", "tier": {"code": "SILVER"}},
     }
+    # and the consoles' pages, scripts and vendored libraries, from the wheel's package data
+    assert [answer.status_code for answer in consoles] == [200] * len(CONSOLE_FILES)
 
 
+CONSOLE_FILES = (
+    "/console/store",
+    "/console/assets/console.js",
+    "/console/assets/vendor/graphql-ws@6.4.2/dist/client.js",
+)
 QUIET_HOURS = re.compile(r"(?m)^(start|end) = \d\d:\d\d:\d\d")
 WELCOME_QUERY = (
     '{ program { name } messages(member: {id: "mbr_demo_ada"}, first: 10)'

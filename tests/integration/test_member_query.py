@@ -53,7 +53,9 @@ async def test_a_member_token_sees_itself_and_nobody_else(api: Api) -> None:
 async def test_tokens_are_checked(api: Api) -> None:
     assert await api.error_code(PROGRAM) == "UNAUTHENTICATED"
     assert await api.error_code(PROGRAM, token="not-a-jwt") == "UNAUTHENTICATED"
-    assert await api.error_code(PROGRAM, token=api.token("partner")) == "FORBIDDEN"
+    assert (
+        await api.error_code(PROGRAM, token=api.token("partner", partner="skyways")) == "FORBIDDEN"
+    )
     assert await api.error_code(ME, token=api.pos) == "FORBIDDEN"
 
 

@@ -136,6 +136,9 @@ async def test_only_providers_and_admins_report_feedback(api: Api) -> None:
     assert await api.error_code(FEEDBACK, variables, api.pos) == "FORBIDDEN"
     member = api.token("member", member="mbr_demo_ada")
     assert await api.error_code(FEEDBACK, variables, member) == "FORBIDDEN"
-    assert await api.error_code(FEEDBACK, variables, api.token("partner")) == "FORBIDDEN"
+    assert (
+        await api.error_code(FEEDBACK, variables, api.token("partner", partner="skyways"))
+        == "FORBIDDEN"
+    )
     answer = (await api.data(FEEDBACK, variables, api.token("provider")))["recordMessageFeedback"]
     assert answer["sentMessage"]["delivery"] == "DELIVERED"
