@@ -9,20 +9,24 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 
 from app.auth import issue_token
 from app.factory import create_app
+from app.persisted_operations import PersistedEdge
 from app.settings import Settings
 from app.wiring import Tessera
 from domain.access import Role
 from domain.clock import SettableClock
+from domain.manifests import TrustedOperation
+from domain.persisted_documents import Owner, OwnerKind, sha256_hex
 from tests.ferretdb import FerretDB
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-keys"
@@ -85,12 +89,28 @@ async def running_app(
         application.state.tessera.client.close()  # else its sockets stay open all session
 
 
+def partner_of(token: str | None) -> str | None:
+    """The partner a token names (read, not verified: the server verifies it)."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    partner = claims.get("partner")
+    return partner if claims.get("role") == "partner" and isinstance(partner, str) else None
+
+
 @dataclass
 class Api:
     """A GraphQL client over HTTP, with a token for each surface."""
 
     http: httpx.AsyncClient
     tessera: Tessera
+    # The app's persisted operations: a partner's requests go by id, as a partner's must
+    # (`partner_request`), after the test's documents are pushed to its manifest.
+    persisted: PersistedEdge | None = None
+    _manifests: dict[str, dict[str, TrustedOperation]] = field(default_factory=dict)
 
     def token(
         self,
@@ -123,11 +143,29 @@ class Api:
             headers["authorization"] = f"Bearer {token}"
         # ensure_ascii: strings holding lone surrogates go out as JSON escapes (\ud800), as
         # a hostile client would send them, instead of failing to encode here.
-        payload = json.dumps({"query": query, "variables": variables or {}}, ensure_ascii=True)
+        request: dict[str, Any] = {"query": query, "variables": variables or {}}
+        partner = partner_of(token)
+        if partner is not None and self.persisted is not None:
+            request = await self._by_id(partner, query, request)
+        payload = json.dumps(request, ensure_ascii=True)
         response = await self.http.post("/graphql", content=payload, headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    async def _by_id(self, partner: str, query: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The request as a partner sends it: the id of `query`, pushed to the partner's
+        manifest first (with every document this test sent before, so none is dropped)."""
+        assert self.persisted is not None
+        manifest = self._manifests.setdefault(partner, {})
+        document = TrustedOperation(sha256_hex(query), query)
+        if document.id not in manifest:
+            manifest[document.id] = document
+            owner = Owner(OwnerKind.PARTNER, partner)
+            await self.persisted.push(owner, list(manifest.values()), self.tessera.clock.now())
+        del request["query"]
+        sent = {"persistedQuery": {"version": 1, "sha256Hash": document.id}}
+        return {**request, "extensions": sent}
 
     async def data(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
@@ -151,4 +189,4 @@ class Api:
 async def api(app: FastAPI) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http:
-        yield Api(http, app.state.tessera)
+        yield Api(http, app.state.tessera, app.state.persisted)

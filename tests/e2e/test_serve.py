@@ -37,9 +37,18 @@ async def test_serve_prints_working_tokens_for_each_surface(
             },
             headers={"authorization": f"Bearer {tokens['pos']}"},
         )
+        partner = await client.post(
+            "/graphql",
+            json={
+                "query": '{ partnerMember(partner: "skyways", externalId: "SKY-0") {'
+                " ... on Error { code } } }"
+            },
+            headers={"authorization": f"Bearer {tokens['partner']}"},
+        )
         graphiql = await client.get("/graphql", headers={"accept": "text/html"})
 
-    assert set(tokens) == {"member", "pos", "callcenter", "admin"}
+    assert set(tokens) == {"member", "pos", "callcenter", "admin", "partner"}
+    assert partner.json() == {"data": {"partnerMember": {"code": "MEMBER_NOT_LINKED"}}}
     assert me.json() == {
         "data": {"me": {"displayName": "Ada Lovelace", "tier": {"code": "SILVER"}}}
     }

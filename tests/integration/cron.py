@@ -32,7 +32,7 @@ async def app_with(
             transport=httpx.ASGITransport(app=app), base_url="http://tessera.test"
         ) as http,
     ):
-        yield Api(http, app.state.tessera)
+        yield Api(http, app.state.tessera, app.state.persisted)
 
 
 async def members(api: Api, count: int, prefix: str = "m") -> list[str]:
