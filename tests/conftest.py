@@ -4,6 +4,7 @@ GraphQL client over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -111,6 +112,7 @@ class Api:
     # (`partner_request`), after the test's documents are pushed to its manifest.
     persisted: PersistedEdge | None = None
     _manifests: dict[str, dict[str, TrustedOperation]] = field(default_factory=dict)
+    _pushing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def token(
         self,
@@ -157,12 +159,14 @@ class Api:
         """The request as a partner sends it: the id of `query`, pushed to the partner's
         manifest first (with every document this test sent before, so none is dropped)."""
         assert self.persisted is not None
-        manifest = self._manifests.setdefault(partner, {})
         document = TrustedOperation(sha256_hex(query), query)
-        if document.id not in manifest:
-            manifest[document.id] = document
-            owner = Owner(OwnerKind.PARTNER, partner)
-            await self.persisted.push(owner, list(manifest.values()), self.tessera.clock.now())
+        async with self._pushing:  # concurrent requests: each sent once its push is done
+            manifest = self._manifests.setdefault(partner, {})
+            if document.id not in manifest:
+                owner = Owner(OwnerKind.PARTNER, partner)
+                pushed = [*manifest.values(), document]
+                await self.persisted.push(owner, pushed, self.tessera.clock.now())
+                manifest[document.id] = document
         del request["query"]
         sent = {"persistedQuery": {"version": 1, "sha256Hash": document.id}}
         return {**request, "extensions": sent}

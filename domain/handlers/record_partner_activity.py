@@ -22,6 +22,8 @@ from domain.partner_earning import (
 from domain.partners import Partner
 from domain.ports import Ports
 
+RESERVE_ATTEMPTS = 3
+
 
 @dataclass(frozen=True, slots=True)
 class PartnerActivityRecorded:
@@ -45,6 +47,15 @@ async def handle(
     # written: concurrent activities never give more than the month's budget together.
     month = budget_month(ports.clock.now(), program)
     reserved = fresh and await ports.partners.reserve(partner, month, points)
+    for _ in range(RESERVE_ATTEMPTS):
+        if not fresh or reserved:
+            break
+        # Refused while others' reservations were in flight: those given back (their write
+        # refused) leave room again, so a refusal is only answered once the room is gone.
+        left = await ports.partners.left(partner, month)
+        if left < points:
+            break
+        reserved = await ports.partners.reserve(partner, month, points)
     if fresh and not reserved:
         await ports.keys.release(key, member.id)
         left = await ports.partners.left(partner, month)
