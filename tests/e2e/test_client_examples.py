@@ -4,7 +4,6 @@ runs them: a real process, a real WebSocket, a purchase recorded over HTTP."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import Api
+from tests.e2e.node_install import node_install_lock, node_modules_match_the_lockfile
 from tests.integration.graphql import PURCHASE, by_id, purchase
 
 EXAMPLES = Path(__file__).parents[2] / "clients" / "examples"
@@ -49,40 +49,27 @@ async def node_script(script: str) -> Run:
     if node is None or npm is None:
         missing = "node" if node is None else "npm"
         pytest.skip(f"{missing} is not installed: the Node example needs Node 20+ and npm")
-    if not _node_modules_match_the_lockfile():
-        # Once per checkout (or lockfile change); the registry is only needed then.
-        install = await asyncio.create_subprocess_exec(
-            npm,
-            "ci",
-            "--no-audit",
-            "--no-fund",
-            cwd=NODE_EXAMPLE,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            async with asyncio.timeout(300):
-                _, errors = await install.communicate()
-        finally:
-            if install.returncode is None:
-                install.kill()
-                await install.wait()
-        assert install.returncode == 0, f"npm ci failed:\n{errors.decode()}"
+    async with node_install_lock():
+        if not node_modules_match_the_lockfile():
+            # Once per checkout (or lockfile change); the registry is only needed then.
+            install = await asyncio.create_subprocess_exec(
+                npm,
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                cwd=NODE_EXAMPLE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                async with asyncio.timeout(300):
+                    _, errors = await install.communicate()
+            finally:
+                if install.returncode is None:
+                    install.kill()
+                    await install.wait()
+            assert install.returncode == 0, f"npm ci failed:\n{errors.decode()}"
     return Run([node, script], NODE_EXAMPLE)
-
-
-def _node_modules_match_the_lockfile() -> bool:
-    # npm records what it installed in node_modules/.package-lock.json.
-    installed = NODE_EXAMPLE / "node_modules" / ".package-lock.json"
-    if not installed.exists():
-        return False
-    wanted = json.loads((NODE_EXAMPLE / "package-lock.json").read_text())["packages"]
-    present = json.loads(installed.read_text())["packages"]
-    return all(
-        present.get(path, {}).get("version") == entry.get("version")
-        for path, entry in wanted.items()
-        if path  # "" is the example itself
-    )
 
 
 async def node_sse_example() -> Run:

@@ -9,13 +9,16 @@ import shutil
 
 import pytest
 
+from app.persisted_operations import load_manifest
+from domain.persisted_documents import Owner, OwnerKind
 from tests.conftest import Api
-from tests.e2e.test_client_examples import NODE_EXAMPLE, Run, http_api, start, stop
+from tests.e2e.test_client_examples import EXAMPLES, NODE_EXAMPLE, Run, http_api, start, stop
 from tests.integration.partners import link_code, partner_token
 
 __all__ = ["http_api"]  # the fixture, shared with the other examples' tests
 
 BEN = "mbr_demo_ben"
+SKYWAYS = Owner(OwnerKind.PARTNER, "skyways")
 
 
 def partner_script() -> Run:
@@ -25,6 +28,14 @@ def partner_script() -> Run:
     if node is None:
         pytest.skip("node is not installed: the partner example needs Node 20+")
     return Run([node, "partner.mjs"], NODE_EXAMPLE)
+
+
+@pytest.fixture(autouse=True)
+async def skyways_manifest(api: Api) -> None:
+    """The partner's manifest, pushed as `tessera documents push` does: it runs nothing else."""
+    assert api.persisted is not None
+    manifest = load_manifest((EXAMPLES / "persisted" / "skyways.json").read_bytes())
+    await api.persisted.push(SKYWAYS, manifest, api.tessera.clock.now())
 
 
 async def test_the_partner_example_links_a_member_and_records_a_flight(

@@ -14,7 +14,7 @@ import re
 import shutil
 import signal
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,14 @@ import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse, print_ast
 
+from tests.e2e.node_install import node_install_lock, node_modules_match_the_lockfile
 from tests.e2e.served import Served, tessera_serve
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
+SKYWAYS_MANIFEST = json.dumps(
+    {"partner:skyways": str(ROOT / "clients" / "examples" / "persisted" / "skyways.json")}
+)
 README_URL = "http://127.0.0.1:8000"
 README_VOUCHER = "C3SF-3KDR"  # the voucher code the README shows: Ada's differs each run
 BLOCK = re.compile(
@@ -80,7 +84,8 @@ def refusals(value: Any) -> list[Any]:
 
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
-    async with tessera_serve() as served:
+    # The demo partner's manifest, as the README's partner example starts `make run` with.
+    async with tessera_serve(TESSERA_TRUSTED_DOCUMENTS=SKYWAYS_MANIFEST) as served:
         yield served
 
 
@@ -131,6 +136,16 @@ async def run_graphql(served: Served, example: Example) -> list[dict[str, Any]]:
 async def run_shell(served: Served, example: Example) -> str:
     if "node " in example.code and (shutil.which("node") is None or shutil.which("npm") is None):
         pytest.skip("node or npm is not installed: the README's Node example needs Node 20+")
+    if "npm ci" not in example.code:
+        return await _run_shell(served, example)
+    async with node_install_lock():
+        if node_modules_match_the_lockfile():  # installed already: the README's "# once"
+            once = re.compile(r"^\(cd clients/examples/node && npm ci [^)]*\).*$", re.MULTILINE)
+            example = replace(example, code=once.sub("true", example.code))
+        return await _run_shell(served, example)
+
+
+async def _run_shell(served: Served, example: Example) -> str:
     shell = await asyncio.create_subprocess_exec(
         "bash",
         "-euo",

@@ -1,12 +1,16 @@
 // A partner (an airline) against Tessera, with nothing but fetch: link the member whose
 // code this is, record a flight for them, and read them back as the partner may see them.
-// The operations are the partner's own document, ../partner.graphql, sent by name.
+// The operations are the partner's own document, ../partner.graphql, sent by name. A partner
+// runs trusted documents only: the document is in the partner's manifest
+// (../persisted/skyways.json, pushed with `tessera documents push`), and only its id, the
+// SHA-256 of its text, is sent.
 //
 //   TESSERA_TOKEN=$(tessera token --role partner --partner skyways) \
 //     node partner.mjs LINK-CODE SKY-1001 booking-1 123.45 "flight PAR-JFK"
 //
 // The member makes LINK-CODE in the app (createPartnerLinkCode): it is their consent.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const URL_ = (process.env.TESSERA_URL ?? 'http://127.0.0.1:8000/graphql').replace(/^ws/, 'http');
@@ -18,6 +22,7 @@ if (!TOKEN || !linkCode || !externalId || !bookingId || !fare) {
   process.exit(2);
 }
 const DOCUMENT = readFileSync(new URL('../partner.graphql', import.meta.url), 'utf8');
+const DOCUMENT_ID = createHash('sha256').update(DOCUMENT).digest('hex');
 
 // One operation of the document by name; an expected error (a payload's Error) or a
 // top-level one (a token, a field beyond the policy) ends the run with its code.
@@ -25,7 +30,11 @@ async function run(operationName, variables) {
   const response = await fetch(URL_, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ query: DOCUMENT, operationName, variables }),
+    body: JSON.stringify({
+      operationName,
+      variables,
+      extensions: { persistedQuery: { version: 1, sha256Hash: DOCUMENT_ID } },
+    }),
   });
   const body = await response.json();
   if (body.errors?.length) {
