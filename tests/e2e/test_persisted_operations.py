@@ -89,7 +89,7 @@ async def test_the_cli_pushes_a_manifest_a_running_instance_serves(
         assert status == 1 and "n1" in said and "points" in said, said
         status, said = await push(str(SKYWAYS), "--partner", "skyways", env=env)
         assert status == 0, said
-        assert "partner:skyways: version 1, 1 operation(s)" in said
+        assert "partner:skyways: version 1, 2 operation(s)" in said
         status, said = await push(str(SKYWAYS), "--partner", "skyways", env=env)
         assert "version 1" in said and "unchanged" in said
 

@@ -48,7 +48,10 @@ async def test_serve_prints_working_tokens_for_each_surface(
         graphiql = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert set(tokens) == {"member", "pos", "callcenter", "admin", "partner"}
-    assert partner.json() == {"data": {"partnerMember": {"code": "MEMBER_NOT_LINKED"}}}
+    # The partner token is skyways's: it runs skyways's trusted documents only, by id.
+    refused = partner.json()["errors"][0]
+    assert refused["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"
+    assert "trusted documents of partner skyways" in refused["message"]
     assert me.json() == {
         "data": {"me": {"displayName": "Ada Lovelace", "tier": {"code": "SILVER"}}}
     }
