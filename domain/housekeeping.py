@@ -99,10 +99,12 @@ def settle(member: Member, program: Program, now: datetime, new_id: NewId) -> Ch
             rewards=rewards,
             tier=tier,
             activity=kept_since(member.activity, now - _activity_kept(program)),
+            # Kept while its order can still be returned (`domain.returns`: up to and at the
+            # window's last instant), else a second return at that instant would find none.
             returns=tuple(
                 r
                 for r in member.returns
-                if r.earned_at > now - timedelta(days=program.return_window_days)
+                if r.earned_at >= now - timedelta(days=program.return_window_days)
             ),
         ),
         now,

@@ -93,7 +93,7 @@ async def test_consent_and_preferences_and_a_refused_link(consoles: Consoles) ->
         "email"
     )
     await page.get_by_role("button", name="Save").click()
-    await expect(page.locator('[data-consent="EMAIL:OPTED_IN"]')).to_be_visible(timeout=2000)
+    await expect(page.locator('[data-consent="EMAIL:OPTED_IN"]')).to_be_visible()
     await expect(page.locator("#member-card")).to_contain_text("Time zone: Europe/Lisbon")
 
     await page.get_by_label("Kind").select_option("EMAIL")
