@@ -4,7 +4,6 @@ retried, and resent with the same webhook-id after a worker stopped mid-request.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,11 +11,9 @@ import httpx
 import pytest
 from fastapi import Request, Response
 
-from app.factory import create_app
-from app.settings import Settings
 from domain.clock import SettableClock
 from domain.webhook_deliveries import SEND_LEASE
-from tests.conftest import SECRET, Api
+from tests.conftest import Api, running_app
 from tests.e2e.conftest import serving
 from tests.e2e.redis_server import RedisServer
 from tests.e2e.test_event_webhooks import Receiver, buy, deliveries, subscribe
@@ -29,21 +26,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:Depreca
 @pytest.fixture
 async def api(redis: RedisServer, clock: SettableClock) -> AsyncIterator[Api]:
     """The app with its jobs on arq: only a worker delivers."""
-    settings = Settings(
-        secret=SECRET,
-        mongodb_url=None,
-        mongodb_database=f"tessera_test_{secrets.token_hex(4)}",
-        redis_url=redis.url,
-        demo=True,
-        relay_interval_seconds=3600,
-    )
-    app = create_app(settings, clock=clock)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http,
-    ):
-        yield Api(http, app.state.tessera)
+    async with running_app(clock, redis_url=redis.url) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tessera.test") as http:
+            yield Api(http, app.state.tessera, app.state.persisted)
 
 
 class HoldingReceiver(Receiver):
