@@ -109,22 +109,31 @@ export function actionForms(current, reload) {
     }
     const preferredChannels = values.preferred.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
     await query(PREFERENCES, { input: { member: ref(), timeZone: values['time-zone'].trim() || null, preferredChannels } });
+    edited.clear();
     await reload();
     notify('Consent and preferences saved.', 'ok');
   });
 
-  // Keep the consent form on what the member's profile says, unless the agent is editing it.
+  // Keep the consent form on what the member's profile says, but for the fields the agent
+  // has touched since the last save: a live change (a message sent, another surface) never
+  // undoes an edit in progress.
+  const edited = new Set();
+  consent.addEventListener('input', (event) => edited.add(event.target.id));
+  consent.addEventListener('change', (event) => edited.add(event.target.id));
+  const follow = (id, value) => {
+    const input = consent.querySelector(`#${id}`);
+    if (input && !edited.has(id)) input.value = value;
+  };
   let shownId = null;
   function update(member) {
-    if (consent.contains(document.activeElement) && shownId === member.id) return;
+    if (shownId !== member.id) edited.clear();
     shownId = member.id;
     for (const { channel, consent: value } of member.messaging.consents) {
       known.set(channel, value);
-      const select = consent.querySelector(`#consent-${channel}`);
-      if (select) select.value = value;
+      follow(`consent-${channel}`, value);
     }
-    consent.querySelector('#time-zone').value = member.messaging.timeZone ?? '';
-    consent.querySelector('#preferred').value = member.messaging.preferredChannels.join(', ');
+    follow('time-zone', member.messaging.timeZone ?? '');
+    follow('preferred', member.messaging.preferredChannels.join(', '));
   }
   return { forms: [adjust, link, merge, consent], update };
 }

@@ -1,8 +1,8 @@
 // The call center: find a member by any identifier, see their card, full history (paged with
 // the API's cursors) and messages (why each waited, where it went, why it was suppressed),
 // and act (callcenter-actions.js). Everything follows the member live (memberUpdated): the
-// card, the first page of history and the messages refresh on each change.
-import { $, dateTime, fill, findMember, h, header, notify, onSubmit, query, subscribe } from './console.js';
+// card, and the history and messages as far as the agent has paged, refresh on each change.
+import { $, dateTime, fill, findMember, h, header, notify, onSubmit, pagedList, query, subscribe } from './console.js';
 import { MEMBER_CARD, memberCard } from './member-view.js';
 import { actionForms } from './callcenter-actions.js';
 
@@ -65,7 +65,7 @@ function open(found) {
       show(update.member);
       refreshLists();
     });
-    refreshLists();
+    refreshLists(true);
   }
 }
 
@@ -94,24 +94,14 @@ function messagingSummary(shown) {
 }
 
 // ---- history and messages, paged by cursor -----------------------------------------
-let historyCursor = null;
-let messagesCursor = null;
-async function loadHistory(after = null) {
-  const { member: found } = await query(HISTORY, { ref: { id: member.id }, after });
-  const page = found.history;
-  if (!after) fill(historyRows);
-  historyRows.append(...page.edges.map(({ node }) => h('tr', { 'data-entry': node.id, 'data-kind': node.kind },
+const historyList = pagedList(historyRows, moreHistory, async (after) =>
+  (await query(HISTORY, { ref: { id: member.id }, after })).member.history, historyRow);
+const messagesList = pagedList(messageList, moreMessages, async (after) =>
+  (await query(MESSAGES, { ref: { id: member.id }, after })).messages, ({ node }) => messageItem(node));
+function historyRow({ node }) {
+  return h('tr', { 'data-entry': node.id, 'data-kind': node.kind },
     h('td', {}, dateTime(node.createdAt)), h('td', {}, node.kind), h('td', {}, `${node.points > 0 ? '+' : ''}${node.points}`),
-    h('td', {}, [node.channel, node.storeId].filter(Boolean).join(' · ')), h('td', {}, node.orderId ?? ''), h('td', {}, node.reason ?? ''))));
-  historyCursor = page.pageInfo.endCursor;
-  moreHistory.hidden = !page.pageInfo.hasNextPage;
-}
-async function loadMessages(after = null) {
-  const { messages: page } = await query(MESSAGES, { ref: { id: member.id }, after });
-  if (!after) fill(messageList);
-  messageList.append(...page.edges.map(({ node }) => messageItem(node)));
-  messagesCursor = page.pageInfo.endCursor;
-  moreMessages.hidden = !page.pageInfo.hasNextPage;
+    h('td', {}, [node.channel, node.storeId].filter(Boolean).join(' · ')), h('td', {}, node.orderId ?? ''), h('td', {}, node.reason ?? ''));
 }
 function messageItem(message) {
   const where = message.channel ? `on ${message.channel}` : 'no channel';
@@ -125,14 +115,12 @@ function messageItem(message) {
     message.subject ? h('span', {}, ` · “${message.subject}”`) : null,
     h('div', { class: 'why' }, why), message.decision ? h('div', { class: 'muted' }, message.decision) : null);
 }
-moreHistory.addEventListener('click', () => loadHistory(historyCursor).catch((e) => notify(e.message, 'error')));
-moreMessages.addEventListener('click', () => loadMessages(messagesCursor).catch((e) => notify(e.message, 'error')));
 
 // Messages are decided by the workers just after a change: look again a moment later too.
 let later = null;
-function refreshLists() {
-  const both = () => Promise.all([loadHistory(), loadMessages()]).catch((e) => notify(e.message, 'error'));
-  both();
+function refreshLists(another = false) {
+  const lists = [historyList, messagesList];
+  for (const list of lists) (another ? list.reset : list.reload)();
   clearTimeout(later);
-  later = setTimeout(both, 1500);
+  later = setTimeout(() => lists.forEach((list) => list.reload()), 1500);
 }

@@ -272,3 +272,42 @@ export function header(title) {
   const change = h('button', { type: 'button', class: 'quiet', onclick: () => { forgetToken(); location.reload(); } }, 'Change token');
   return h('header', { class: 'top' }, h('h1', {}, title), live, change);
 }
+
+// A list paged by the API's cursors into `rows`, with a `more` button for older pages.
+// `reload()` (after a live change) fetches again from the top as many rows as the agent has
+// paged to and swaps them in at once; `reset()` goes back to the first page (another member).
+// Loads run one after another, so a reload that lands after "older" cannot cut the list
+// back to its first page, and "older" always continues from the newest reload's cursor.
+export function pagedList(rows, more, fetchPage, render) {
+  let cursor = null;
+  let shown = 0;
+  let queue = Promise.resolve();
+  const run = (task) => (queue = queue.then(task).catch((e) => notify(e.message, 'error')));
+  const show = (page) => {
+    cursor = page.pageInfo.endCursor;
+    more.hidden = !page.pageInfo.hasNextPage;
+  };
+  const refetch = async (wanted) => {
+    const edges = [];
+    let page = null;
+    let after = null;
+    do {
+      page = await fetchPage(after);
+      edges.push(...page.edges);
+      after = page.pageInfo.endCursor;
+    } while (page.pageInfo.hasNextPage && edges.length < wanted);
+    fill(rows, edges.map(render));
+    shown = edges.length;
+    show(page);
+  };
+  more.addEventListener('click', () => run(async () => {
+    const page = await fetchPage(cursor);
+    rows.append(...page.edges.map(render));
+    shown += page.edges.length;
+    show(page);
+  }));
+  return {
+    reload: () => run(() => refetch(shown)),
+    reset: () => run(() => refetch(0)),
+  };
+}

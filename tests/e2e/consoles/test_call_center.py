@@ -49,6 +49,10 @@ async def test_history_with_cursors_messages_and_an_adjustment_live(consoles: Co
     newest = rows.first
     await expect(newest).to_contain_text("double credit on the phone")
     await expect(newest).to_contain_text("-6")
+    # The live refresh keeps the older page the agent opened: 12 rows and the new one.
+    await expect(rows).to_have_count(13)
+    await page.wait_for_timeout(1600)  # and so does the second look, 1.5 s after the change
+    await expect(rows).to_have_count(13)
 
 
 async def test_a_merge_previewed_then_made_moves_the_card_at_the_till(consoles: Consoles) -> None:
@@ -82,12 +86,17 @@ async def test_a_merge_previewed_then_made_moves_the_card_at_the_till(consoles: 
 
 
 async def test_consent_and_preferences_and_a_refused_link(consoles: Consoles) -> None:
-    await consoles.enroll("Wes Agent", "wes.agent@example.com")
+    wes = await consoles.enroll("Wes Agent", "wes.agent@example.com")
     await consoles.enroll("Xia Agent", "xia.agent@example.com")
     page = await agent_on(consoles, "wes.agent@example.com")
     await expect(page.locator("#member-card")).to_contain_text("Wes Agent")
 
-    await page.get_by_label("EMAIL", exact=True).select_option("OPTED_IN")
+    email = page.get_by_label("EMAIL", exact=True)
+    await email.select_option("OPTED_IN")
+    # A live change while the agent edits (another surface credits Wes) keeps the edit.
+    await consoles.adjust(wes, 5, "goodwill", "wes-live")
+    await expect(page.locator("#member-card [data-balance]")).to_have_text("5")
+    await expect(email).to_have_value("OPTED_IN")
     await page.get_by_label("Time zone (IANA, e.g. Europe/Paris)").fill("Europe/Lisbon")
     await page.get_by_label("Preferred channels, most wanted first (e.g. PUSH, EMAIL)").fill(
         "email"
