@@ -41,6 +41,16 @@ def next_due(member: Member) -> datetime | None:
     )
 
 
+def next_visit(member: Member) -> datetime | None:
+    """When the expiry sweep should next visit the member (stored as `next_due_at`): when
+    time alone changes what they would see (`next_due`), or at once while a completed
+    challenge still owes its voucher. The purchase that completes a round issues it right
+    after its own write; a crash in between leaves it owed, and the sweep issues it then
+    rather than at the member's next purchase (`domain.challenge_vouchers`)."""
+    owed = (p.completed_at for p in member.challenges if p.voucher_due and p.completed_at)
+    return min((*owed, *((at,) if (at := next_due(member)) is not None else ())), default=None)
+
+
 def next_expiry(member: Member) -> datetime | None:
     """The first moment the member loses something: points or an active voucher expire
     (what the expiry reminders are about)."""

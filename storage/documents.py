@@ -9,7 +9,7 @@ from typing import Any
 from domain.activity import DayActivity, with_purchase, with_return
 from domain.channel import Channel
 from domain.events import MemberChanged
-from domain.housekeeping import next_due, next_expiry
+from domain.housekeeping import next_expiry, next_visit
 from domain.identity import Identifier, IdentifierKind
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import (
@@ -120,7 +120,7 @@ def member_to_doc(member: Member) -> Doc:
         **partner_links_doc(member.partner_links),
         # Derived, for the scheduled jobs' indexed queries (storage.scans): a condition on
         # fields inside array elements ($elemMatch) is not served by every MongoDB server.
-        "next_due_at": next_due(member),
+        "next_due_at": next_visit(member),
         "next_expiry_at": next_expiry(member),
     }
 

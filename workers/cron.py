@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from domain.commands import MemberRef
 from domain.errors import MemberNotFound
+from domain.handlers.challenge_vouchers import issue_owed_vouchers
 from domain.handlers.members import current
 from domain.messaging.journeys.kind import EVERY_MEMBER, EXPIRING_SOON
 from domain.messaging.triggers import intents_on_sweep, longest_lead
@@ -43,15 +44,17 @@ async def _housekeeping_due(
 
 async def _settle(messaging: Messaging, member_id: str, now: datetime) -> int:
     try:
-        await current(messaging.ports, MemberRef(id=member_id))
+        member = await current(messaging.ports, MemberRef(id=member_id))
     except MemberNotFound:  # merged away since the query
         return 0
+    await issue_owed_vouchers(messaging.ports, member)  # a challenge's, if a crash left one
     return 1
 
 
-# Settle members whose points or vouchers expired or whose tier is due for requalification:
-# the write publishes an EXPIRED (or TIER_CHANGED) update to every surface, instead of
-# waiting for the member's next visit. A settled member leaves the query (its next due date
+# Settle members whose points or vouchers expired or whose tier is due for requalification,
+# and issue a challenge voucher still owed: the write publishes an EXPIRED (or TIER_CHANGED,
+# or CHALLENGE_COMPLETED) update to every surface, instead of waiting for the member's next
+# visit. A settled member leaves the query (its next due date
 # moves on), so each run begins a pass over who is due now, once the last pass ended; the
 # position only keeps a run cut short, or a member that would not settle, from being read
 # again before the others.

@@ -1,6 +1,7 @@
 """Issue the vouchers a member's completed challenges owe (`domain.challenge_vouchers`):
-after the purchase that completed them, and again after any later one (which finishes what
-a crash in between left owed)."""
+after the purchase that completed them, and again by the expiry sweep (`workers.cron`),
+which finds a member still owed one (`next_due_at`, `domain.housekeeping.next_visit`) when a
+crash came in between; a later purchase issues it too."""
 
 from __future__ import annotations
 
