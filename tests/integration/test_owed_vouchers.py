@@ -46,25 +46,40 @@ async def vouchers(api: Api, member_id: str) -> dict[str, Any]:
     return found
 
 
-async def test_the_expiry_sweep_issues_a_voucher_a_crash_left_owed(api: Api) -> None:
-    given = await enrolled(api, "owed@example.com")
-    await bought(api, given["id"], "w-1", MUG)  # store-001: the round's first store
+async def owed_a_voucher(api: Api, email: str, order: str) -> str:
+    """A member who bought at store-001, then at store-002 (`order`), which completed the
+    two-stores round, and whose voucher's issue failed after the purchase was written."""
+    given = await enrolled(api, email)
+    await bought(api, given["id"], f"{order}-first", MUG)
     ports = api.tessera.ports
     crashing = replace(ports, keys=LostVoucherClaims(ports.keys))
     second_store = RecordPurchase(
-        MemberRef(id=given["id"]), "w-2", None, "EUR", Channel.POS, "store-002", "key-w-2", (BAG,)
+        MemberRef(id=given["id"]),
+        order,
+        None,
+        "EUR",
+        Channel.POS,
+        "store-002",
+        f"key-{order}",
+        (BAG,),
     )
     with pytest.raises(AutoReconnect):
         await record_purchase.handle(second_store, crashing)
+    member_id: str = given["id"]
+    return member_id
+
+
+async def test_the_expiry_sweep_issues_a_voucher_a_crash_left_owed(api: Api) -> None:
+    member_id = await owed_a_voucher(api, "owed@example.com", "w-2")
     await settled(api)
-    owed = await vouchers(api, given["id"])
+    owed = await vouchers(api, member_id)
 
     assert owed["challenges"][1]["completed"] is True
     assert owed["rewards"] == []  # completed, and its voucher not issued
     assert await ran(api, "expire_due") >= 1
-    issued = await vouchers(api, given["id"])
+    issued = await vouchers(api, member_id)
     await ran(api, "expire_due")  # and again: nothing more
-    again = await vouchers(api, given["id"])
+    again = await vouchers(api, member_id)
 
     [voucher] = issued["rewards"]
     assert (voucher["status"], voucher["reward"]["id"]) == ("ACTIVE", "coffee")
@@ -75,17 +90,9 @@ async def test_the_expiry_sweep_issues_a_voucher_a_crash_left_owed(api: Api) -> 
 
 
 async def test_a_retried_purchase_issues_the_owed_voucher_too(api: Api) -> None:
-    given = await enrolled(api, "retry@example.com")
-    await bought(api, given["id"], "r-1", MUG)
-    ports = api.tessera.ports
-    crashing = replace(ports, keys=LostVoucherClaims(ports.keys))
-    second_store = RecordPurchase(
-        MemberRef(id=given["id"]), "r-2", None, "EUR", Channel.POS, "store-002", "key-r-2", (BAG,)
-    )
-    with pytest.raises(AutoReconnect):
-        await record_purchase.handle(second_store, crashing)
+    member_id = await owed_a_voucher(api, "retry@example.com", "r-2")
 
-    retried = cart(given["id"], "r-2", MUG)  # the till retries with the same key
+    retried = cart(member_id, "r-2", MUG)  # the till retries with the same key
     retried["input"]["storeId"] = "store-002"
     payload = (await api.data(RECORD, retried))["recordPurchase"]
 
