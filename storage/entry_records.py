@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import orjson
+
 from domain.events import Commit
 from domain.ledger import EntryKind, LedgerEntry, PointBatch
 from domain.member import LineRecord, OrderRecord
@@ -39,7 +41,7 @@ def entry_with_records(entry: LedgerEntry, commit: Commit) -> Doc:
             "amount": str(order.amount),
             "currency": order.currency,
             "batch_id": order.batch_id,
-            **({"lines": [_line_doc(line) for line in order.lines]} if order.lines else {}),
+            **({"lines": lines_doc(order.lines)} if order.lines else {}),
             **(
                 {"points_paid": order.points_paid, "paid_from": _batches_doc(order.paid_from)}
                 if order.points_paid
@@ -82,7 +84,7 @@ def order_from_entry_doc(doc: Doc) -> OrderRecord:
         order["batch_id"],
         utc(doc["created_at"]),
         doc.get("store_id"),
-        tuple(_line_from_doc(line) for line in order.get("lines", ())),
+        lines_from_doc(order.get("lines", ())),
         order.get("points_paid", 0),
         _batches_from_doc(order.get("paid_from", [])),
     )
@@ -96,23 +98,32 @@ def paid_from_entry_doc(doc: Doc) -> tuple[PointBatch, ...] | None:
     return _batches_from_doc(doc["paid_from"])
 
 
-def _line_doc(line: LineRecord) -> Doc:
-    return {
-        "sku": line.sku,
-        "category": line.category,
-        "quantity": line.quantity,
-        "unit_price": str(line.unit_price),
-        "earns": line.earns,
-        "points": line.points,
-    }
+def lines_doc(lines: tuple[LineRecord, ...]) -> str:
+    """An order's lines as one compact JSON text, each line [sku, category, quantity, unit
+    price, earns, points]. They are only ever read back whole (a return of the order), never
+    queried; as one string, every copy of the entry (in the member's outbox item, by the
+    relay, into the ledger, and mongomock's copies of each) costs about the same for twenty
+    lines as for one, where twenty sub-documents cost twenty times the encoding and copying."""
+    return orjson.dumps(
+        [[n.sku, n.category, n.quantity, str(n.unit_price), n.earns, n.points] for n in lines]
+    ).decode()
 
 
-def _line_from_doc(doc: Doc) -> LineRecord:
-    return LineRecord(
-        doc["sku"],
-        doc["category"],
-        doc["quantity"],
-        Decimal(doc["unit_price"]),
-        doc["earns"],
-        doc["points"],
+def lines_from_doc(stored: str | list[Doc]) -> tuple[LineRecord, ...]:
+    """What `lines_doc` wrote, or the sub-documents entries recorded before it kept."""
+    if isinstance(stored, str):
+        return tuple(
+            LineRecord(sku, category, quantity, Decimal(price), earns, points)
+            for sku, category, quantity, price, earns, points in orjson.loads(stored)
+        )
+    return tuple(
+        LineRecord(
+            doc["sku"],
+            doc["category"],
+            doc["quantity"],
+            Decimal(doc["unit_price"]),
+            doc["earns"],
+            doc["points"],
+        )
+        for doc in stored
     )
