@@ -1,12 +1,12 @@
 """Campaigns' cost on a purchase (issue 12, Evidence).
 
-`make bench` (`.venv/bin/python -m bench.campaigns`). Two servers of the product app
-(`bench.server`) on each store, running at once: one on the demo program without campaigns,
-one with ten campaigns, every one of them active and acting on the cart (multipliers on
+`make bench` (`.venv/bin/python -m bench.campaigns`). Three servers of the product app
+(`bench.server`) on each store, running at once, one for each side: two on the demo program
+without campaigns, one with ten campaigns, every one of them active and acting on the cart (multipliers on
 categories, bonuses per unit on skus, a bonus for the order, two with budgets reserved in the
 store on every purchase, two with per-member limits counted on the member). 40 enrolled
 members on each. Over HTTP at concurrency 8, in rounds alternating which goes first,
-`recordPurchase` of a one-line cart and of a twenty-line cart on the server without
+`recordPurchase` of a one-line cart and of a twenty-line cart on the servers without
 campaigns, and of the twenty-line cart on the one with ten; prints each rate and the ratios
 to the one-line purchase (the target) and to the same cart without campaigns (what the
 campaigns themselves cost).
@@ -95,12 +95,16 @@ async def run_on(store: Store, args: argparse.Namespace) -> Sides:
     requests = args.requests if store.name != "ferretdb" else args.ferretdb_requests
     with tempfile.TemporaryDirectory(prefix="tessera-bench-campaigns-") as folder:
         plain_file, ten_file = program_files(Path(folder))
+        # A server for each side, so that each side's members and store see the same number
+        # of purchases: on one server, the side sharing it would find its members with twice
+        # the history (and pending messages) of the other's.
         async with (
             served(store, f"campaigns_plain_{run}", args, plain_file) as (plain_c, plain_m),
+            served(store, f"campaigns_lines_{run}", args, plain_file) as (lines_c, lines_m),
             served(store, f"campaigns_ten_{run}", args, ten_file) as (ten_c, ten_m),
         ):
             one_line = buyer(plain_m, ONE_LINE, f"{run}-p", PURCHASE)
-            twenty_plain = buyer(plain_m, TWENTY_LINES, f"{run}-l", PURCHASE)
+            twenty_plain = buyer(lines_m, TWENTY_LINES, f"{run}-l", PURCHASE)
             twenty = buyer(ten_m, TWENTY_LINES, f"{run}-t", PURCHASE)
             for r in range(args.rounds + 1):  # round 0 warms up and is not kept
                 plain = Sample() if r == 0 else sides.plain
@@ -108,7 +112,7 @@ async def run_on(store: Store, args: argparse.Namespace) -> Sides:
                 campaigns = Sample() if r == 0 else sides.campaigns
                 batches = [
                     (plain_c, one_line(r), plain),
-                    (plain_c, twenty_plain(r), lines),
+                    (lines_c, twenty_plain(r), lines),
                     (ten_c, twenty(r), campaigns),
                 ]
                 for connections, buy, into in batches if r % 2 else batches[::-1]:

@@ -88,9 +88,11 @@ def record_purchase(
     now: datetime,
     new_id: NewId,
     priced: Priced | None = None,
+    digest: str | None = None,
 ) -> Change:
     """Earn what the earn rules give (priced on the member before the purchase, unless
-    `priced` says already); upgrade at once."""
+    `priced` says already); upgrade at once. `digest`: the command's fingerprint, when the
+    caller has it already (for a twenty-line cart it costs more than the pricing)."""
     priced = priced or price(member, cmd, program, now)
     earned, points, per_line = priced.earnings, priced.points, priced.per_line
     paying, paid_from = pay_with_points(member, cmd.points_paid)
@@ -139,7 +141,7 @@ def record_purchase(
                 cmd.order_id,
             )
         )
-    request = IdempotencyRecord(cmd.idempotency_key, fingerprint(cmd), entry.id, now)
+    request = IdempotencyRecord(cmd.idempotency_key, digest or fingerprint(cmd), entry.id, now)
     after = replace(member, batches=kept_alive(paying, program, now), activity=activity, tier=tier)
     after = referral_rewards.on_purchase(after, cmd.order_id, priced.qualifying_points, held or now)
     if held is None:

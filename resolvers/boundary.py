@@ -10,6 +10,7 @@ error type, as one raised by the handler does.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from enum import Enum
 from typing import Any, TypeVar
 
 from strawberry.extensions import FieldExtension
@@ -37,10 +38,25 @@ def strings_of(value: object, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, dict):
         for name, item in value.items():
             yield from strings_of(item, _join(path, to_camel_case(name)))
-    elif has_object_definition(value):
-        for field in type(value).__strawberry_definition__.fields:  # type: ignore[attr-defined]
-            name = field.graphql_name or to_camel_case(field.python_name)
-            yield from strings_of(getattr(value, field.python_name), _join(path, name))
+    elif value is not None and not isinstance(value, int | float | Enum):
+        for python_name, name in _input_fields(type(value)):
+            yield from strings_of(getattr(value, python_name), _join(path, name))
+
+
+# (Python name, GraphQL name) of each input type's fields, by type (none for other types).
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _input_fields(kind: type) -> tuple[tuple[str, str], ...]:
+    """Worked out once per type: for each of a cart's twenty lines, it cost more than the
+    check itself."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        fields = kind.__strawberry_definition__.fields if has_object_definition(kind) else ()  # type: ignore[attr-defined]
+        found = _FIELDS[kind] = tuple(
+            (f.python_name, f.graphql_name or to_camel_case(f.python_name)) for f in fields
+        )
+    return found
 
 
 def _join(path: str, name: str) -> str:
@@ -57,6 +73,10 @@ def check_strings(arguments: dict[str, Any]) -> None:
 
 
 class MutationBoundary(FieldExtension):
+    # It only reads the converted arguments and awaits the resolver: the lean path may chain
+    # it itself (`app.execution.lean_resolvers`) instead of Strawberry's per-call wrapper.
+    runs_lean = True
+
     async def resolve_async(
         self,
         next_: Callable[..., Awaitable[Any]],

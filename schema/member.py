@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -124,7 +123,16 @@ class EarnedLine:
 
     @classmethod
     def of(cls, line: LineRecord) -> EarnedLine:
-        return cls(**asdict(line))
+        # Field by field, not `asdict` (which deep-copies every value): a twenty-line
+        # purchase answers with twenty of these.
+        return cls(
+            sku=line.sku,
+            category=line.category,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            earns=line.earns,
+            points=line.points,
+        )
 
 
 @strawberry.type

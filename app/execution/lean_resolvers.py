@@ -7,14 +7,16 @@ name every time), chains the field's extensions and awaits the result in one mor
 coroutine. For a field with no extensions, no exception handlers and arguments of plain
 types (scalars, enums, input objects of those), this does the same with each argument's
 conversion worked out once: new input objects on every call, as before, from the same
-values. Anything else (a list, `Maybe`, a lazy or custom-built input type, a global id, a
-field extension such as a permission) keeps Strawberry's wrapper.
+values; lists of those item by item (a purchase's twenty lines were otherwise converted
+by walking their types twenty times). Anything else (`Maybe`, a lazy or custom-built input
+type, a global id, a field extension such as a permission) keeps Strawberry's wrapper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import MISSING
+from functools import partial, reduce
 from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
@@ -47,7 +49,15 @@ def converter(schema: Schema, kind: StrawberryType | type | Any) -> Convert | No
         if type(kind) is not StrawberryOptional:  # Maybe: Some(...) wrapping
             return None
         return converter(schema, kind.of_type)
-    if isinstance(kind, StrawberryList | LazyType) or kind is GlobalID:
+    if isinstance(kind, StrawberryList):
+        each = converter(schema, kind.of_type)
+        if each is None:
+            return None
+        item: Convert = each
+        # A new list each time, as Strawberry makes: graphql-core gives the same default
+        # list to every request that omits the value, so a change to it would leak.
+        return list if item is _same else lambda items: [item(one) for one in items]
+    if isinstance(kind, LazyType) or kind is GlobalID:
         return None
     if is_scalar(kind, registry) or isinstance(kind, StrawberryEnumDefinition):
         return _same
@@ -85,11 +95,16 @@ def converter(schema: Schema, kind: StrawberryType | type | Any) -> Convert | No
 
 
 def lean_resolver(schema: Schema, field: StrawberryField) -> Callable[..., Any] | None:
-    """Strawberry's resolver for `field` without its wrapping, or None where it matters."""
+    """Strawberry's resolver for `field` without its wrapping, or None where it matters.
+
+    A field extension whose class says `runs_lean = True` (it reads the converted arguments
+    and awaits the next resolver, as `resolvers.boundary.MutationBoundary` does) is chained
+    as Strawberry chains it, on an async field; any other extension keeps Strawberry's."""
     resolver = field.base_resolver
+    chain = field.extensions
     if (
         resolver is None
-        or field.extensions
+        or (chain and not (field.is_async and all(getattr(e, "runs_lean", False) for e in chain)))
         or schema.schema_converter._get_field_exception_handlers(field)
     ):
         return None
@@ -106,18 +121,28 @@ def lean_resolver(schema: Schema, field: StrawberryField) -> Callable[..., Any] 
     info_class = schema.config.info_class
     call = resolver.__call__
 
+    def run(source: Any, info: Any, **kwargs: Any) -> Any:
+        for name in sources:
+            kwargs[name] = source
+        if info_name is not None:
+            kwargs[info_name] = info
+        # An async resolver's coroutine is awaited by graphql-core itself (or by the chain).
+        return call(source, **kwargs) if pass_self else call(**kwargs)
+
+    # The extensions' resolve_async, the first one outermost (as Strawberry's `reduce`).
+    chained: Callable[..., Any] = reduce(
+        lambda inner, e: partial(e.resolve_async, inner), chain, run
+    )
+
     def resolve(source: Any, info: GraphQLResolveInfo[Any], **given: Any) -> Any:
         kwargs: dict[str, Any] = {}
         for name, python_name, convert in arguments:
             if name in given:
                 value = given[name]
                 kwargs[python_name] = value if value is None or value is UNSET else convert(value)
-        for name in sources:
-            kwargs[name] = source
-        if info_name is not None:
-            kwargs[info_name] = info_class(_raw_info=info, _field=field)
-        # An async resolver's coroutine is awaited by graphql-core itself.
-        return call(source, **kwargs) if pass_self else call(**kwargs)
+        if not chain and info_name is None:
+            return run(source, None, **kwargs)
+        return chained(source, info_class(_raw_info=info, _field=field), **kwargs)
 
     resolve._is_default = False  # type: ignore[attr-defined]  # not a plain field
     return resolve
@@ -139,10 +164,10 @@ class LeanResolvers:
 
 
 def install_lean_resolvers(schema: Schema) -> LeanResolvers:
-    """Replace the wrappers of the fields of query and object types that qualify; the
-    mutation and subscription roots keep Strawberry's."""
+    """Replace the wrappers of the fields of query, mutation and object types that qualify;
+    the subscription root (async generators) keeps Strawberry's."""
     graphql_schema = schema._schema
-    roots = {graphql_schema.mutation_type, graphql_schema.subscription_type}
+    roots = {graphql_schema.subscription_type}
     swaps: list[tuple[GraphQLField, Callable[..., Any], Callable[..., Any]]] = []
     for graphql_type in graphql_schema.type_map.values():
         if (

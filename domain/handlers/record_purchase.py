@@ -56,9 +56,10 @@ async def handle(cmd: RecordPurchase, ports: Ports) -> PurchaseRecorded:
             raise OrderAlreadyRecorded(f"order {cmd.order_id} is already recorded")
         at = ports.clock.now()
         decided[:] = [price(current, cmd, program, at, granted)]
-        return record_purchase(current, cmd, program, at, ports.new_id, decided[0])
+        return record_purchase(current, cmd, program, at, ports.new_id, decided[0], digest)
 
-    request = Keyed(cmd.idempotency_key, fingerprint(cmd))
+    digest = fingerprint(cmd)
+    request = Keyed(cmd.idempotency_key, digest)
     try:
         written = await change_member(ports, member, rule, request)
     except BaseException:

@@ -50,6 +50,20 @@ PURCHASE_INPUT = {
     "idempotencyKey": "direct-1",
 }
 
+PREVIEW = """query($input: PreviewPurchaseInput!) { previewPurchase(input: $input) { __typename
+  ... on PurchasePreview { points lines { sku points } }
+  ... on Error { code message } } }"""
+CART = [
+    {"sku": "COF-250", "category": "COFFEE", "quantity": 2, "unitPrice": "6.40"},
+    {"sku": "GIFT-50", "category": "GIFT_CARD", "quantity": 1, "unitPrice": "50", "earns": False},
+]
+
+
+def preview(lines: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """A cart to price for Ada (a list of input objects: `lines`)."""
+    cart = {key: PURCHASE_INPUT[key] for key in ("currency", "channel", "storeId")}
+    return {"input": {**cart, "member": {"id": ADA}, "lines": lines}}
+
 
 # (query, variables, operationName, role or None, expected to run directly)
 Case = tuple[str, dict[str, Any] | None, str | None, tuple[str, str | None] | None, bool]
@@ -117,6 +131,30 @@ CASES: dict[str, Case] = {
         True,
     ),
     "a mutation refused": (RECORD_PURCHASE, {"input": PURCHASE_INPUT}, None, None, True),
+    "a list of input objects": (PREVIEW, preview(CART), None, ("pos", None), True),
+    "a mutation with lines": (
+        RECORD_PURCHASE,
+        {"input": {**PURCHASE_INPUT, "member": {"id": ADA}, "amount": None, "lines": CART}},
+        None,
+        ("pos", None),
+        True,
+    ),
+    "a control character in a line": (
+        RECORD_PURCHASE,
+        {"input": {**PURCHASE_INPUT, "amount": None, "lines": [{**CART[0], "sku": "COF\u0007"}]}},
+        None,
+        ("pos", None),
+        True,
+    ),
+    "an empty list": (PREVIEW, preview([]), None, ("pos", None), True),
+    "a list given as null": (PREVIEW, preview(None), None, ("pos", None), True),
+    "a list's item of the wrong type": (
+        PREVIEW,
+        preview([{**CART[0], "quantity": "two"}]),
+        None,
+        ("pos", None),
+        True,
+    ),
     "a validation error": ("{ member { id } }", None, None, ("admin", None), False),
     "introspection": ("{ __schema { queryType { name } } }", None, None, ("admin", None), False),
 }
