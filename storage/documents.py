@@ -38,7 +38,7 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _opt_utc(value: datetime | None) -> datetime | None:
+def opt_utc(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
 
 
@@ -140,7 +140,7 @@ def member_from_doc(doc: Doc) -> Member:
         tier=TierStatus(
             tier["code"],
             utc(tier["reached_at"]),
-            _opt_utc(tier["requalify_by"]),
+            opt_utc(tier["requalify_by"]),
             tier.get("in_grace", False),
         ),
         batches=tuple(_batch_from(b) for b in doc["batches"]),
@@ -178,14 +178,14 @@ def member_from_doc(doc: Doc) -> Member:
                 RewardStatus(r["status"]),
                 utc(r["issued_at"]),
                 utc(r["expires_at"]),
-                _opt_utc(r["used_at"]),
+                opt_utc(r["used_at"]),
                 r["used_store_id"],
                 r.get("entry_id"),
             )
             for r in doc["rewards"]
         ),
         idempotency=tuple(request_from_doc(r) for r in doc["idempotency"]),
-        idempotency_spilled_at=_opt_utc(doc.get("idempotency_spilled_at")),
+        idempotency_spilled_at=opt_utc(doc.get("idempotency_spilled_at")),
         merged_ids=tuple(doc.get("merged_ids", ())),
         merged_into=doc.get("merged_into"),
         **profile_and_campaigns_from(doc),
@@ -194,7 +194,7 @@ def member_from_doc(doc: Doc) -> Member:
             PendingPoints(p["i"], p["p"], utc(p["e"]), utc(p["r"])) for p in doc.get("held", ())
         ),
         referral_code=doc.get("referral_code"),
-        referral=referral_from(doc.get("referral"), _opt_utc),
+        referral=referral_from(doc.get("referral"), opt_utc),
         partner_links=partner_links_from(doc, utc),
     )
 
@@ -202,9 +202,9 @@ def member_from_doc(doc: Doc) -> Member:
 def _batch_from(raw: Doc) -> PointBatch:
     if "id" in raw:  # written before the short names
         return PointBatch(
-            raw["id"], raw["points"], utc(raw["earned_at"]), _opt_utc(raw["expires_at"])
+            raw["id"], raw["points"], utc(raw["earned_at"]), opt_utc(raw["expires_at"])
         )
-    return PointBatch(raw["i"], raw["p"], utc(raw["e"]), _opt_utc(raw["x"]))
+    return PointBatch(raw["i"], raw["p"], utc(raw["e"]), opt_utc(raw["x"]))
 
 
 def legacy_order_from_doc(o: Doc) -> OrderRecord:

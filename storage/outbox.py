@@ -172,10 +172,10 @@ class MongoOutbox:
             await self._members.update_one({"_id": member_id}, {"$pullAll": {"outbox": relayed}})
 
     async def _relay_one(self, item: dict[str, Any], event: MemberChanged | None) -> None:
-        await _insert_new(self._ledger, item["entries"])
+        await insert_new(self._ledger, item["entries"])
         # A key is used again only after its retention: a record left under it is older
         # and is replaced (`storage.recorded` ignores what is past the retention anyway).
-        for request in await _insert_new(self._requests, item.get("requests", [])):
+        for request in await insert_new(self._requests, item.get("requests", [])):
             await self._requests.replace_one({"_id": request["_id"]}, request)
         await self._publisher.publish(event or event_from_doc(item["event"]))
 
@@ -194,7 +194,7 @@ class MongoOutbox:
         log.error("outbox item %s v%s set aside: %s", member_id, version, doc["error"])
 
 
-async def _insert_new(collection: Collection, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def insert_new(collection: Collection, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Insert `docs`; those whose `_id` was taken are returned (a replay finds its own)."""
     if not docs:
         return []

@@ -20,11 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.sweeps import Position, SweepProgress
 from storage.collection import Collection
-from storage.documents import utc
-
-
-def _opt_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
+from storage.documents import opt_utc
 
 
 def progress_from_doc(doc: dict[str, Any]) -> SweepProgress:
@@ -32,14 +28,14 @@ def progress_from_doc(doc: dict[str, Any]) -> SweepProgress:
     return SweepProgress(
         job=doc["_id"],
         version=doc["version"],
-        pass_started_at=_opt_utc(doc.get("pass_started_at")),
-        after=None if after is None else Position(after, _opt_utc(doc.get("after_at"))),
+        pass_started_at=opt_utc(doc.get("pass_started_at")),
+        after=None if after is None else Position(after, opt_utc(doc.get("after_at"))),
         done=doc.get("done", 0),
         runs=doc.get("runs", 0),
-        finished_at=_opt_utc(doc.get("finished_at")),
+        finished_at=opt_utc(doc.get("finished_at")),
         passes=doc.get("passes", 0),
-        last_run_at=_opt_utc(doc.get("last_run_at")),
-        held_until=_opt_utc(doc.get("held_until")),
+        last_run_at=opt_utc(doc.get("last_run_at")),
+        held_until=opt_utc(doc.get("held_until")),
     )
 
 

@@ -27,8 +27,8 @@ from domain.webhook_deliveries import (
 )
 from domain.webhooks import Subscription, WebhookEvent
 from storage.collection import Collection, Doc
-from storage.documents import _opt_utc, utc
-from storage.outbox import _insert_new
+from storage.documents import opt_utc, utc
+from storage.outbox import insert_new
 from storage.pages import newest_first
 
 FREE = datetime(1970, 1, 1, tzinfo=UTC)  # `lease_until` of a delivery no one is sending
@@ -86,7 +86,7 @@ class MongoWebhookDeliveries:
         return any(item["version"] < version for item in (doc or {}).get("outbox", []))
 
     async def add(self, deliveries: list[Delivery]) -> None:
-        await _insert_new(self._deliveries, [_delivery_doc(d) for d in deliveries])
+        await insert_new(self._deliveries, [_delivery_doc(d) for d in deliveries])
 
     async def get(self, delivery_id: str) -> Delivery | None:
         doc = await self._deliveries.find_one({"_id": delivery_id})
@@ -293,10 +293,10 @@ def _delivery_from_doc(doc: Doc) -> Delivery:
         attempts=int(doc["attempts"]),
         created_at=utc(doc["created_at"]),
         retry_from=utc(doc["retry_from"]),
-        next_attempt_at=_opt_utc(doc.get("next_attempt_at")),
-        last_attempt_at=_opt_utc(doc.get("last_attempt_at")),
+        next_attempt_at=opt_utc(doc.get("next_attempt_at")),
+        last_attempt_at=opt_utc(doc.get("last_attempt_at")),
         last_status_code=doc.get("last_status_code"),
         last_error=doc.get("last_error"),
-        delivered_at=_opt_utc(doc.get("delivered_at")),
+        delivered_at=opt_utc(doc.get("delivered_at")),
         partner=doc.get("partner"),
     )
