@@ -7,6 +7,7 @@ from domain.errors import RewardNotFound, RewardUnavailable
 from domain.events import Change
 from domain.handlers.members import Keyed, change_member, recall_request, resolve
 from domain.handlers.results import member_reward_of
+from domain.housekeeping import settle
 from domain.member import Member, MemberReward
 from domain.ports import Ports
 from domain.redemption import check_redeemable, new_voucher_code, redeem_reward, validate_redemption
@@ -28,7 +29,10 @@ async def handle(cmd: RedeemReward, ports: Ports) -> RewardIssued:
     known = await recall_request(ports, member, request)
     if known is not None:
         return _issued(member, known.member_reward_id)
-    check_redeemable(member, reward, ports.program)  # fail fast before reserving anything
+    # Fail fast before reserving anything, on the member as the rule will see it: held
+    # points whose time came are spendable though no read has released them yet.
+    settled = settle(member, ports.program, ports.clock.now(), ports.new_id).member
+    check_redeemable(settled, reward, ports.program)
 
     voucher_id = ports.new_id("rwd")
     code = await claim_voucher_code(ports, member.id)

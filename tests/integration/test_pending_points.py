@@ -153,6 +153,24 @@ async def test_the_expiry_sweep_releases_what_is_due(held: Api, clock: SettableC
     assert await ran(held, "expire_due") == 0  # released once: nothing more due
 
 
+async def test_a_redemption_spends_points_whose_hold_ended_unread(
+    held: Api, clock: SettableClock
+) -> None:
+    # A card only: no message is sent, so nothing reads (and releases) the member before.
+    given = await enrolled_with(held, "POS_CARD", "4000-3333-4444")
+    await bought(held, given["id"], "o-1", "500.00")
+    await settled(held)
+    clock.advance(timedelta(days=15))
+    unread = await held.tessera.ports.members.get(given["id"])
+
+    redemption = await redeemed(held, given["id"], "coffee", "r-1")
+
+    assert unread is not None and (unread.balance, unread.pending_balance) == (0, 500)
+    assert redemption["__typename"] == "RewardRedeemed", redemption
+    shown = await pending_view(held, given["id"])
+    assert (shown["balance"], shown["pendingBalance"]) == (350, 0)
+
+
 async def test_a_merge_carries_pending_points_over(held: Api) -> None:
     survivor = await enrolled(held, "keep@example.com")
     duplicate = await enrolled(held, "dup@example.com")
