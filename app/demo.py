@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import contextlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.channel import Channel
+from domain.clock import Clock
 from domain.commands import (
     EnrollMember,
     MemberRef,
@@ -13,10 +16,12 @@ from domain.commands import (
     RecordPurchase,
     RedeemReward,
 )
+from domain.errors import OrderAlreadyRecorded
 from domain.handlers import enroll_member, record_purchase, redeem_reward
 from domain.identity import IdentifierKind
 from domain.ledger import NewId
 from domain.ports import Ports
+from domain.program import Program
 
 DEMO_STORE = "store-001"
 EMAIL, PHONE, CARD, DEVICE = (
@@ -53,6 +58,25 @@ DEMO_MEMBERS = (
 DEMO_MEMBER_IDS = tuple(m[0] for m in DEMO_MEMBERS)
 
 
+@dataclass(frozen=True, slots=True)
+class EarlierClock:
+    """`clock`, set back `by` (and moving on with it): when the demo members joined."""
+
+    clock: Clock
+    by: timedelta
+
+    def now(self) -> datetime:
+        return self.clock.now() - self.by
+
+
+def seeded_back(program: Program) -> timedelta:
+    """How long ago the demo members joined and bought: a day more than the program's hold
+    (`pending_days`; the demo's is 14), so their points are spendable at start (released at
+    their first read or by the start-up sweep) and a purchase made now shows points PENDING
+    beside them. With no hold, today."""
+    return timedelta(days=program.pending_days + 1) if program.pending_days else timedelta(0)
+
+
 def _fixed_member_id(member_id: str, new_id: NewId) -> NewId:
     """Stable demo ids, so that the README's examples work as written."""
     return lambda prefix: member_id if prefix == "mbr" else new_id(prefix)
@@ -61,15 +85,21 @@ def _fixed_member_id(member_id: str, new_id: NewId) -> NewId:
 async def load_demo(ports: Ports) -> None:
     """Enroll the demo members unless they are there already (a real MongoDB keeps them).
 
+    Members join and buy `seeded_back` ago (the handlers run on a clock set back); their
+    rewards are redeemed today, from the points their purchases' holds have released.
+
     Two instances starting at once on one database both find a member missing and both
     enroll it under its fixed id: the second insert fails. That one goes on as if it had
     found the member; the purchases and redemptions that follow carry fixed idempotency
-    keys, so whichever instance records them second replays them.
+    keys, so whichever instance records them second replays them, or finds the order
+    recorded (a key set back past its retention is forgotten by the first instance's
+    redemption, today).
     """
+    then = replace(ports, clock=EarlierClock(ports.clock, seeded_back(ports.program)))
     for member_id, name, identifiers, purchases, rewards in DEMO_MEMBERS:
         if await ports.members.get(member_id) is not None:
             continue
-        fixed = replace(ports, new_id=_fixed_member_id(member_id, ports.new_id))
+        fixed = replace(then, new_id=_fixed_member_id(member_id, ports.new_id))
         try:
             await enroll_member.handle(
                 EnrollMember(tuple(RawIdentifier(k, v) for k, v in identifiers), name, Channel.POS),
@@ -80,18 +110,11 @@ async def load_demo(ports: Ports) -> None:
                 raise  # not a concurrent loader: a real failure
         ref = MemberRef(id=member_id)
         for order_id, amount in purchases:
-            await record_purchase.handle(
-                RecordPurchase(
-                    ref,
-                    order_id,
-                    Decimal(amount),
-                    "EUR",
-                    Channel.POS,
-                    DEMO_STORE,
-                    f"demo:{order_id}",
-                ),
-                ports,
+            purchase = RecordPurchase(
+                ref, order_id, Decimal(amount), "EUR", Channel.POS, DEMO_STORE, f"demo:{order_id}"
             )
+            with contextlib.suppress(OrderAlreadyRecorded):  # by the other instance
+                await record_purchase.handle(purchase, then)
         for reward_id in rewards:
             await redeem_reward.handle(
                 RedeemReward(ref, reward_id, Channel.APP, f"demo:{member_id}:{reward_id}"), ports

@@ -192,6 +192,7 @@ def mount_bare(app: FastAPI) -> None:
                     "id": view.id,
                     "version": view.version,
                     "balance": view.balance,
+                    "pendingBalance": view.pending_balance,
                     "tier": {"code": view.tier.code, "name": view.tier.name},
                 },
                 "entry": entry_json(result.entry),

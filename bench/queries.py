@@ -51,7 +51,7 @@ mutation RecordPurchase($input: RecordPurchaseInput!) {
   recordPurchase(input: $input) {
     __typename
     ... on PointsEarned {
-      member { id version balance tier { code name } }
+      member { id version balance pendingBalance tier { code name } }
       entry { id kind points channel storeId orderId reason createdAt }
     }
     ... on Error { code message }

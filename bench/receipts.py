@@ -3,7 +3,9 @@
 The demo program caps messages at 2 a day and keeps quiet from 21:00 to 08:00 (Paris), so
 a throughput run on it would mostly measure deferrals. `bench_program` writes a variant
 with every cap at the most a profile counts (256) and quiet hours that start where they end
-(none): every receipt is then actually sent.
+(none): every receipt is then actually sent. It holds no points either (`pending_days = 0`;
+the demo holds them 14 days): `bench.scale_out` checks that each balance grew by the points
+its purchases were answered with, and the topology test (tests/e2e) spends them.
 
 Receipts are made by the domain handlers (enroll, then record a purchase), whose commits
 the outbox relay turns into `start_journeys` jobs, which record the messages. Only the
@@ -43,19 +45,23 @@ CAP_LINE = re.compile(
     r"(?m)^(all_channels|EMAIL|SMS|PUSH|WALLET) = \{ per_day = \d+, per_week = \d+ \}"
 )
 QUIET_LINE = re.compile(r"(?m)^(start|end) = \d\d:\d\d:\d\d")
+HOLD_LINE = re.compile(r"(?m)^pending_days = \d+")
 CONCURRENCY = 50  # commands in flight during set-up
 RECEIPT = Journey.PURCHASE_RECEIPT.name
 
 
 def bench_program(folder: Path) -> Path:
-    """The demo program with caps at 256 and no quiet hours, checked by loading it back."""
+    """The demo program with caps at 256, no quiet hours and no hold, checked by loading it
+    back."""
     text, caps = CAP_LINE.subn(r"\1 = { per_day = 256, per_week = 256 }", DEMO_PROGRAM.read_text())
     text, quiet = QUIET_LINE.subn(r"\1 = 00:00:00", text)
+    text, holds = HOLD_LINE.subn("pending_days = 0", text)
     path = folder / "dispatch-bench.toml"
     path.write_text(text)
-    _, policy = read_program(path)
+    program, policy = read_program(path)
     limits = [policy.caps.across_channels, *(limit for _, limit in policy.caps.per_channel)]
-    if caps != 5 or quiet != 2 or any(x.per_day != MAX_CAP for x in limits):
+    wrong = holds != 1 or program.pending_days != 0
+    if caps != 5 or quiet != 2 or wrong or any(x.per_day != MAX_CAP for x in limits):
         raise SystemExit(f"{DEMO_PROGRAM} changed shape; update bench.receipts.bench_program")
     if policy.quiet_hours.start != policy.quiet_hours.end:
         raise SystemExit("the bench program still has quiet hours")

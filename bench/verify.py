@@ -87,6 +87,11 @@ async def check_member_views(client: httpx.AsyncClient, member_ids: Sequence[str
             raise Mismatch(f"member view of {member_id} differs: {difference}")
 
 
+def held(member: dict[str, Any]) -> int:
+    """All the member's points: spendable and pending."""
+    return int(member["balance"]) + int(member["pendingBalance"])
+
+
 async def check_purchases(client: httpx.AsyncClient, member_id: str) -> None:
     """A GraphQL then a bare purchase of the same amount: same shape, consecutive versions."""
     variables = {"input": purchase_input(member_id, f"verify-g-{time.time_ns()}", "42.50")}
@@ -103,7 +108,8 @@ async def check_purchases(client: httpx.AsyncClient, member_id: str) -> None:
         problems.append("member id or tier")
     if b["member"]["version"] != a["member"]["version"] + 1:
         problems.append("member.version is not consecutive")
-    if b["member"]["balance"] != a["member"]["balance"] + b["entry"]["points"]:
-        problems.append("member.balance did not grow by the entry's points")
+    # Points held (the demo holds them 14 days) are pendingBalance until released.
+    if held(b["member"]) != held(a["member"]) + b["entry"]["points"]:
+        problems.append("member.balance + pendingBalance did not grow by the entry's points")
     if problems:
         raise Mismatch(f"purchase payloads differ: {', '.join(problems)}: {a} / {b}")

@@ -28,6 +28,7 @@ from domain.access import Role
 from domain.clock import SettableClock
 from domain.manifests import TrustedOperation
 from domain.persisted_documents import Owner, OwnerKind, sha256_hex
+from tests.demo_programs import NO_HOLD
 from tests.ferretdb import FerretDB
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-keys"
@@ -80,6 +81,7 @@ async def running_app(
         "secret": SECRET,
         "demo": True,
         "relay_interval_seconds": 3600,
+        "program": NO_HOLD,
         **settings,
     }
     application = create_app(Settings(**values), clock=clock)

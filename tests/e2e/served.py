@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from tests.demo_programs import NO_HOLD
 from tests.e2e.net import free_port
 
 TESSERA = Path(sys.executable).with_name("tessera")
@@ -54,10 +55,12 @@ class Served:
 
 @asynccontextmanager
 async def tessera_serve(**env: str) -> AsyncIterator[Served]:
-    """Start `tessera serve` on the embedded store with the demo, `env` added; stopped (if
-    still running) with SIGTERM on leaving."""
+    """Start `tessera serve` on the embedded store with the demo members, `env` added; stopped
+    (if still running) with SIGTERM on leaving. The program is the demo without its hold
+    (`tests.demo_programs.NO_HOLD`) unless `env` names one (TESSERA_PROGRAM)."""
     port = free_port()
-    environment = {**os.environ, "TESSERA_SECRET": SECRET, **env}
+    program = {"TESSERA_PROGRAM": str(NO_HOLD)}
+    environment = {**os.environ, "TESSERA_SECRET": SECRET, **program, **env}
     environment.pop("TESSERA_MONGODB_URL", None)
     process = await asyncio.create_subprocess_exec(
         str(TESSERA),

@@ -25,6 +25,7 @@ from app.settings import Settings
 from domain.access import Role
 from domain.clock import SettableClock
 from tests.conftest import SECRET, running_app
+from tests.demo_programs import NO_HOLD
 from tests.e2e.conftest import serving
 from tests.e2e.net import free_port
 from tests.e2e.redis_server import RedisServer
@@ -139,6 +140,7 @@ async def test_the_limits_are_shared_by_instances_on_one_redis(redis: RedisServe
                 redis_url=redis.url,
                 rate_limit_requests_per_second=5,
                 rate_limit_burst=10,
+                program=NO_HOLD,
             )
             app = create_app(settings, client=client)
             await stack.enter_async_context(app.router.lifespan_context(app))

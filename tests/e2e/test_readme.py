@@ -22,6 +22,7 @@ import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse, print_ast
 
+from app.settings import DEMO_PROGRAM
 from tests.e2e.node_install import node_install_lock, node_modules_match_the_lockfile
 from tests.e2e.served import Served, tessera_serve
 
@@ -84,8 +85,10 @@ def refusals(value: Any) -> list[Any]:
 
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
-    # The demo partner's manifest, as the README's partner example starts `make run` with.
-    async with tessera_serve(TESSERA_TRUSTED_DOCUMENTS=SKYWAYS_MANIFEST) as served:
+    # `make run`'s program (the demo, holding points 14 days), with the demo partner's
+    # manifest, as the README's partner example starts `make run` with.
+    demo = {"TESSERA_PROGRAM": str(DEMO_PROGRAM), "TESSERA_TRUSTED_DOCUMENTS": SKYWAYS_MANIFEST}
+    async with tessera_serve(**demo) as served:
         yield served
 
 

@@ -14,6 +14,7 @@ from mongomock_motor import AsyncMongoMockClient
 from app.factory import create_app
 from app.settings import Settings
 from tests.conftest import SECRET, Api
+from tests.demo_programs import NO_HOLD
 from tests.e2e.conftest import serving, subscriber
 from tests.e2e.redis_server import RedisServer
 from tests.e2e.test_member_updated import follow, next_of
@@ -33,6 +34,7 @@ async def instances(redis: RedisServer) -> AsyncIterator[list[tuple[str, Api]]]:
                 demo=demo,
                 redis_url=redis.url,  # type: ignore[arg-type]
                 relay_interval_seconds=0.2,
+                program=NO_HOLD,  # Ben's purchase is spendable at once, as the test reads
             )
             app = create_app(settings, client=client)
             await stack.enter_async_context(app.router.lifespan_context(app))

@@ -17,6 +17,7 @@ import pytest
 from app.auth import issue_token
 from domain.access import Role
 from tests.conftest import SECRET
+from tests.demo_programs import NO_HOLD
 from tests.e2e.conftest import subscriber
 from tests.e2e.net import free_port
 from tests.e2e.redis_server import RedisServer
@@ -57,6 +58,7 @@ async def processes(mongodb_url: str) -> AsyncIterator[tuple[int, int]]:
         "TESSERA_REDIS_URL": redis.url,
         "TESSERA_MONGODB_URL": mongodb_url,
         "TESSERA_MONGODB_DATABASE": database,
+        "TESSERA_PROGRAM": str(NO_HOLD),  # a purchase is spendable at once, as the test reads
     }
     ports = (free_port(), free_port())
     first = await start(ports[0], env, demo=True)

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api
+from tests.demo_programs import NO_HOLD
 from tests.integration.cron import app_with
 
 
@@ -21,7 +21,7 @@ async def under(
 ) -> AsyncIterator[Api]:
     """The app with the demo program and this `[expiry]` section (none: the demo's rolling
     12 months), whose months replace `points_validity_months`."""
-    text = DEMO_PROGRAM.read_text()
+    text = NO_HOLD.read_text()
     if expiry:
         text = re.sub(r"(?m)^points_validity_months = .*\n", "", text)
         text = re.sub(r"(?ms)^\[expiry\]\n.*?\n\n", "", text) + f"\n[expiry]\n{expiry}\n"

@@ -10,26 +10,17 @@ from typing import Any
 
 import pytest
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, backends
+from tests.demo_programs import demo_with_hold
 from tests.integration.cron import app_with
 
 PENDING_DAYS = 14
 
 
 def held_program(directory: Path, pending_days: int = PENDING_DAYS) -> Path:
-    """The demo program with `pending_days` set (whatever the demo file says)."""
-    lines = [
-        line
-        for line in DEMO_PROGRAM.read_text().splitlines()
-        if not line.startswith("pending_days")
-    ]
-    at = lines.index("[program]") + 1
-    lines.insert(at, f"pending_days = {pending_days}")
-    path = directory / f"held-{pending_days}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    """The demo program with `pending_days` set (the demo's own, unless told)."""
+    return demo_with_hold(directory, pending_days)
 
 
 @pytest.fixture(name="held", params=backends())

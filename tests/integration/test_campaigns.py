@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, backends, running_app
+from tests.demo_programs import NO_HOLD
 from tests.integration.graphql import ERROR, by_id
 from tests.integration.steps import enrolled
 
@@ -63,7 +63,7 @@ async def shop(
     request: pytest.FixtureRequest, clock: SettableClock, tmp_path: Path
 ) -> AsyncIterator[Api]:
     program = tmp_path / "campaigns.toml"
-    demo = DEMO_PROGRAM.read_text()
+    demo = NO_HOLD.read_text()
     program.write_text(demo[: demo.index("# Campaigns:")] + CAMPAIGNS)  # these, not the demo's
     clock.current = SATURDAY
     url = request.getfixturevalue("mongodb_url") if request.param == "mongodb" else None

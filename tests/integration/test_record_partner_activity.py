@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, backends
+from tests.demo_programs import NO_HOLD
 from tests.integration.cron import app_with
 from tests.integration.partners import (
     EARN,
@@ -107,7 +107,7 @@ async def test_only_linked_members_earn_and_only_for_the_tokens_partner(api: Api
 
 def small_budget_program(directory: Path) -> Path:
     """The demo program with skyways' monthly budget at BUDGET points."""
-    text = DEMO_PROGRAM.read_text().replace("monthly_budget = 200000", f"monthly_budget = {BUDGET}")
+    text = NO_HOLD.read_text().replace("monthly_budget = 200000", f"monthly_budget = {BUDGET}")
     path = directory / "small-budget.toml"
     path.write_text(text)
     return path

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, running_app
+from tests.demo_programs import NO_HOLD
 from tests.integration.graphql import RETURN
 from tests.integration.steps import bought, enrolled, member, redeemed
 
@@ -87,7 +87,7 @@ async def test_a_till_takes_back_only_its_own_stores_orders(api: Api) -> None:
 async def test_a_program_may_let_any_store_take_returns(
     clock: SettableClock, tmp_path: Path
 ) -> None:
-    text = DEMO_PROGRAM.read_text().replace("any_store = false", "any_store = true")
+    text = NO_HOLD.read_text().replace("any_store = false", "any_store = true")
     program = tmp_path / "any-store.toml"
     program.write_text(text)
     async with running_app(clock, program=program) as app:

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.settings import DEMO_PROGRAM
 from domain.clock import SettableClock
 from tests.conftest import Api, backends, running_app
+from tests.demo_programs import NO_HOLD
 from tests.integration.graphql import countdown
 from tests.integration.steps import bought, enrolled, member
 
@@ -22,7 +22,7 @@ from tests.integration.steps import bought, enrolled, member
 async def graceful(
     request: pytest.FixtureRequest, clock: SettableClock, tmp_path: Path
 ) -> AsyncIterator[Api]:
-    text = DEMO_PROGRAM.read_text().replace("tier_grace_days = 0", "tier_grace_days = 30", 1)
+    text = NO_HOLD.read_text().replace("tier_grace_days = 0", "tier_grace_days = 30", 1)
     assert "tier_grace_days = 30" in text
     program = tmp_path / "grace.toml"
     program.write_text(text)

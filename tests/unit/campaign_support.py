@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -14,7 +13,7 @@ from domain.commands import PurchaseLine
 from domain.earn_rules import Earning, Purchase, earnings
 from domain.member import Member
 from domain.program import Program, load_program
-from tests.unit.support import PROGRAM_FILE
+from tests.unit.support import demo_file
 
 # Saturday 5 December 2026, 11:00 in Paris (the demo program's zone).
 SATURDAY = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
@@ -26,8 +25,7 @@ GIFT = PurchaseLine("GIFT-25", "COFFEE", 1, Decimal("25.00"), earns=False)
 
 
 def program_with(*campaigns: Mapping[str, Any]) -> Program:
-    with PROGRAM_FILE.open("rb") as file:
-        data = tomllib.load(file)
+    data = demo_file()
     data["campaigns"] = [dict(c) for c in campaigns]
     return load_program(data)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -54,10 +55,20 @@ CARTS = st.lists(
 )
 
 
+def demo_file() -> dict[str, Any]:
+    """The demo program file's data without its hold (`pending_days = 0`): points earned are
+    spendable at once, as most rules' tests want; the tests of the hold set it
+    (`tests/unit/test_pending.py`)."""
+    with PROGRAM_FILE.open("rb") as file:
+        data = tomllib.load(file)
+    data["program"]["pending_days"] = 0
+    return data
+
+
 @cache
 def demo_program() -> Program:
-    with PROGRAM_FILE.open("rb") as file:
-        return load_program(tomllib.load(file))
+    """The demo program without its hold (`demo_file`)."""
+    return load_program(demo_file())
 
 
 def expiry_of(earned_at: datetime, program: Program | None = None) -> datetime:

@@ -20,15 +20,14 @@ from domain.ledger import EntryKind
 from domain.member import Member
 from domain.merging import absorb
 from domain.program import Program, ProgramError, load_program
-from tests.unit.support import PROGRAM_FILE, T0, Ids, enrolled
+from tests.unit.support import PROGRAM_FILE, T0, Ids, demo_file, enrolled
 
 COFFEE = PurchaseLine("COF-1", "COFFEE", 1, Decimal("4.00"))
 MUG = PurchaseLine("MUG-1", "HOME", 1, Decimal("12.00"))
 
 
 def program_with(*challenges: dict[str, Any], time_zone: str = "Europe/Paris") -> Program:
-    with PROGRAM_FILE.open("rb") as file:
-        data = tomllib.load(file)
+    data = demo_file()
     data["program"]["time_zone"] = time_zone
     data["challenges"] = list(challenges)
     return load_program(data)
