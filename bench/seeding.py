@@ -4,11 +4,12 @@ store, the store lives inside the server's process, so it is seeded there).
 
 Each member is what the domain's own rules make of a customer who joined on the web with an
 email address and bought once the same day: the member document (`enroll_member`, then
-`record_purchase` and `commit_of`, stored by `member_to_doc` with an empty outbox), its two
+`record_purchase` and `commit_of`, stored by `member_to_doc` with an empty outbox), its
 ledger entries, its email and order keys, and its welcome message, sent. They joined one a
-few minutes apart over the last 300 days, so their points expire 65 to 365 days ahead: none
-is due for expiry, nor within the programme's reminder leads (7 and 30 days), and nothing
-waits to be sent. An idle server then has nothing to do, and what it still does on its
+few minutes apart over the last 300 days, so their points (released from the programme's
+hold, as the sweeps would have by now) expire 65 to 365 days ahead: none is due for expiry,
+nor within the programme's reminder leads (7 and 30 days), and nothing waits to be sent.
+An idle server then has nothing to do, and what it still does on its
 timers is what the benchmark measures.
 """
 
@@ -25,6 +26,7 @@ from domain.commands import EnrollMember, MemberRef, RawIdentifier, RecordPurcha
 from domain.earning import record_purchase
 from domain.enrollment import enroll_member
 from domain.events import commit_of
+from domain.housekeeping import settle
 from domain.identity import Identifier, IdentifierKind
 from domain.messaging.journeys import Intent
 from domain.messaging.journeys.welcome import Enrolled
@@ -52,7 +54,11 @@ def _member_docs(number: int, count: int, program: Program, now: datetime) -> di
     purchase = RecordPurchase(
         MemberRef(id=member_id), order, Decimal("42.00"), "EUR", Channel.WEB, None, order
     )
-    commit = commit_of(member, record_purchase(member, purchase, program, joined, new_id))
+    bought = record_purchase(member, purchase, program, joined, new_id)
+    # Stored as the sweeps would have left it by now: a purchase held (`pending_days`) is
+    # released; stored unreleased, every seeded member would be due at start.
+    released = settle(bought.member, program, now, new_id)
+    commit = commit_of(member, dataclasses.replace(bought, member=released.member))
     welcome = new_message(Intent(member_id, Enrolled(), joined), joined)
     return {
         "members": [{**member_to_doc(commit.member), "outbox": []}],
@@ -60,7 +66,7 @@ def _member_docs(number: int, count: int, program: Program, now: datetime) -> di
             {"_id": key, "member_id": member_id, "claimed_at": joined}
             for key in (email.key, f"ORDER:{order}")
         ],
-        "ledger": [entry_to_doc(e) for e in (enrolled, *commit.entries)],
+        "ledger": [entry_to_doc(e) for e in (enrolled, *commit.entries, *released.entries)],
         "messages": [message_to_doc(dataclasses.replace(welcome, status=MessageStatus.SENT))],
     }
 
