@@ -31,6 +31,7 @@ from storage.documents import utc
 
 SENDS_KEPT = MAX_CAP  # the caps count at most this many sends; `policy_file` refuses more
 MAX_ATTEMPTS = 32
+TURN = "dispatch_turn"  # {token, until, again}: see `ProfileStore.take_dispatch_turn`
 
 
 def _engagement_from_doc(channel: str, doc: dict[str, Any]) -> ChannelEngagement:
@@ -154,3 +155,53 @@ class MongoProfileStore:
             if result.modified_count == 1 or result.upserted_id is not None:
                 return
         raise MemberBusy("messaging profile is being changed by many writers at once")
+
+    async def take_dispatch_turn(
+        self, member_id: str, token: str, now: datetime, until: datetime
+    ) -> datetime | None:
+        turn = {"token": token, "until": until}
+        for _ in range(MAX_ATTEMPTS):
+            free = {"$or": [{TURN: None}, {f"{TURN}.until": {"$lte": now}}]}
+            try:  # no profile yet: the upsert makes one; a held turn: the _id is taken
+                await self._profiles.update_one(
+                    {"_id": member_id, **free}, {"$set": {TURN: turn}}, upsert=True
+                )
+                return None
+            except DuplicateKeyError:
+                pass
+            doc = await self._profiles.find_one({"_id": member_id}, {TURN: 1})
+            held = (doc or {}).get(TURN)
+            if held is None or utc(held["until"]) <= now:
+                continue  # let go (or lapsed) in between: take it
+            asked = await self._profiles.update_one(
+                {"_id": member_id, f"{TURN}.token": held["token"]},
+                {"$set": {f"{TURN}.again": True}},
+            )
+            if asked.matched_count == 1:
+                return utc(held["until"])
+        raise MemberBusy("messaging profile is being changed by many writers at once")
+
+    async def keep_dispatch_turn(self, member_id: str, token: str, until: datetime) -> bool:
+        kept = await self._profiles.update_one(
+            {"_id": member_id, f"{TURN}.token": token}, {"$set": {f"{TURN}.until": until}}
+        )
+        return bool(kept.matched_count == 1)
+
+    async def end_dispatch_turn(self, member_id: str, token: str, again_until: datetime) -> bool:
+        ended = await self._profiles.update_one(
+            {"_id": member_id, f"{TURN}.token": token, f"{TURN}.again": {"$ne": True}},
+            {"$unset": {TURN: ""}},
+        )
+        if ended.matched_count == 1:
+            return True
+        # Asked again (or the turn lapsed and went to another dispatch, which then looks).
+        kept = await self._profiles.update_one(
+            {"_id": member_id, f"{TURN}.token": token},
+            {"$set": {f"{TURN}.until": again_until}, "$unset": {f"{TURN}.again": ""}},
+        )
+        return bool(kept.matched_count == 0)
+
+    async def drop_dispatch_turn(self, member_id: str, token: str) -> None:
+        await self._profiles.update_one(
+            {"_id": member_id, f"{TURN}.token": token}, {"$unset": {TURN: ""}}
+        )

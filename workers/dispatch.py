@@ -81,7 +81,36 @@ async def _save(messaging: Messaging, message: Message, previous: Message) -> bo
 
 
 async def dispatch_member(messaging: Messaging, *, member_id: str) -> None:
-    for _ in range(MAX_ROUNDS):
+    """Decide and send in the member's dispatch turn. Without it two jobs for one member (a
+    welcome and, a moment later, a tier upgrade) would both read the caps before either's
+    send was counted, and both send. A job that finds the turn held asks its holder to look
+    again, and keeps a wake-up for when the turn would lapse, in case the holder dies."""
+    profiles, token = messaging.profiles, secrets.token_hex(8)
+    held_until = await profiles.take_dispatch_turn(
+        member_id, token, messaging.clock.now(), _turn_end(messaging)
+    )
+    if held_until is not None:
+        await schedule_dispatch(messaging, member_id, held_until)
+        return
+    try:
+        await _rounds(messaging, member_id, token)
+        while not await profiles.end_dispatch_turn(member_id, token, _turn_end(messaging)):
+            await _rounds(messaging, member_id, token)
+    except BaseException:
+        await profiles.drop_dispatch_turn(member_id, token)
+        raise
+
+
+def _turn_end(messaging: Messaging) -> datetime:
+    return messaging.clock.now() + messaging.send_lease  # a round sends one message at most
+
+
+async def _rounds(messaging: Messaging, member_id: str, token: str) -> None:
+    for round_number in range(MAX_ROUNDS):
+        if round_number and not await messaging.profiles.keep_dispatch_turn(
+            member_id, token, _turn_end(messaging)
+        ):
+            return  # the turn lapsed and another dispatch took it: it goes on from here
         if not await _round(messaging, member_id):
             return
 

@@ -126,10 +126,14 @@ class InProcessQueue:
         """Jobs queued here: waiting, deferred or running."""
         return len(self._tasks)
 
+    def running(self) -> int:
+        """Jobs due now or running; wake-ups scheduled for later are not counted."""
+        return sum(job_id not in self._waiting for job_id in self._tasks)
+
     async def idle(self) -> None:
         """Wait until every job due now has finished (jobs scheduled for later keep waiting),
         including the jobs those jobs queue."""
-        while any(job_id not in self._waiting for job_id in self._tasks):
+        while self.running():
             await asyncio.sleep(0.002)
 
     async def stop(self) -> None:

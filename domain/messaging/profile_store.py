@@ -55,3 +55,28 @@ class ProfileStore(Protocol):
     async def record_new_address(self, member_id: str, channel: MessageChannel) -> None:
         """A new address on this channel: its past bounces no longer count against it."""
         ...
+
+    # The member's dispatch turn: one dispatch at a time decides and sends for a member, else
+    # two could both read the caps before either's send is counted, and both send.
+
+    async def take_dispatch_turn(
+        self, member_id: str, token: str, now: datetime, until: datetime
+    ) -> datetime | None:
+        """Take the turn until `until` (a holder that dies lets it lapse then). None: taken.
+        Else the time the holder's turn lapses; the holder has been asked to look again
+        before it lets go, so what this dispatch came for is not left waiting."""
+        ...
+
+    async def keep_dispatch_turn(self, member_id: str, token: str, until: datetime) -> bool:
+        """Hold the turn until `until`; False when it lapsed and another dispatch took it."""
+        ...
+
+    async def end_dispatch_turn(self, member_id: str, token: str, again_until: datetime) -> bool:
+        """Let go of the turn. False when another dispatch asked for another look meanwhile:
+        the turn is then kept (until `again_until`) for that look."""
+        ...
+
+    async def drop_dispatch_turn(self, member_id: str, token: str) -> None:
+        """Let go of the turn whatever was asked (a dispatch that failed); the one that
+        asked has a wake-up for when the turn would have lapsed."""
+        ...

@@ -36,7 +36,7 @@ from domain.ledger import EntryKind
 from tests.conftest import SECRET, Api
 from tests.e2e.held_smtp import HoldingMailbox, smtp_server
 from tests.e2e.redis_server import RedisServer
-from tests.integration.graphql import ENROLL
+from tests.integration.graphql import ENROLL, PURCHASE, by_id, purchase
 from workers.arq_worker import worker_options
 from workers.dispatch import DISPATCH
 from workers.journeys import START_JOURNEYS, JourneyTrigger
@@ -328,3 +328,29 @@ async def test_a_wake_up_is_timed_on_the_app_clock(
     now = timestamp_ms()
     assert later is not None and 55_000 < later - now <= 60_000
     assert late is not None and late <= now
+
+
+async def test_a_receipt_waits_for_the_email_cap_while_the_welcome_is_mid_send(
+    api: Api, mail: tuple[HoldingMailbox, int], queue: ArqRedis
+) -> None:
+    # given a customer whose welcome is mid-send on one of arq's concurrent jobs
+    mailbox, _ = mail
+    mailbox.hold_next()
+    async with worker_running(api.tessera) as worker:
+        pat = await enrolled(api, "Pat", "pat@example.com")
+        async with asyncio.timeout(WAIT):
+            await mailbox.holding.wait()
+        # when they buy, and the receipt's dispatch has run while the welcome is held
+        await api.data(PURCHASE, purchase(by_id(pat), "o-pat-1", "30"))
+        await until(lambda: only_the_send_runs(queue, worker))
+        assert len(mailbox.received) == 1
+        # and the welcome's send then completes
+        mailbox.release.set()
+        await until(lambda: drained(queue, worker))
+
+    # then the welcome is the day's one email (EMAIL: 1 a day); the receipt waits a day
+    docs = {d["journey"]: d for d in await messages_of(api.tessera, pat)}
+    assert (docs["WELCOME"]["status"], docs["WELCOME"]["channel"]) == ("SENT", "EMAIL")
+    receipt = docs["PURCHASE_RECEIPT"]
+    assert (receipt["status"], receipt["deferred_reason"]) == ("PENDING", "FREQUENCY_CAP")
+    assert mailbox.message_ids() == [f"<{docs['WELCOME']['_id']}@tessera>"]
