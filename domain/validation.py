@@ -45,8 +45,11 @@ def text_problem(value: str, strict: bool = False) -> str | None:
     return None
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _has_ascii_control(value: str) -> bool:
-    return any(ord(character) < 32 or ord(character) == 127 for character in value)
+    return _ASCII_CONTROL.search(value) is not None
 
 
 def _checked(field: str, value: str, max_length: int, strict: bool) -> str:

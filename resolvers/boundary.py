@@ -9,7 +9,7 @@ error type, as one raised by the handler does.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -28,19 +28,41 @@ T = TypeVar("T")
 MAX_INPUT_TEXT = 1000
 
 
-def strings_of(value: object, path: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, text) for every string inside a resolver's arguments."""
+# Where a string sits in the arguments: the field names from the top, joined only when one
+# is refused (a cart's hundred strings pass, and building each one's path cost more).
+Where = tuple["Where", str] | None
+
+
+def problem_in(value: object, where: Where = None) -> tuple[Where, str] | None:
+    """The first string inside a resolver's arguments that cannot be stored, and why."""
     if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list | tuple):
+        if len(value) > MAX_INPUT_TEXT:
+            return where, f"at most {MAX_INPUT_TEXT} characters"
+        problem = text_problem(value)
+        return None if problem is None else (where, problem)
+    found = None
+    if isinstance(value, list | tuple):
         for item in value:
-            yield from strings_of(item, path)
+            if found := problem_in(item, where):
+                return found
     elif isinstance(value, dict):
         for name, item in value.items():
-            yield from strings_of(item, _join(path, to_camel_case(name)))
+            if found := problem_in(item, (where, to_camel_case(name))):
+                return found
     elif value is not None and not isinstance(value, int | float | Enum):
         for python_name, name in _input_fields(type(value)):
-            yield from strings_of(getattr(value, python_name), _join(path, name))
+            if found := problem_in(getattr(value, python_name), (where, name)):
+                return found
+    return found
+
+
+def path_of(where: Where) -> str:
+    names: list[str] = []
+    while where is not None:
+        where, name = where
+        names.append(name)
+    names.reverse()
+    return ".".join(names[1:] if names[:1] == ["input"] and len(names) > 1 else names)
 
 
 # (Python name, GraphQL name) of each input type's fields, by type (none for other types).
@@ -59,17 +81,11 @@ def _input_fields(kind: type) -> tuple[tuple[str, str], ...]:
     return found
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path and path != "input" else name
-
-
 def check_strings(arguments: dict[str, Any]) -> None:
-    for path, text in strings_of(arguments):
-        if len(text) > MAX_INPUT_TEXT:
-            raise InvalidInput(path, f"at most {MAX_INPUT_TEXT} characters")
-        problem = text_problem(text)
-        if problem is not None:
-            raise InvalidInput(path, problem)
+    found = problem_in(arguments)
+    if found is not None:
+        where, problem = found
+        raise InvalidInput(path_of(where), problem)
 
 
 class MutationBoundary(FieldExtension):

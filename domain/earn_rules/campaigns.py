@@ -85,7 +85,7 @@ def lines_points(
         return None
     if limits.per_member is not None and count.total >= limits.per_member:
         return None
-    matching = tuple(_acts_on(campaign, line) for line in purchase.lines)
+    matching = _acting_on(campaign, purchase.lines)
     if not any(matching):
         return None
     spend = sum(
@@ -132,12 +132,17 @@ def _birthday_in(birthday: date, year: int) -> date:
         return date(year, 2, 28)
 
 
-def _acts_on(campaign: Campaign, line: PurchaseLine) -> bool:
-    wanted = campaign.conditions
-    return (
+def _acting_on(campaign: Campaign, lines: tuple[PurchaseLine, ...]) -> tuple[bool, ...]:
+    """Which lines the campaign acts on. Every campaign looks at every line of the cart, so
+    this is the loop a cart's size multiplies: kept to one pass with no calls in it."""
+    categories, skus = campaign.conditions.categories, campaign.conditions.skus
+    if not categories and not skus:
+        return tuple(line.earns for line in lines)
+    return tuple(
         line.earns
-        and (not wanted.categories or line.category in wanted.categories)
-        and (not wanted.skus or line.sku in wanted.skus)
+        and (not categories or line.category in categories)
+        and (not skus or line.sku in skus)
+        for line in lines
     )
 
 
@@ -151,10 +156,13 @@ def _effect(
 ) -> tuple[int, ...]:
     effect = campaign.effect
     if effect.multiplier is not None:
-        rate = program.earn_rate * program.tier(member.tier.code).earn_multiplier
-        extra = effect.multiplier - 1
+        factor = (
+            program.earn_rate
+            * program.tier(member.tier.code).earn_multiplier
+            * (effect.multiplier - 1)
+        )
         return tuple(
-            _floor(line.total * rate * extra) if on else 0
+            _floor(line.total * factor) if on else 0
             for line, on in zip(lines, matching, strict=True)
         )
     if effect.bonus_per_unit is not None:

@@ -189,6 +189,37 @@ def test_a_request_without_lines_has_the_digest_it_had_before_lines_existed() ->
     assert fingerprint(validate_purchase(order_of(CART), demo_program())) != fingerprint(cmd)
 
 
+def test_a_cart_has_the_digest_of_what_its_lines_say() -> None:
+    # A line's total is worked out from the line, not said by the request: the digest of a
+    # cart is the one its lines gave before the total was kept on the line.
+    cmd = validate_purchase(order_of(CART), demo_program())
+    lines = [
+        {"sku": "COF-1", "category": "COFFEE", "quantity": 3, "unit_price": "2.30", "earns": True},
+        {"sku": "MUG-1", "category": "HOME", "quantity": 2, "unit_price": "9.99", "earns": True},
+        {
+            "sku": "GIFT-25",
+            "category": "GIFT_CARD",
+            "quantity": 1,
+            "unit_price": "25.00",
+            "earns": False,
+        },
+    ]
+    said = {
+        "member": {"id": "mbr_1", "identifier": None},
+        "order_id": "o-1",
+        "amount": "51.88",
+        "currency": "EUR",
+        "channel": "POS",
+        "store_id": "store-1",
+        "idempotency_key": "k-1",
+        "lines": lines,
+    }
+    canonical = json.dumps([said], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    assert fingerprint(cmd) == hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    assert cmd.lines[1].total == Decimal("19.98")
+
+
 def test_a_cart_of_what_earns_nothing_records_its_lines_and_no_points() -> None:
     ids = Ids()
     gift_cards = (PurchaseLine("GIFT-25", "GIFT_CARD", 2, Decimal("25.00"), earns=False),)
