@@ -9,7 +9,6 @@ from domain.access import Action
 from domain.channel import Channel
 from domain.commands import PurchaseLine, RecordPurchase
 from domain.handlers import record_purchase
-from domain.member import LineRecord
 from domain.validation import parse_amount
 from resolvers.context import Info
 from schema.errors import payload
@@ -68,11 +67,12 @@ class RecordPurchaseInput:
 class PointsEarned:
     member: Member
     entry: LedgerEntry
-    order_lines: strawberry.Private[tuple[LineRecord, ...]]
-
-    @strawberry.field(description="the points each line earned (none for an amount only)")
-    def lines(self) -> list[EarnedLine]:
-        return [EarnedLine.of(line) for line in self.order_lines]
+    # A plain field, not a resolver: the executor then reads a twenty-line answer's lines
+    # straight from their objects (`app.execution.plain_fields`), not each through
+    # graphql-core's general completion.
+    lines: list[EarnedLine] = strawberry.field(
+        description="the points each line earned (none for an amount only)"
+    )
 
 
 RecordPurchasePayload = payload(
@@ -107,7 +107,7 @@ async def resolve(info: Info, input: RecordPurchaseInput) -> PointsEarned:
     return PointsEarned(
         member=ctx.view(result.member),
         entry=LedgerEntry.of(result.entry),
-        order_lines=result.lines,
+        lines=[EarnedLine.of(line) for line in result.lines],
     )
 
 
