@@ -233,8 +233,6 @@ _DIGESTED: dict[type, tuple[tuple[str, bool], ...]] = {}
 
 
 def _digested(kind: type) -> tuple[tuple[str, bool], ...]:
-    fields = tuple(
-        (f.name, "digest" in f.metadata) for f in dataclasses.fields(kind) if f.init
-    )
+    fields = tuple((f.name, "digest" in f.metadata) for f in dataclasses.fields(kind) if f.init)
     _DIGESTED[kind] = fields
     return fields
