@@ -282,8 +282,10 @@ async def _deliver(messaging: Messaging, sending: Message, member: Member) -> Me
     if delivery_ok:
         done = mark_sent(sending, ref, now, detail)
         if await _save(messaging, done, sending):
+            # Counted for the caps. Engagement is not touched: a send moves no count
+            # (`record_outcome(_, None, SENT)` is the engagement as it was); the feedback
+            # that follows (delivered, opened, bounced) does.
             await messaging.profiles.record_send(member.id, done.id, channel, now)
-            await messaging.profiles.record_outcome(member.id, channel, None, DeliveryOutcome.SENT)
             return done
         return None
     done = mark_failed_attempt(sending, permanent, detail, now)

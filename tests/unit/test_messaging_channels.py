@@ -127,3 +127,9 @@ def test_the_estimate_is_the_posterior_mean() -> None:
     # 2 opened and 8 ignored on top of Beta(3, 7): 5 / 20
     seen = ChannelEngagement(EMAIL, engaged=2, ignored=8)
     assert estimate(seen, policy) == pytest.approx(0.25)
+
+
+def test_a_send_alone_moves_no_count() -> None:
+    # The dispatcher relies on it: it records a send for the caps only, not as engagement.
+    for engagement in (ChannelEngagement(EMAIL), ChannelEngagement(EMAIL, 3, 4, 2)):
+        assert record_outcome(engagement, None, DeliveryOutcome.SENT) == engagement
