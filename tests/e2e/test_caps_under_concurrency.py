@@ -9,7 +9,7 @@ receipt must wait for tomorrow, not go as a second email today.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, timedelta
 
 import httpx
@@ -26,14 +26,10 @@ WAIT = 10.0  # seconds; each step takes well under one
 DAY = timedelta(days=1)
 
 
-async def until(check: Callable[[], Awaitable[bool] | bool], timeout: float = WAIT) -> None:
+async def until(check: Callable[[], bool], timeout: float = WAIT) -> None:
     async with asyncio.timeout(timeout):
-        while not await _value(check()):
+        while not check():
             await asyncio.sleep(0.01)
-
-
-async def _value(result: Awaitable[bool] | bool) -> bool:
-    return result if isinstance(result, bool) else await result
 
 
 @pytest.fixture(params=backends())
