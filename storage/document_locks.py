@@ -23,7 +23,7 @@ import asyncio
 import random
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,12 +61,16 @@ class DocumentLocks:
         try:
             async with waiting.lock:
                 owner = secrets.token_hex(8)
-                taken = await self._acquire(name, owner)
+                try:
+                    taken = await self._acquire(name, owner)
+                except asyncio.CancelledError:
+                    await self._release(name, owner)  # its insert may have landed
+                    raise
                 try:
                     yield
                 finally:
                     if time.monotonic() - taken < self._lease.total_seconds() / 2:
-                        await self._locks.delete_one({"_id": name, "owner": owner})
+                        await self._release(name, owner)
         finally:
             waiting.count -= 1
             if not waiting.count:
@@ -80,7 +84,9 @@ class DocumentLocks:
         while True:
             taken = time.monotonic()
             try:
-                await self._locks.insert_one({"_id": name, "owner": owner, "at": _now()})
+                await _to_the_end(
+                    self._locks.insert_one({"_id": name, "owner": owner, "at": _now()})
+                )
                 return taken
             except DuplicateKeyError:
                 pass
@@ -97,9 +103,29 @@ class DocumentLocks:
             await asyncio.sleep(random.uniform(pause / 2, pause))
             pause = min(2 * pause, LONGEST_PAUSE)
 
+    async def _release(self, name: str, owner: str) -> None:
+        await _to_the_end(self._locks.delete_one({"_id": name, "owner": owner}))
+
     async def _break(self, stale: dict[str, Any]) -> None:
         async with self.holding(f"{stale['_id']}!{stale['owner']}"):
             await self._locks.delete_one({"_id": stale["_id"], "owner": stale["owner"]})
+
+
+async def _to_the_end(write: Coroutine[Any, Any, Any]) -> None:
+    """Run a write to the locks to its end even when the writer is cancelled (a job
+    stopped at shutdown), then let the cancellation go on. The driver does not finish a
+    cancelled call: a release cut short left its lock to stall the document's next writer
+    for a whole lease (`dispatch_member`, dropping its turn on the way out, waited 10 s at
+    every shutdown on FerretDB), and an insert cut short may or may not have landed, so
+    `holding` takes it back out by owner once it has."""
+    running = asyncio.ensure_future(write)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        await asyncio.wait([running])
+        if not running.cancelled():
+            running.exception()  # seen: the cancellation is what goes on
+        raise
 
 
 def _utc(at: datetime) -> datetime:
