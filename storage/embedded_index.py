@@ -178,26 +178,33 @@ class EqualityIndex:
     def _reindex(self, ids: Iterable[Any]) -> None:
         for document_id in ids:
             key = _store_key(document_id)
-            old = self._entries.pop(key, None)
-            for field, value in () if old is None else old[1]:
-                holders = self._by_value[field][value]
-                del holders[key]
-                if not holders:
-                    del self._by_value[field][value]
             try:
-                doc = self._store[key]
+                doc: Doc | None = self._store[key]
             except KeyError:
-                for ordering in self._orderings:
-                    ordering.place(key, None)
-                continue
+                doc = None  # it is gone
             for ordering in self._orderings:
                 ordering.place(key, doc)
-            entries = tuple(
-                (field, value) for field in self._by_value for value in _values(doc.get(field))
-            )
+            entries = () if doc is None else self._entries_of(doc)
+            old = self._entries.get(key)
+            if old is not None and old[1] == entries and doc is not None:
+                continue  # no indexed field changed (most writes): filed as it was
+            if old is not None:
+                del self._entries[key]
+                for field, value in old[1]:
+                    holders = self._by_value[field][value]
+                    del holders[key]
+                    if not holders:
+                        del self._by_value[field][value]
+            if doc is None:
+                continue
             for field, value in entries:
                 self._by_value[field].setdefault(value, {})[key] = None
             self._entries[key] = (next(self._order) if old is None else old[0], entries)
+
+    def _entries_of(self, doc: Doc) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (field, value) for field in self._by_value for value in _values(doc.get(field))
+        )
 
 
 _INDEXES: weakref.WeakKeyDictionary[Any, EqualityIndex] = weakref.WeakKeyDictionary()

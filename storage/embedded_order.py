@@ -60,24 +60,35 @@ class Ordering:
         self._irregular = 0  # documents whose leading field an equality may match in an array
 
     def place(self, key: Any, doc: Doc | None) -> None:
-        """File the document stored under `key` as it is now (None: it is gone)."""
-        old = self._placed.pop(key, None)
+        """File the document stored under `key` as it is now (None: it is gone). Most writes
+        change none of the index's fields (a message's attempt, a profile's counts): the
+        document then stays where it is filed."""
+        placed = None if doc is None else self._placement(doc)
+        old = self._placed.get(key)
+        if old == placed:
+            return
         if old is not None:
+            del self._placed[key]
             self._unfile(key, *old)
-        if doc is None:
+        if placed is None:
             return
-        value = doc.get(self.leading)
-        if isinstance(value, list | dict):
-            self._placed[key] = (_IRREGULAR, None)
+        value, sort_key = placed
+        if value is _IRREGULAR:
             self._irregular += 1
-            return
-        ranked = [_ranked(doc.get(field)) for field in self.fields]
-        sort_key = None if None in ranked else tuple(r for r in ranked if r is not None)
-        if sort_key is None:
+        elif sort_key is None:
             self._unordered[value] += 1
         else:
             self._by_value.setdefault(value, SortedKeyList(key=_sort_key)).add((sort_key, key))
-        self._placed[key] = (value, sort_key)
+        self._placed[key] = placed
+
+    def _placement(self, doc: Doc) -> tuple[Any, SortKey | None]:
+        """(leading value, sort key): the sort key None where this cannot order the document,
+        the value `_IRREGULAR` where an equality may match it in an array."""
+        value = doc.get(self.leading)
+        if isinstance(value, list | dict):
+            return (_IRREGULAR, None)
+        ranked = [_ranked(doc.get(field)) for field in self.fields]
+        return (value, None if None in ranked else tuple(r for r in ranked if r is not None))
 
     def walk(self, values: Sequence[Any], sort: Sequence[tuple[str, int]]) -> Iterator[Any] | None:
         """Store keys of the documents with one of `values`, in `sort`'s order; None: this
