@@ -23,13 +23,15 @@ import asyncio
 import random
 import secrets
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from storage.cancellation import to_the_end
 
 LEASE = timedelta(seconds=10)
 LOOK_AT_HOLDER_EVERY = 1.0  # seconds between reads of the lock we are waiting for
@@ -64,7 +66,8 @@ class DocumentLocks:
                 try:
                     taken = await self._acquire(name, owner)
                 except asyncio.CancelledError:
-                    await self._release(name, owner)  # its insert may have landed
+                    # Stopped while taking it (a shutdown): the insert may have landed.
+                    await self._release(name, owner)
                     raise
                 try:
                     yield
@@ -84,7 +87,7 @@ class DocumentLocks:
         while True:
             taken = time.monotonic()
             try:
-                await _to_the_end(
+                await to_the_end(
                     self._locks.insert_one({"_id": name, "owner": owner, "at": _now()})
                 )
                 return taken
@@ -104,28 +107,11 @@ class DocumentLocks:
             pause = min(2 * pause, LONGEST_PAUSE)
 
     async def _release(self, name: str, owner: str) -> None:
-        await _to_the_end(self._locks.delete_one({"_id": name, "owner": owner}))
+        await to_the_end(self._locks.delete_one({"_id": name, "owner": owner}))
 
     async def _break(self, stale: dict[str, Any]) -> None:
         async with self.holding(f"{stale['_id']}!{stale['owner']}"):
             await self._locks.delete_one({"_id": stale["_id"], "owner": stale["owner"]})
-
-
-async def _to_the_end(write: Coroutine[Any, Any, Any]) -> None:
-    """Run a write to the locks to its end even when the writer is cancelled (a job
-    stopped at shutdown), then let the cancellation go on. The driver does not finish a
-    cancelled call: a release cut short left its lock to stall the document's next writer
-    for a whole lease (`dispatch_member`, dropping its turn on the way out, waited 10 s at
-    every shutdown on FerretDB), and an insert cut short may or may not have landed, so
-    `holding` takes it back out by owner once it has."""
-    running = asyncio.ensure_future(write)
-    try:
-        await asyncio.shield(running)
-    except asyncio.CancelledError:
-        await asyncio.wait([running])
-        if not running.cancelled():
-            running.exception()  # seen: the cancellation is what goes on
-        raise
 
 
 def _utc(at: datetime) -> datetime:

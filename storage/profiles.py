@@ -7,6 +7,7 @@ through the pure `record_outcome`, so they go by compare-and-set on a version.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
@@ -26,6 +27,7 @@ from domain.messaging.consent import Consent, MessagingProfile
 from domain.messaging.journeys import MessageChannel
 from domain.messaging.policy import MAX_CAP
 from domain.messaging.profile_store import MemberMessaging
+from storage.cancellation import to_the_end
 from storage.collection import Collection
 from storage.documents import utc
 
@@ -163,9 +165,7 @@ class MongoProfileStore:
         for _ in range(MAX_ATTEMPTS):
             free = {"$or": [{TURN: None}, {f"{TURN}.until": {"$lte": now}}]}
             try:  # no profile yet: the upsert makes one; a held turn: the _id is taken
-                await self._profiles.update_one(
-                    {"_id": member_id, **free}, {"$set": {TURN: turn}}, upsert=True
-                )
+                await self._take(member_id, token, free, turn)
                 return None
             except DuplicateKeyError:
                 pass
@@ -180,6 +180,21 @@ class MongoProfileStore:
             if asked.matched_count == 1:
                 return utc(held["until"])
         raise MemberBusy("messaging profile is being changed by many writers at once")
+
+    async def _take(
+        self, member_id: str, token: str, free: dict[str, Any], turn: dict[str, Any]
+    ) -> None:
+        """The take's write. Cut short by a shutdown, it may land all the same, and a turn
+        its taker never knew it held would keep the member's messages back for a whole lease
+        (the next dispatch finds it held and waits it out): it is let finish, and dropped."""
+        write = self._profiles.update_one(
+            {"_id": member_id, **free}, {"$set": {TURN: turn}}, upsert=True
+        )
+        try:
+            await to_the_end(write)
+        except asyncio.CancelledError:
+            await to_the_end(self.drop_dispatch_turn(member_id, token))
+            raise
 
     async def keep_dispatch_turn(self, member_id: str, token: str, until: datetime) -> bool:
         kept = await self._profiles.update_one(

@@ -9,7 +9,9 @@ from datetime import timedelta
 from domain.clock import SettableClock
 from domain.messaging.consent import Consent
 from domain.messaging.journeys import MessageChannel
+from storage.profiles import MongoProfileStore
 from tests.conftest import Api
+from tests.integration.held_replies import HeldReplies
 
 MINUTE = timedelta(minutes=1)
 EMAIL, OPTED_IN = MessageChannel.EMAIL, Consent.OPTED_IN
@@ -49,3 +51,15 @@ async def test_a_turn_whose_holder_died_lapses_and_the_holder_cannot_take_it_bac
     await profiles.drop_dispatch_turn("mbr_t", "dead")
     assert await profiles.take_dispatch_turn("mbr_t", "other", later, later) == later + MINUTE
     assert dict((await profiles.get("mbr_t")).profile.consents) == {EMAIL: OPTED_IN}
+
+
+async def test_a_take_cut_short_by_a_shutdown_leaves_the_turn_free(
+    api: Api, clock: SettableClock
+) -> None:
+    # given a dispatch stopped (a shutdown) while its take of the turn has landed unanswered
+    profiles, now = api.tessera.messaging.profiles, clock.now()
+    held = HeldReplies(api.tessera.collections.profiles, "update_one", landed=True)
+    cut = MongoProfileStore(held).take_dispatch_turn("mbr_t", "cut", now, now + MINUTE)
+    await held.stop_there(cut)
+    # then the member's next dispatch takes the turn at once, instead of waiting a lease
+    assert await profiles.take_dispatch_turn("mbr_t", "next", now, now + MINUTE) is None

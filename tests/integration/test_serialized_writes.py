@@ -15,6 +15,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 from storage.document_locks import DocumentLocks
 from storage.serialized_writes import LOCKS, SerializeWrites, serialized_writes
+from tests.integration.held_replies import HeldReplies
 
 WRITERS = 20
 INCREMENTS = 200
@@ -151,29 +152,6 @@ async def test_a_live_holder_is_waited_for(db: Any) -> None:
     assert (await collection.find_one({"_id": "c"}))["n"] == 1
 
 
-class HeldReplies:
-    """The locks collection, with one kind of call held on the way: before it is sent
-    (`landed=False`) or after the server made it, its reply still to come (`landed=True`).
-    A writer cancelled there is a job stopped at shutdown in the middle of a lock's write."""
-
-    def __init__(self, collection: Any, call: str, landed: bool) -> None:
-        self._collection, self._call, self._landed = collection, call, landed
-        self.reached, self.gate = asyncio.Event(), asyncio.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        made = getattr(self._collection, name)
-        if name != self._call:
-            return made
-
-        async def held(*args: Any, **kwargs: Any) -> Any:
-            result = await made(*args, **kwargs) if self._landed else None
-            self.reached.set()
-            await self.gate.wait()
-            return result if self._landed else await made(*args, **kwargs)
-
-        return held
-
-
 @pytest.mark.parametrize(
     ("call", "landed"), [("insert_one", True), ("insert_one", False), ("delete_one", False)]
 )
@@ -188,14 +166,8 @@ async def test_a_writer_cancelled_mid_lock_leaves_the_document_free(
         async with document_locks.holding("counters:c"):
             pass
 
-    writer = asyncio.create_task(write())
-    async with asyncio.timeout(5):
-        await locks.reached.wait()
-    writer.cancel()
-    locks.gate.set()
-    # then the cancellation goes on, and no lock is left to stall the next writer a lease
-    with pytest.raises(asyncio.CancelledError):
-        await writer
+    await locks.stop_there(write())
+    # then the cancellation went on, and no lock is left to stall the next writer a lease
     assert await db[LOCKS].count_documents({}) == 0
     async with asyncio.timeout(2), DocumentLocks(db[LOCKS]).holding("counters:c"):
         pass
