@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tessera serve
 
-# Two pytest processes (pytest-xdist), each with its own FerretDB: about 4 minutes instead
-# of 8 on a 2-core machine. `.venv/bin/pytest tests/...` alone runs in one process.
+# Two pytest processes (pytest-xdist), each with its own FerretDB: about 6 minutes on a
+# 2-core machine. `.venv/bin/pytest tests/...` alone runs in one process.
 test: $(STAMP) redis-server ferretdb chromium lint typecheck
 	$(BIN)/pytest -n 2
 
