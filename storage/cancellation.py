@@ -5,8 +5,8 @@ cancelled call: the write may not be sent, or may land with nobody left to know 
 most writes either is fine (a claim left SENDING is taken up again after its lease). For a
 few, a write that lands unknown holds something for a whole lease: a document lock (every
 writer of the document waits, `storage.document_locks`) or a member's dispatch turn (their
-messages wait, `storage.profiles`). Those writes are run to their end, so that their writer
-can put right what landed, and then the cancellation goes on.
+messages wait, `storage.profiles`). Those writes, and the writes that put them right, are
+run to their end, and then the cancellation goes on.
 """
 
 from __future__ import annotations

@@ -184,14 +184,16 @@ class MongoProfileStore:
     async def _take(
         self, member_id: str, token: str, free: dict[str, Any], turn: dict[str, Any]
     ) -> None:
-        """The take's write. Cut short by a shutdown, it may land all the same, and a turn
-        its taker never knew it held would keep the member's messages back for a whole lease
-        (the next dispatch finds it held and waits it out): it is let finish, and dropped."""
-        write = self._profiles.update_one(
-            {"_id": member_id, **free}, {"$set": {TURN: turn}}, upsert=True
-        )
+        """The take's write. Cut short by a shutdown, it may have landed all the same, and a
+        turn its taker never knew it held would keep the member's messages back for a whole
+        lease (the next dispatch finds it held and waits it out): it is dropped by its token.
+        The take is not run to its end first, as a lock's writes are: a task of its own for
+        every take made a dispatch about 14% dearer with 500 at once, and a take still on
+        its way after the drop is a much narrower case than one that landed."""
         try:
-            await to_the_end(write)
+            await self._profiles.update_one(
+                {"_id": member_id, **free}, {"$set": {TURN: turn}}, upsert=True
+            )
         except asyncio.CancelledError:
             await to_the_end(self.drop_dispatch_turn(member_id, token))
             raise
