@@ -89,11 +89,11 @@ async def load_demo(ports: Ports) -> None:
     rewards are redeemed today, from the points their purchases' holds have released.
 
     Two instances starting at once on one database both find a member missing and both
-    enroll it under its fixed id: the second insert fails. That one goes on as if it had
-    found the member; the purchases and redemptions that follow carry fixed idempotency
-    keys, so whichever instance records them second replays them, or finds the order
-    recorded (a key set back past its retention is forgotten by the first instance's
-    redemption, today).
+    enroll it under its fixed id: the second insert fails. That one leaves the member to
+    the instance that enrolled it, as if it had found it. (It used to go on and record the
+    same purchases under the same keys, to be replayed; but a purchase's key is recorded
+    on the clock set back, so the first instance's redemption today forgets it at once, and
+    a copy still on its way then earned a second time.)
     """
     then = replace(ports, clock=EarlierClock(ports.clock, seeded_back(ports.program)))
     for member_id, name, identifiers, purchases, rewards in DEMO_MEMBERS:
@@ -108,6 +108,7 @@ async def load_demo(ports: Ports) -> None:
         except Exception:
             if await ports.members.get(member_id) is None:
                 raise  # not a concurrent loader: a real failure
+            continue  # enrolled by another instance a moment ago: it loads the member
         ref = MemberRef(id=member_id)
         for order_id, amount in purchases:
             purchase = RecordPurchase(
