@@ -113,7 +113,7 @@ class EqualityIndex:
             values = _equal_to(filter[ordering.leading]) if ordering.leading in filter else None
             if values is None:
                 continue
-            keys = ordering.walk(values, sort)
+            keys = ordering.walk(values, sort, filter)
             if keys is None:
                 continue
             found: list[Doc] = []

@@ -90,19 +90,50 @@ class Ordering:
         ranked = [_ranked(doc.get(field)) for field in self.fields]
         return (value, None if None in ranked else tuple(r for r in ranked if r is not None))
 
-    def walk(self, values: Sequence[Any], sort: Sequence[tuple[str, int]]) -> Iterator[Any] | None:
+    def walk(
+        self, values: Sequence[Any], sort: Sequence[tuple[str, int]], equal: Doc | None = None
+    ) -> Iterator[Any] | None:
         """Store keys of the documents with one of `values`, in `sort`'s order; None: this
-        ordering does not serve that sort, or cannot order some of those documents."""
+        ordering does not serve that sort, or cannot order some of those documents.
+
+        `equal`: the find's filter. Where it sets the first sort fields to plain values, the
+        walk covers only the documents holding them, as MongoDB bounds an index scan: a
+        member's PENDING messages are walked without their SENT history."""
         directions = {direction for _, direction in sort}
         if tuple(field for field, _ in sort) != self.fields or len(directions) != 1:
             return None
         if self._irregular or any(self._unordered[value] for value in values):
             return None
         newest_first = directions == {-1}
+        prefix = self._prefix(equal or {})
         lists = [self._by_value.get(value, ()) for value in dict.fromkeys(values)]
-        walks = [reversed(found) if newest_first else iter(found) for found in lists]
+        if prefix:
+            bounds = (prefix, (*prefix, _PAST_EVERY_RANK))
+            walks = [
+                found.irange_key(*bounds, reverse=newest_first) if found else iter(())
+                for found in lists
+            ]
+        else:
+            walks = [reversed(found) if newest_first else iter(found) for found in lists]
         merged = heapq.merge(*walks, key=_sort_key, reverse=newest_first)
         return (key for _, key in merged)
+
+    def _prefix(self, filter: Doc) -> SortKey:
+        """The sort key's first parts that `filter` fixes: a field equal to a string or an
+        id (not an array or a document, which an equality may match inside or by shape)."""
+        fixed: list[tuple[int, Any]] = []
+        for field in self.fields:
+            condition = filter.get(field)
+            if isinstance(condition, dict) and set(condition) == {"$eq"}:
+                condition = condition["$eq"]
+            # Numbers are left out (MongoDB finds 1 by 1.0 and by Decimal128("1")), and times
+            # (mongomock keeps them naive, a filter's may be aware).
+            if not isinstance(condition, _FIXABLE):
+                break
+            ranked = _ranked(condition)
+            assert ranked is not None
+            fixed.append(ranked)
+        return tuple(fixed)
 
     def _unfile(self, key: Any, value: Any, sort_key: SortKey | None) -> None:
         if value is _IRREGULAR:
@@ -119,6 +150,8 @@ class Ordering:
 
 
 _IRREGULAR = object()
+_FIXABLE = (str, ObjectId)  # what an equality on a sort field bounds the walk by
+_PAST_EVERY_RANK = (99,)  # after any (rank, value) pair: the end of a prefix's range
 
 
 def _sort_key(entry: tuple[SortKey, Any]) -> SortKey:

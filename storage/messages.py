@@ -4,6 +4,7 @@ compare-and-set, so two workers never both send it and a re-run job never makes 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -14,6 +15,12 @@ from storage.changes import changed_fields
 from storage.collection import Collection
 from storage.message_documents import message_from_doc, message_to_doc, mongo_time
 from storage.pages import newest_first
+
+PENDING_ORDER = [("status", 1), ("not_before", 1), ("_id", 1)]  # the open_for() index's
+
+
+def _soonest_first(messages: list[Message]) -> tuple[Message, ...]:
+    return tuple(sorted(messages, key=lambda m: (m.not_before, m.id)))
 
 
 class MongoMessageStore:
@@ -71,12 +78,33 @@ class MongoMessageStore:
         )
         return bool(result.modified_count == 1)
 
-    async def open_for(self, member_id: str) -> tuple[Message, ...]:
-        """The member's PENDING and SENDING messages, soonest first."""
-        statuses = [MessageStatus.PENDING.value, MessageStatus.SENDING.value]
-        query = {"member_id": member_id, "status": {"$in": statuses}}
-        cursor = self._messages.find(query).sort([("not_before", 1), ("_id", 1)])
-        return tuple(message_from_doc(d) for d in await cursor.to_list(length=None))
+    async def open_for(self, member_id: str, now: datetime, waiting: int) -> tuple[Message, ...]:
+        """The member's SENDING messages, every PENDING one due by `now` and the first
+        `waiting` of those not yet due, soonest first. The rest wait unread: the caps can
+        defer a member's receipts by the dozen, and each dispatch read them all."""
+        sending = {"member_id": member_id, "status": MessageStatus.SENDING.value}
+        found = [message_from_doc(d) for d in await self._messages.find(sending).to_list(None)]
+        pending: dict[str, Any] = {"member_id": member_id, "status": MessageStatus.PENDING.value}
+        left, page = waiting, waiting + 2  # the due one that woke the dispatch, and one more
+        while True:
+            # Pages along the index (member_id, status, not_before, _id), resumed after the
+            # last one read: a burst of messages falling due at once is read whole.
+            cursor = self._messages.find(pending).sort(PENDING_ORDER).limit(page)
+            docs = await cursor.to_list(length=page)
+            for doc in docs:
+                message = message_from_doc(doc)
+                if message.not_before > now:
+                    if left <= 0:
+                        return _soonest_first(found)
+                    left -= 1
+                found.append(message)
+            if len(docs) < page or (left == 0 and found[-1].not_before > now):
+                return _soonest_first(found)
+            last = docs[-1]
+            pending["$or"] = [
+                {"not_before": {"$gt": last["not_before"]}},
+                {"not_before": last["not_before"], "_id": {"$gt": last["_id"]}},
+            ]
 
     async def stalled(self, started_before: datetime, limit: int) -> tuple[Message, ...]:
         """SENDING messages whose last attempt began before the cutoff: their sender died."""

@@ -123,5 +123,7 @@ async def ensure_indexes(c: Collections) -> None:
     await c.messages.create_index([("status", 1), ("not_before", 1)])  # due()
     await c.messages.create_index([("status", 1), ("updated_at", 1)])  # stalled()
     await c.messages.create_index([("member_id", 1), ("created_at", -1), ("_id", -1)])  # staff
-    await c.messages.create_index([("member_id", 1), ("status", 1)])  # open_for()
+    await c.messages.create_index(  # open_for(): a member's PENDING ones, soonest first
+        [("member_id", 1), ("status", 1), ("not_before", 1), ("_id", 1)]
+    )
     await ensure_webhook_indexes(c.webhook_subscriptions, c.webhook_deliveries)

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 DISPATCH = "dispatch_member"
 MAX_ROUNDS = 8  # fallbacks go at once, each in a new round; more channels than this do not exist
+# Messages waiting for later that each dispatch checks for a reason gone (`_drop_gone`), the
+# soonest first. Any beyond are checked when due, as every message is right before it goes.
+WAITING_CHECKED = 10
 
 
 def dispatch_job_id(member_id: str, at: datetime | None) -> str:
@@ -117,10 +120,10 @@ async def _rounds(messaging: Messaging, member_id: str, token: str) -> None:
 
 async def _round(messaging: Messaging, member_id: str) -> bool:
     """One pass over the member's open messages; True when a fallback is due at once."""
-    open_messages = await messaging.messages.open_for(member_id)
+    now = messaging.clock.now()
+    open_messages = await messaging.messages.open_for(member_id, now, WAITING_CHECKED)
     if not open_messages:
         return False
-    now = messaging.clock.now()
     try:
         member = await current(messaging.ports, MemberRef(id=member_id))
     except MemberNotFound:
@@ -144,7 +147,8 @@ async def _drop_gone(
     messaging: Messaging, later: list[Message], member: Member, now: datetime
 ) -> None:
     """Messages waiting for later whose reason is already gone are suppressed now, so staff
-    see at once that the reminder of a voucher just used will not go."""
+    see at once that the reminder of a voucher just used will not go (the soonest
+    `WAITING_CHECKED` of them: a member can have dozens of receipts deferred by the caps)."""
     for message in later:
         if message.status is not MessageStatus.PENDING:
             continue

@@ -122,8 +122,8 @@ async def test_messages_stay_found_by_member_and_status_as_they_move(stores: Sto
     wins = await asyncio.gather(*(messages.claim_for_sending(c, made[2]) for c in claims))
     # then each lookup by member and status finds each message in its state now
     assert sorted(wins) == [False, True]
-    assert [m.id for m in await messages.open_for("m1")] == [made[1].id]
-    assert [m.id for m in await messages.open_for("m2")] == [made[2].id]
+    assert [m.id for m in await messages.open_for("m1", T0, 10)] == [made[1].id]
+    assert [m.id for m in await messages.open_for("m2", T0, 10)] == [made[2].id]
     assert [m.id for m in await messages.due(T0, 10)] == [made[1].id]
     assert [m.id for m in await messages.stalled(T0 + timedelta(seconds=1), 10)] == [made[2].id]
     page = await messages.for_member("m1", 1, None)

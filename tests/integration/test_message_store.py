@@ -9,17 +9,21 @@ from typing import Any
 import pytest
 from mongomock_motor import AsyncMongoMockClient
 
+from domain.messaging.decide import DeferReason
 from domain.messaging.journeys import AtRisk, Intent, MessageChannel, Purchased, VoucherExpiring
 from domain.messaging.message import (
     MessageStatus,
     Rendered,
     defer,
     mark_failed_attempt,
+    mark_sent,
     new_message,
     start_sending,
 )
+from storage import embedded_index
 from storage.messages import MongoMessageStore
 from storage.mongo import collections_of, ensure_indexes
+from tests.integration.calls import counted
 
 EMAIL, PUSH = MessageChannel.EMAIL, MessageChannel.PUSH
 T0 = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
@@ -154,3 +158,73 @@ async def test_for_member_pages_newest_first(store: MongoMessageStore) -> None:
     # and the stored reason round-trips exactly, so the key is unchanged
     stored = (await store.for_member("m-1", 1, None)).messages[0][1]
     assert stored.intent == intents[-1]
+
+
+async def _made(store: MongoMessageStore, order_id: str, until: datetime | None = None) -> Any:
+    made, _ = await store.create_if_absent(new_message(receipt(order_id=order_id), T0, EMAIL))
+    if until is None:
+        return made
+    waiting = defer(made, until, T0, DeferReason.FREQUENCY_CAP)
+    assert await store.save(waiting, made)
+    return waiting
+
+
+async def test_open_for_reads_what_is_due_and_only_the_soonest_waiting(
+    store: MongoMessageStore,
+) -> None:
+    # given a member's history (sent), one message being sent, two due and 25 deferred by
+    # the caps to tomorrow, each a minute apart; and another member's due message
+    for n in range(30):
+        made = await _made(store, f"sent-{n}")
+        sending = start_sending(made, EMAIL, RECEIPT, 1, T0)
+        assert await store.claim_for_sending(sending, made)
+        assert await store.save(mark_sent(sending, f"ref-{n}", T0), sending)
+    in_flight = await _made(store, "in-flight")
+    assert await store.claim_for_sending(start_sending(in_flight, EMAIL, RECEIPT, 1, T0), in_flight)
+    due = [await _made(store, f"due-{n}") for n in range(2)]
+    tomorrow = T0 + timedelta(days=1)
+    waiting = [await _made(store, f"w-{n:02d}", tomorrow + n * MINUTE) for n in range(25)]
+    await store.create_if_absent(new_message(receipt("m-2", "other"), T0, EMAIL))
+    # when a dispatch reads the member's open messages, checking the 10 soonest waiting
+    found = await store.open_for("m-1", T0, 10)
+    # then it has the one being sent, both due and the 10 soonest waiting, soonest first
+    expected = sorted([in_flight.id, *(m.id for m in due)]) + [m.id for m in waiting[:10]]
+    assert [m.id for m in found] == expected
+    assert [m.status for m in found][:3].count(MessageStatus.SENDING) == 1
+    # and once they all fall due, a burst longer than a page is read whole
+    assert [m.id for m in await store.open_for("m-1", tomorrow + 30 * MINUTE, 0)][-25:] == [
+        m.id for m in waiting
+    ]
+    assert len(await store.open_for("m-1", T0, 0)) == 3
+
+
+async def test_open_for_reads_only_what_it_returns_however_long_the_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given, on the embedded store, a member with 2,000 sent messages and 300 waiting for
+    # tomorrow, and another with the same history and one message due
+    client: Any = AsyncMongoMockClient(tz_aware=True)
+    collections = collections_of(client["tessera_test"], embedded=True)
+    await ensure_indexes(collections)
+    history = [
+        {"_id": f"sent_{m}_{n:05d}", "member_id": m, "status": "SENT", "not_before": T0}
+        for m in ("m-1", "m-2")
+        for n in range(2000)
+    ]
+    await collections.messages.insert_many(history)
+    store = MongoMessageStore(collections.messages)
+    tomorrow = T0 + timedelta(days=1)
+    waiting = [await _made(store, f"w-{n:03d}", tomorrow + n * MINUTE) for n in range(300)]
+    due, _ = await store.create_if_absent(new_message(receipt("m-2", "due"), T0, EMAIL))
+    plain = client["tessera_test"].delegate.get_collection("messages")
+    copies = counted(plain, "_copy_only_fields")  # what mongomock copies out of its store
+    tested = counted(embedded_index, "filter_applies", monkeypatch)  # documents tested
+    # when a dispatch reads each one's open messages, checking 2 of those waiting
+    found = await store.open_for("m-1", T0, 2)
+    # then it copies the page it asked for (those two, and two more), not 2,300 documents
+    assert [m.id for m in found] == [m.id for m in waiting[:2]]
+    assert copies.count == 4
+    # and it walks the member's PENDING messages only: the sent ones are not tested one by one
+    tested.count = 0
+    assert [m.id for m in await store.open_for("m-2", T0, 10)] == [due.id]
+    assert tested.count <= 2
