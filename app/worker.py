@@ -10,6 +10,7 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from arq.worker import Worker
@@ -17,6 +18,7 @@ from redis.exceptions import RedisError
 
 from app.settings import Settings
 from app.wiring import Tessera
+from storage.availability import describe, is_unavailable
 from workers.arq_worker import worker_options
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,8 @@ def options_for(settings: Settings) -> dict[str, Any]:
 
     async def startup(ctx: dict[str, Any]) -> None:
         tessera = Tessera.build(settings)
-        ctx["tessera"] = tessera  # first: a start-up that fails (no MongoDB) is still stopped
-        await tessera.start_worker()
+        ctx["tessera"] = tessera  # first: a start-up that fails is still stopped
+        await _once_the_database_answers(tessera.start_worker)
         ctx["messaging"] = tessera.messaging
 
     options = worker_options(settings.redis_url, on_startup=startup, on_shutdown=_shutdown)
@@ -52,6 +54,24 @@ def options_for(settings: Settings) -> dict[str, Any]:
     # them (they stay queued and run again: jobs are at-least-once and idempotent).
     options["job_completion_wait"] = math.ceil(settings.shutdown_grace_seconds)
     return options
+
+
+async def _once_the_database_answers(start: Callable[[], Awaitable[None]]) -> None:
+    """Start, waiting for MongoDB while it cannot be reached. A worker replaced after it lost
+    Redis (`run`) starts again while the same outage may have MongoDB down too: it exited
+    there with a traceback, though the database came back a moment later."""
+    waiting = False
+    while True:
+        try:
+            await start()
+            return
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            if not waiting:
+                log.warning("the database is unavailable (%s); waiting for it", describe(exc))
+                waiting = True
+        await asyncio.sleep(RESTART_SECONDS)
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
