@@ -122,7 +122,7 @@ def _worker(parser: argparse.ArgumentParser, burst: bool) -> int:
     except UnsafeProduction as exc:
         parser.exit(2, f"tessera: cannot start: {exc}\n")
     configure_logging(settings.log_level, settings.log_format)
-    options = options_for(settings)
+    options = options_for(settings, burst)
     if settings.worker_metrics_port is not None:
         expose_worker_metrics(settings, options)
     print(f"Tessera worker: jobs from {shown_url(settings.redis_url)}", flush=True)

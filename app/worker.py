@@ -39,14 +39,19 @@ class TesseraWorker(Worker):
                 await asyncio.wait_for(_shutdown(self.ctx), CLOSE_SECONDS)
 
 
-def options_for(settings: Settings) -> dict[str, Any]:
-    """arq's options for this process: the instance built at start-up from `settings`."""
+def options_for(settings: Settings, burst: bool = False) -> dict[str, Any]:
+    """arq's options for this process: the instance built at start-up from `settings`. A
+    worker that runs until stopped waits for MongoDB at start-up; a `burst` run (the queue
+    once, then exit) fails at once without it."""
     assert settings.redis_url is not None
 
     async def startup(ctx: dict[str, Any]) -> None:
         tessera = Tessera.build(settings)
         ctx["tessera"] = tessera  # first: a start-up that fails is still stopped
-        await _once_the_database_answers(tessera.start_worker)
+        if burst:
+            await tessera.start_worker()
+        else:
+            await _once_the_database_answers(tessera.start_worker)
         ctx["messaging"] = tessera.messaging
 
     options = worker_options(settings.redis_url, on_startup=startup, on_shutdown=_shutdown)
