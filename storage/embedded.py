@@ -16,7 +16,9 @@ Lookups by `_id`, and by the leading field of the indexes the app creates, are n
 the documents they can match (`storage.embedded_index`) instead of mongomock's full scan,
 so they cost the same at 50,000 members as at 1,000; a sorted page along a compound index
 walks that index's order (`storage.embedded_order`), so a member's first page of history
-costs the same at 10,000 entries as at 10. Every write here keeps both right.
+costs the same at 10,000 entries as at 10. Every write here keeps both right. An update of
+one document by `_id` copies only the parts it changes (`storage.embedded_update`), where
+mongomock deep-copies the whole document first.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pymongo.errors import DocumentTooLarge
 
 from storage.embedded_cursor import EmbeddedCursor
 from storage.embedded_index import EqualityIndex, index_of
+from storage.embedded_update import update_by_id
 
 MAX_BSON_SIZE = 16 * 1024 * 1024  # MongoDB's maxBsonObjectSize
 _AS_STORED: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True, tzinfo=UTC)
@@ -97,7 +100,7 @@ class EmbeddedCollection:
             self._index.reindex([d["_id"] for d in stored])
 
     async def update_one(self, filter: Doc, update: Doc, **kwargs: Any) -> Any:
-        return await self._write(self._collection.update_one, filter, update, **kwargs)
+        return await self._write(self._update_one, filter, update, **kwargs)
 
     async def update_many(self, filter: Doc, update: Doc, **kwargs: Any) -> Any:
         return await self._write(self._collection.update_many, filter, update, **kwargs)
@@ -140,6 +143,15 @@ class EmbeddedCollection:
         finally:
             upserted = getattr(result, "upserted_id", None)
             self._index.reindex(changed if upserted is None else [*changed, upserted])
+
+    async def _update_one(self, filter: Doc, update: Doc, **kwargs: Any) -> Any:
+        """One document by `_id` without mongomock's deep copy of it (`storage.embedded_update`)."""
+        upsert = kwargs.get("upsert", False)
+        if kwargs.keys() <= {"upsert"} and isinstance(upsert, bool):
+            done = update_by_id(self._mongomock, filter, update, upsert)
+            if done is not None:
+                return done
+        return await self._collection.update_one(filter, update, **kwargs)
 
     @staticmethod
     async def _call(call: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:

@@ -219,6 +219,7 @@ def index_of(collection: Any) -> EqualityIndex:
         index = _INDEXES[store] = EqualityIndex(store)
     if not getattr(collection, "_tessera_narrowed", False):
         collection._iter_documents = _narrowed(collection._iter_documents, index)
+        collection._ensure_uniques = _indexed_first(collection._ensure_uniques, index)
         collection._tessera_narrowed = True
     return index
 
@@ -236,3 +237,16 @@ def _narrowed(scan: Scan, index: EqualityIndex) -> Scan:
         return (doc for doc in found if filter_applies(filter, doc))
 
     return iter_documents
+
+
+def _indexed_first(check: Callable[[Doc], None], index: EqualityIndex) -> Callable[[Doc], None]:
+    """mongomock's check of the unique indexes, made right after it stores a document, by a
+    lookup that counts the holders of each key: the document must be indexed by then, or its
+    own duplicate goes unseen (a second document with a unique `code` was taken). A write
+    rolled back is indexed again by `EmbeddedCollection` as it ends."""
+
+    def ensure_uniques(document: Doc) -> None:
+        index.reindex([document["_id"]])
+        check(document)
+
+    return ensure_uniques
