@@ -89,7 +89,7 @@ def _paths(update: Doc) -> list[list[str]] | None:
 def _copied_along(stored: Doc, paths: list[list[str]]) -> Doc | None:
     """`stored` with every dict on `paths` copied, and the list or dict each ends at; None
     when a path goes through anything but a dict (an array element, a scalar)."""
-    copy = dict(stored)
+    copy = type(stored)(stored)  # mongomock keeps some as OrderedDict: order counts there
     fresh = {id(copy)}  # what is this update's own: changed in place by mongomock
     for path in paths:
         node = copy
@@ -100,7 +100,7 @@ def _copied_along(stored: Doc, paths: list[list[str]]) -> Doc | None:
             if not isinstance(child, dict):
                 return None
             if id(child) not in fresh:
-                child = node[part] = dict(child)
+                child = node[part] = type(child)(child)
                 fresh.add(id(child))
             node = child
         else:
