@@ -18,7 +18,8 @@ so they cost the same at 50,000 members as at 1,000; a sorted page along a compo
 walks that index's order (`storage.embedded_order`), so a member's first page of history
 costs the same at 10,000 entries as at 10. Every write here keeps both right. An update of
 one document by `_id` copies only the parts it changes (`storage.embedded_update`), where
-mongomock deep-copies the whole document first.
+mongomock deep-copies the whole document first; a read of one by `_id` is copied out
+through BSON (`storage.embedded_read`), where mongomock copies it value by value.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pymongo.errors import DocumentTooLarge
 
 from storage.embedded_cursor import EmbeddedCursor
 from storage.embedded_index import EqualityIndex, index_of
+from storage.embedded_read import read_by_id
 from storage.embedded_update import update_by_id
 
 MAX_BSON_SIZE = 16 * 1024 * 1024  # MongoDB's maxBsonObjectSize
@@ -74,7 +76,13 @@ class EmbeddedCollection:
         return EmbeddedCursor(self._collection.find(_checked(filter), *args, **kwargs), self._index)
 
     async def find_one(self, filter: Doc | None = None, *args: Any, **kwargs: Any) -> Any:
-        return await self._call(self._collection.find_one, _checked(filter), *args, **kwargs)
+        checked = _checked(filter)
+        await asyncio.sleep(0)
+        if not kwargs and len(args) <= 1:
+            found = read_by_id(self._mongomock, checked, *args)
+            if found is not None:
+                return found[0]
+        return await self._collection.find_one(checked, *args, **kwargs)
 
     async def count_documents(self, filter: Doc, **kwargs: Any) -> Any:
         return await self._call(self._collection.count_documents, _checked(filter), **kwargs)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -24,23 +23,16 @@ from mongomock_motor import AsyncMongoMockClient
 
 from storage.embedded import EmbeddedCollection, as_mongodb_stores
 from tests.integration.calls import counted
+from tests.integration.stored_values import T0, instants, nested
 
-T0 = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 IDS = ["m1", "m2", "m3"]
 
 scalars = st.one_of(
     st.integers(-3, 3),
     st.sampled_from(["x", "y", None, True, 2.5]),
-    st.integers(0, 3).map(lambda n: T0 + timedelta(seconds=n, microseconds=1500)),
+    instants,
 )
-values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["a", "b", "n"]), inner, max_size=3),
-    ),
-    max_leaves=6,
-)
+values = nested(scalars, leaves=6)
 # `code` has a unique index, and holds scalars only (mongomock cannot check a list's).
 documents = st.builds(
     lambda body, code: body if code is None else {**body, "code": code},
