@@ -219,7 +219,7 @@ def index_of(collection: Any) -> EqualityIndex:
         index = _INDEXES[store] = EqualityIndex(store)
     if not getattr(collection, "_tessera_narrowed", False):
         collection._iter_documents = _narrowed(collection._iter_documents, index)
-        collection._ensure_uniques = _indexed_first(collection._ensure_uniques, index)
+        collection._ensure_uniques = _indexed_first(collection._ensure_uniques, store, index)
         collection._tessera_narrowed = True
     return index
 
@@ -239,14 +239,19 @@ def _narrowed(scan: Scan, index: EqualityIndex) -> Scan:
     return iter_documents
 
 
-def _indexed_first(check: Callable[[Doc], None], index: EqualityIndex) -> Callable[[Doc], None]:
+def _indexed_first(
+    check: Callable[[Doc], None], store: Any, index: EqualityIndex
+) -> Callable[[Doc], None]:
     """mongomock's check of the unique indexes, made right after it stores a document, by a
     lookup that counts the holders of each key: the document must be indexed by then, or its
-    own duplicate goes unseen (a second document with a unique `code` was taken). A write
-    rolled back is indexed again by `EmbeddedCollection` as it ends."""
+    own duplicate goes unseen (a second document with a unique `code` was taken). Only when
+    the collection has a unique index: mongomock calls this after every insert and update,
+    and the app's collections have none. A write rolled back is indexed again by
+    `EmbeddedCollection` as it ends."""
 
     def ensure_uniques(document: Doc) -> None:
-        index.reindex([document["_id"]])
+        if any(spec.get("unique") for spec in store.indexes.values()):
+            index.reindex([document["_id"]])
         check(document)
 
     return ensure_uniques
