@@ -40,6 +40,8 @@ Doc = dict[str, Any]
 Plain = str | ObjectId | bool
 Scan = Callable[[Doc], Iterator[Doc]]
 filter_applies: Callable[[Doc, Doc], bool] = filtering.filter_applies  # mongomock's matcher
+# mongomock's own conversion of what comes in: naive UTC datetimes, to the millisecond.
+as_kept: Callable[[Doc], Doc] = helpers.patch_datetime_awareness_in_document
 
 
 def _plain(value: Any) -> bool:

@@ -19,8 +19,7 @@ from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.tz_util import utc  # the UTC mongomock puts on what it answers
 
-from storage.embedded_index import Doc, filter_applies
-from storage.embedded_update import as_kept
+from storage.embedded_index import Doc, as_kept, filter_applies
 
 _AS_MONGOMOCK_ANSWERS: CodecOptions[Doc] = CodecOptions(tz_aware=True, tzinfo=utc)
 

@@ -19,17 +19,14 @@ mongomock's for every shape of update the app makes and more.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
-from mongomock import DuplicateKeyError, helpers
+from mongomock import DuplicateKeyError
 from pymongo.results import UpdateResult  # what mongomock answers with, as pymongo does
 
-from storage.embedded_index import Doc, filter_applies
-
-# mongomock's own conversion of what comes in: naive UTC datetimes, to the millisecond.
-as_kept: Callable[[Doc], Doc] = helpers.patch_datetime_awareness_in_document
+from storage.embedded_index import Doc, as_kept, filter_applies
 
 
 def update_by_id(collection: Any, filter: Doc, update: Doc, upsert: bool) -> UpdateResult | None:
